@@ -1,0 +1,48 @@
+# Two commands: `make run` serves the demo site, `make test` runs every check.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app blog
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test lint format test-unit test-browser test-postgres setup clean
+
+# The venv is rebuilt when pyproject.toml changes.
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+setup: $(BIN)/.installed
+
+run: setup
+	$(FLASK) db upgrade
+	$(FLASK) load-demo --if-empty
+	@echo "No staff accounts are needed to read; serving on http://$(HOST):$(PORT)/"
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test-unit: setup
+	$(BIN)/pytest --ignore=tests/browser
+
+test-browser: setup
+	$(BIN)/pytest tests/browser
+
+test: lint test-unit test-browser
+
+# The suite against PostgreSQL (any URL; each test gets a schema of its own).
+BLOG_TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+test-postgres: setup
+	BLOG_TEST_DATABASE_URL=$(BLOG_TEST_DATABASE_URL) $(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache tests/browser/artifacts

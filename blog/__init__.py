@@ -1,0 +1,106 @@
+"""The blog application: create_app() reads like a table of contents."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from blog.extensions import csrf, db, migrate
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: config, then extensions, blueprints, error pages and commands."""
+    app = Flask(__name__, instance_relative_config=True)
+    load_config(app, test_config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    register_template_helpers(app)
+    return app
+
+
+def load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
+    """Defaults, then instance/config.py, then FLASK_* environment variables, then test_config."""
+    app.config.from_object("blog.config")
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env()
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'blog.sqlite3'}"
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = instance_secret_key(instance / "secret_key")
+
+
+def instance_secret_key(path: Path) -> str:
+    """Read the key kept at path, creating it (mode 600) the first time.
+
+    O_EXCL makes the creation atomic, so several workers starting at once agree on one key.
+    """
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        key = path.read_text().strip()
+        if key:
+            return key
+        raise RuntimeError(f"{path} is empty; delete it to have a new key generated") from None
+    key = secrets.token_hex(32)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key + "\n")
+    return key
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the extensions and tune the database connection."""
+    from blog import database
+
+    db.init_app(app)
+    migrate.init_app(app, db)
+    csrf.init_app(app)
+    with app.app_context():
+        database.configure_engine(db.engine)
+
+
+def register_blueprints(app: Flask) -> None:
+    """One blueprint per thing a reader does."""
+    from blog.articles import bp as articles_bp
+    from blog.authors import bp as authors_bp
+    from blog.feeds import bp as feeds_bp
+
+    app.register_blueprint(articles_bp)
+    app.register_blueprint(authors_bp)
+    app.register_blueprint(feeds_bp)
+
+    from blog import security
+
+    security.init_app(app)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """Styled error pages for every HTTP error, and a rolled-back session after a crash."""
+    from blog import errors
+
+    errors.init_app(app)
+
+
+def register_commands(app: Flask) -> None:
+    """flask import-article, flask load-demo."""
+    from blog import cli
+
+    cli.init_app(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Filters and globals the templates share."""
+    from blog import templating
+
+    templating.init_app(app)

@@ -1,0 +1,62 @@
+"""Views for the home page, articles, categories and tags."""
+
+from __future__ import annotations
+
+from flask import current_app, render_template, request
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy.sql import Select
+
+from blog.articles import bp
+from blog.extensions import db
+from blog.models import Article, Category, Tag, article_tags
+
+
+def _page() -> int:
+    """The ?page= number, 1 when absent or nonsense."""
+    return max(request.args.get("page", 1, type=int), 1)
+
+
+def paginate_articles(stmt: Select) -> Pagination:
+    """One page of a listing; a page past the end is a 404."""
+    return db.paginate(
+        stmt, page=_page(), per_page=current_app.config["ARTICLES_PER_PAGE"], error_out=True
+    )
+
+
+@bp.get("/")
+def index() -> str:
+    """The latest published articles."""
+    page = paginate_articles(Article.listing())
+    return render_template("articles/index.html", page=page)
+
+
+@bp.get("/articles/<slug>")
+def detail(slug: str) -> str:
+    """One article; drafts and articles dated in the future are not found."""
+    article = db.first_or_404(Article.listing().where(Article.slug == slug))
+    return render_template("articles/detail.html", article=article)
+
+
+@bp.get("/category/<slug>")
+def category(slug: str) -> str:
+    """Published articles in one category."""
+    found = db.first_or_404(db.select(Category).where(Category.slug == slug))
+    page = paginate_articles(Article.listing().where(Article.category_id == found.id))
+    return render_template(
+        "articles/listing.html",
+        page=page,
+        kind="Category",
+        topic=found,
+        endpoint="articles.category",
+    )
+
+
+@bp.get("/tag/<slug>")
+def tag(slug: str) -> str:
+    """Published articles carrying one tag."""
+    found = db.first_or_404(db.select(Tag).where(Tag.slug == slug))
+    tagged = db.select(article_tags.c.article_id).where(article_tags.c.tag_id == found.id)
+    page = paginate_articles(Article.listing().where(Article.id.in_(tagged)))
+    return render_template(
+        "articles/listing.html", page=page, kind="Tag", topic=found, endpoint="articles.tag"
+    )

@@ -1,0 +1,29 @@
+"""Views for the author list and each author's page."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import render_template
+
+from blog.articles.routes import paginate_articles
+from blog.authors import bp
+from blog.extensions import db
+from blog.models import Article, Author
+
+
+@bp.get("/")
+def index() -> str:
+    """Every author with at least one published article."""
+    visible = Article.published().with_only_columns(Article.author_id).order_by(None)
+    authors = db.session.scalars(
+        sa.select(Author).where(Author.id.in_(visible)).order_by(Author.name)
+    ).all()
+    return render_template("authors/index.html", authors=authors)
+
+
+@bp.get("/<slug>")
+def detail(slug: str) -> str:
+    """An author's biography and their published articles, newest first."""
+    author = db.first_or_404(sa.select(Author).where(Author.slug == slug))
+    page = paginate_articles(Article.listing().where(Article.author_id == author.id))
+    return render_template("authors/detail.html", author=author, page=page)

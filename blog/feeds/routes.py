@@ -1,0 +1,63 @@
+"""Views for /feed.atom, /sitemap.xml and /robots.txt."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Response, current_app, render_template, url_for
+from sqlalchemy.orm import joinedload
+
+from blog.extensions import db
+from blog.feeds import bp
+from blog.models import Article, Author, Category, Tag, article_tags, utcnow
+
+
+@bp.get("/feed.atom")
+def atom() -> Response:
+    """The latest published articles as an Atom 1.0 feed."""
+    articles = db.session.scalars(
+        Article.published()
+        .options(joinedload(Article.author))
+        .limit(current_app.config["FEED_LENGTH"])
+    ).all()
+    updated = max((a.updated_at for a in articles), default=utcnow())
+    xml = render_template("feeds/atom.xml", articles=articles, updated=updated)
+    return Response(xml, mimetype="application/atom+xml")
+
+
+@bp.get("/sitemap.xml")
+def sitemap() -> Response:
+    """Every public page, with the time its content last changed where we know it."""
+    visible = Article.published().order_by(None)
+    visible_ids = visible.with_only_columns(Article.id)
+    articles = db.session.execute(visible.with_only_columns(Article.slug, Article.updated_at)).all()
+    authors = db.session.scalars(
+        sa.select(Author.slug).where(Author.id.in_(visible.with_only_columns(Article.author_id)))
+    ).all()
+    categories = db.session.scalars(
+        sa.select(Category.slug).where(
+            Category.id.in_(visible.with_only_columns(Article.category_id))
+        )
+    ).all()
+    tags = db.session.scalars(
+        sa.select(Tag.slug)
+        .join(article_tags, article_tags.c.tag_id == Tag.id)
+        .where(article_tags.c.article_id.in_(visible_ids))
+        .distinct()
+    ).all()
+    urls = [(url_for("articles.index", _external=True), None)]
+    urls += [(url_for("articles.detail", slug=s, _external=True), u) for s, u in articles]
+    urls += [(url_for("authors.detail", slug=s, _external=True), None) for s in authors]
+    urls += [(url_for("articles.category", slug=s, _external=True), None) for s in categories]
+    urls += [(url_for("articles.tag", slug=s, _external=True), None) for s in tags]
+    return Response(render_template("feeds/sitemap.xml", urls=urls), mimetype="application/xml")
+
+
+@bp.get("/robots.txt")
+def robots() -> Response:
+    """Crawlers are welcome everywhere public, and told where the sitemap is."""
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        f"Sitemap: {url_for('feeds.sitemap', _external=True)}",
+    ]
+    return Response("\n".join(lines) + "\n", mimetype="text/plain")

@@ -1,0 +1,224 @@
+"""The tables, typed, and the named queries that the views build on.
+
+Models never commit: the use case (a view or a command) commits once.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import (
+    Mapped,
+    column_property,
+    joinedload,
+    mapped_column,
+    relationship,
+    selectinload,
+    undefer,
+    validates,
+)
+from sqlalchemy.sql import Select
+from sqlalchemy.types import TypeDecorator
+
+from blog.extensions import db
+from blog.rendering import render_markdown
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware, in UTC."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """A datetime stored in UTC and always returned timezone-aware.
+
+    SQLite keeps no zone, so values go in as naive UTC and come back marked as UTC;
+    PostgreSQL stores a timestamptz. Naive datetimes are refused rather than guessed at.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use a timezone-aware one")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class ArticleStatus(enum.StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+
+
+class CommentStatus(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    SPAM = "spam"
+    TRASH = "trash"
+
+
+class Author(db.Model):
+    __tablename__ = "authors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    slug: Mapped[str] = mapped_column(sa.String(140), unique=True)
+    #: Plain text, shown in the author box and on the author page.
+    bio: Mapped[str] = mapped_column(sa.Text, default="")
+
+    articles: Mapped[list[Article]] = relationship(back_populates="author")
+
+    def __repr__(self) -> str:
+        return f"<Author {self.slug}>"
+
+
+class Category(db.Model):
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    slug: Mapped[str] = mapped_column(sa.String(140), unique=True)
+
+    def __repr__(self) -> str:
+        return f"<Category {self.slug}>"
+
+
+class Tag(db.Model):
+    __tablename__ = "tags"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    slug: Mapped[str] = mapped_column(sa.String(140), unique=True)
+
+    def __repr__(self) -> str:
+        return f"<Tag {self.slug}>"
+
+
+article_tags = sa.Table(
+    "article_tags",
+    db.metadata,
+    sa.Column("article_id", sa.ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("tag_id", sa.ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Article(db.Model):
+    __tablename__ = "articles"
+    __table_args__ = (
+        sa.Index("ix_articles_status_published_at", "status", "published_at"),
+        sa.CheckConstraint("status IN ('draft', 'published')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(sa.String(300))
+    slug: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    #: The standfirst: a short summary shown under the headline and in listings.
+    summary: Mapped[str] = mapped_column(sa.Text, default="")
+    body_markdown: Mapped[str] = mapped_column(sa.Text)
+    #: Sanitized HTML, rendered whenever body_markdown is set.
+    body_html: Mapped[str] = mapped_column(sa.Text)
+    source_name: Mapped[str | None] = mapped_column(sa.String(200))
+    source_url: Mapped[str | None] = mapped_column(sa.String(2000))
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("authors.id"), index=True)
+    category_id: Mapped[int | None] = mapped_column(sa.ForeignKey("categories.id"), index=True)
+    status: Mapped[str] = mapped_column(sa.String(20), default=ArticleStatus.PUBLISHED)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    comments_open: Mapped[bool] = mapped_column(default=True)
+
+    author: Mapped[Author] = relationship(back_populates="articles")
+    category: Mapped[Category | None] = relationship()
+    tags: Mapped[list[Tag]] = relationship(secondary=article_tags, order_by=Tag.name)
+
+    @validates("body_markdown")
+    def _render_body(self, _key: str, value: str) -> str:
+        self.body_html = render_markdown(value)
+        return value
+
+    @property
+    def is_visible(self) -> bool:
+        """Whether readers may see this article now."""
+        return (
+            self.status == ArticleStatus.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= utcnow()
+        )
+
+    @property
+    def was_updated(self) -> bool:
+        """Whether it changed noticeably (more than a minute) after publication."""
+        if self.published_at is None:
+            return False
+        return (self.updated_at - self.published_at).total_seconds() > 60
+
+    @classmethod
+    def published(cls) -> Select:
+        """Articles readers may see, newest first: published and not dated in the future."""
+        return (
+            sa.select(cls)
+            .where(cls.status == ArticleStatus.PUBLISHED, cls.published_at <= utcnow())
+            .order_by(cls.published_at.desc(), cls.id.desc())
+        )
+
+    @classmethod
+    def listing(cls) -> Select:
+        """Published articles with all a listing shows, in a fixed number of queries."""
+        return cls.published().options(
+            joinedload(cls.author),
+            joinedload(cls.category),
+            selectinload(cls.tags),
+            undefer(cls.comment_count),
+        )
+
+    def __repr__(self) -> str:
+        return f"<Article {self.slug}>"
+
+
+class Comment(db.Model):
+    """A reader's comment. The email is for moderators only and is never shown publicly."""
+
+    __tablename__ = "comments"
+    __table_args__ = (
+        sa.Index("ix_comments_article_id_status", "article_id", "status"),
+        sa.CheckConstraint("status IN ('pending', 'approved', 'spam', 'trash')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(sa.ForeignKey("articles.id", ondelete="CASCADE"))
+    parent_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("comments.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(sa.String(20), default=CommentStatus.PENDING)
+    author_name: Mapped[str] = mapped_column(sa.Text)
+    author_email: Mapped[str] = mapped_column(sa.Text)
+    author_website: Mapped[str | None] = mapped_column(sa.Text)
+    body: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ip_address: Mapped[str | None] = mapped_column(sa.String(45))
+    user_agent: Mapped[str | None] = mapped_column(sa.Text)
+
+    article: Mapped[Article] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Comment {self.id} on {self.article_id}>"
+
+
+#: Approved comments, counted in the same statement that loads the article (when undeferred).
+Article.comment_count = column_property(
+    sa.select(sa.func.count(Comment.id))
+    .where(Comment.article_id == Article.id, Comment.status == CommentStatus.APPROVED)
+    .correlate_except(Comment)
+    .scalar_subquery(),
+    deferred=True,
+)

@@ -1,0 +1,41 @@
+"""Markdown to safe HTML: markdown-it-py renders, nh3 sanitizes.
+
+Articles are rendered once, when their body is set, and the HTML is stored; pages never
+render Markdown per request.
+"""
+
+from __future__ import annotations
+
+import nh3
+from markdown_it import MarkdownIt
+
+#: Tags an article body may contain. No h1: the headline is the page's only one.
+ALLOWED_TAGS = {
+    "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "strong", "em", "del", "code", "pre",
+    "blockquote", "ul", "ol", "li", "a", "img", "table", "thead", "tbody", "tr", "th", "td",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title"},
+    "ol": {"start"},
+}
+ALLOWED_SCHEMES = {"http", "https", "mailto"}
+
+_md = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+
+
+def render_markdown(source: str) -> str:
+    """Render an editor's Markdown to HTML that cannot carry scripts or event handlers."""
+    tokens = _md.parse(source)
+    for token in tokens:
+        # Demote headings one level so the body never competes with the headline.
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = f"h{min(int(token.tag[1]) + 1, 6)}"
+    html = _md.renderer.render(tokens, _md.options, {})
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_SCHEMES,
+        link_rel="noopener noreferrer",
+    )

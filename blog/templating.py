@@ -1,0 +1,55 @@
+"""Filters and template globals shared by every page."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from flask import Flask, current_app, request, url_for
+
+#: Characters XML 1.0 forbids even when escaped.
+_XML_INVALID = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_safe(text: str | None) -> str:
+    """Drop the characters that would make an XML document ill-formed."""
+    return _XML_INVALID.sub("", text or "")
+
+
+def human_date(value: datetime) -> str:
+    """28 November 2026."""
+    return f"{value.day} {value:%B %Y}"
+
+
+def iso_datetime(value: datetime) -> str:
+    """RFC 3339 in UTC, as feeds, sitemaps and <time datetime> want it."""
+    return value.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def canonical_url() -> str | None:
+    """This page's one true address: its route with only a page number (past 1) kept."""
+    if request.endpoint is None or request.url_rule is None or request.routing_exception:
+        return None
+    args = dict(request.view_args or {})
+    page = request.args.get("page", type=int)
+    if page and page > 1:
+        args["page"] = page
+    return url_for(request.endpoint, _external=True, **args)
+
+
+def site_context() -> dict[str, Any]:
+    """The site's name and tagline, from configuration."""
+    return {
+        "site_name": current_app.config["SITE_NAME"],
+        "site_tagline": current_app.config["SITE_TAGLINE"],
+        "canonical_url": canonical_url,
+    }
+
+
+def init_app(app: Flask) -> None:
+    """Register the filters and the context processor."""
+    app.add_template_filter(xml_safe)
+    app.add_template_filter(human_date)
+    app.add_template_filter(iso_datetime)
+    app.context_processor(site_context)
