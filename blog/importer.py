@@ -50,7 +50,8 @@ class ArticleFile:
 
 def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     """Separate the YAML block between the opening and closing `---` lines from the body."""
-    text = text.lstrip("\ufeff")
+    # NUL is never meaningful in an article, and PostgreSQL cannot store it in text.
+    text = text.lstrip("\ufeff").replace("\x00", "")
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].strip() != "---":
         raise ArticleFileError("no front matter (the file must start with a line '---')")

@@ -1,0 +1,54 @@
+"""Author pages: biography, their published articles, pagination."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from blog.extensions import db
+from blog.models import ArticleStatus, utcnow
+from tests.factories import make_article, make_author
+from tests.pages import get_html, link_href
+
+
+def test_author_page_shows_biography_and_only_their_published_articles(app, client):
+    with app.app_context():
+        author = make_author(name="Lena Park", bio="Lena writes about food and markets.")
+        make_article(title="Her published piece", author=author)
+        make_article(title="Her draft", author=author, status=ArticleStatus.DRAFT)
+        make_article(title="Someone else's piece")
+        db.session.commit()
+        slug = author.slug
+    html = get_html(client, f"/authors/{slug}")
+    assert '<h1 class="page-title">Lena Park</h1>' in html
+    assert "Lena writes about food and markets." in html
+    assert "Her published piece" in html
+    assert "Her draft" not in html and "Someone else" not in html
+    assert link_href(html, "canonical") == f"http://localhost/authors/{slug}"
+
+
+def test_author_page_paginates(app, client):
+    with app.app_context():
+        author = make_author()
+        for n in range(11):
+            make_article(
+                title=f"Piece {n:02d}", author=author, published_at=utcnow() - timedelta(hours=n)
+            )
+        db.session.commit()
+        slug = author.slug
+    assert "Piece 10" not in get_html(client, f"/authors/{slug}")
+    second = get_html(client, f"/authors/{slug}?page=2")
+    assert "Piece 10" in second
+    assert f'href="/authors/{slug}?page=1"' in second
+
+
+def test_the_author_index_lists_authors_with_published_work(app, client):
+    with app.app_context():
+        make_article(author=make_author(name="Published Person"))
+        make_article(author=make_author(name="Drafting Person"), status=ArticleStatus.DRAFT)
+        db.session.commit()
+    html = get_html(client, "/authors/")
+    assert "Published Person" in html and "Drafting Person" not in html
+
+
+def test_unknown_author_is_not_found(client):
+    get_html(client, "/authors/nobody", 404)

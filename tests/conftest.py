@@ -1,0 +1,110 @@
+"""Fixtures: an app on a fresh database (SQLite, or PostgreSQL when BLOG_TEST_DATABASE_URL is set)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+
+from blog import create_app
+from blog.extensions import db
+
+#: Set it to run the whole suite against PostgreSQL (or another server database).
+SERVER_DATABASE_URL = os.environ.get("BLOG_TEST_DATABASE_URL")
+
+
+@contextmanager
+def fresh_database(tmp_path: Path) -> Iterator[dict]:
+    """Config for an empty database of its own: a SQLite file, or a new PostgreSQL schema."""
+    if not SERVER_DATABASE_URL:
+        yield {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.sqlite3'}"}
+        return
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(SERVER_DATABASE_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield {
+            "SQLALCHEMY_DATABASE_URI": SERVER_DATABASE_URL,
+            "SQLALCHEMY_ENGINE_OPTIONS": {
+                "pool_pre_ping": True,
+                "connect_args": {"options": f"-csearch_path={schema}"},
+            },
+        }
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def build_app(database: dict, **config: object) -> Flask:
+    """An app for tests, with a fixed secret key and the given database."""
+    return create_app({"TESTING": True, "SECRET_KEY": "test-secret-key", **database, **config})
+
+
+@pytest.fixture
+def empty_app(tmp_path: Path) -> Iterator[Flask]:
+    """An app whose database has no tables yet (for migration tests)."""
+    with fresh_database(tmp_path) as database:
+        app = build_app(database)
+        yield app
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(empty_app: Flask) -> Flask:
+    """An app with the schema created and no rows."""
+    with empty_app.app_context():
+        db.create_all()
+    return empty_app
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+class QueryCounter:
+    """Counts the SQL statements the app's engine runs while it is active."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def __call__(self, _conn, _cursor, statement, *_args) -> None:  # noqa: ANN001
+        self.statements.append(statement)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app: Flask) -> Iterator:
+    """count_queries(fn) runs fn and returns how many statements it ran."""
+    with app.app_context():
+        engine = db.engine
+
+    def run(fn) -> QueryCounter:  # noqa: ANN001
+        counter = QueryCounter()
+        sa.event.listen(engine, "before_cursor_execute", counter)
+        try:
+            fn()
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", counter)
+        return counter
+
+    yield run

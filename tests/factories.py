@@ -1,0 +1,79 @@
+"""Rows for tests, made inside an app context; the caller commits."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime, timedelta
+
+from blog.extensions import db
+from blog.models import Article, ArticleStatus, Author, Category, Comment, CommentStatus, Tag
+from blog.models import utcnow
+
+_sequence = itertools.count(1)
+
+
+def make_author(name: str | None = None, bio: str = "Writes things.") -> Author:
+    n = next(_sequence)
+    author = Author(name=name or f"Author {n}", slug=f"author-{n}", bio=bio)
+    db.session.add(author)
+    return author
+
+
+def make_category(name: str | None = None) -> Category:
+    n = next(_sequence)
+    category = Category(name=name or f"Category {n}", slug=f"category-{n}")
+    db.session.add(category)
+    return category
+
+
+def make_tag(name: str | None = None) -> Tag:
+    n = next(_sequence)
+    tag = Tag(name=name or f"Tag {n}", slug=f"tag-{n}")
+    db.session.add(tag)
+    return tag
+
+
+def make_article(
+    *,
+    title: str | None = None,
+    author: Author | None = None,
+    published_at: datetime | None = None,
+    status: str = ArticleStatus.PUBLISHED,
+    **fields: object,
+) -> Article:
+    n = next(_sequence)
+    published = published_at or utcnow() - timedelta(hours=n)
+    article = Article(
+        title=title or f"Headline {n}",
+        slug=fields.pop("slug", f"headline-{n}"),
+        summary=fields.pop("summary", f"Summary {n}."),
+        body_markdown=fields.pop("body_markdown", f"Body paragraph {n}.\n\nSecond paragraph."),
+        author=author or make_author(),
+        status=status,
+        published_at=published,
+        updated_at=published,
+        **fields,
+    )
+    db.session.add(article)
+    return article
+
+
+def make_comment(
+    article: Article,
+    *,
+    status: str = CommentStatus.APPROVED,
+    parent: Comment | None = None,
+    **fields: object,
+) -> Comment:
+    n = next(_sequence)
+    comment = Comment(
+        article=article,
+        parent_id=parent.id if parent else None,
+        status=status,
+        author_name=fields.pop("author_name", f"Reader {n}"),
+        author_email=fields.pop("author_email", f"reader{n}@example.com"),
+        body=fields.pop("body", f"Comment {n}."),
+        **fields,
+    )
+    db.session.add(comment)
+    return comment

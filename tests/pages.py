@@ -1,0 +1,50 @@
+"""Helpers for reading pages in request tests."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+
+
+def get_html(client, url: str, status: int = 200) -> str:
+    """GET url, check the status, and return the body as text."""
+    response = client.get(url)
+    assert response.status_code == status, (url, response.status_code)
+    return response.get_data(as_text=True)
+
+
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag, attrs):  # noqa: ANN001
+        self.found.append((tag, dict(attrs)))
+
+
+def tags(html: str, name: str) -> list[dict[str, str | None]]:
+    """The attributes of every <name> element in html."""
+    parser = _Tags()
+    parser.feed(html)
+    return [attrs for tag, attrs in parser.found if tag == name]
+
+
+def meta(html: str, key: str) -> str | None:
+    """The content of <meta name=key> or <meta property=key>."""
+    for attrs in tags(html, "meta"):
+        if key in (attrs.get("name"), attrs.get("property")):
+            return attrs.get("content")
+    return None
+
+
+def link_href(html: str, rel: str) -> str | None:
+    """The href of the first <link rel=rel>."""
+    return next((a.get("href") for a in tags(html, "link") if a.get("rel") == rel), None)
+
+
+def json_ld(html: str) -> dict:
+    """The page's JSON-LD block, parsed."""
+    match = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    assert match, "no JSON-LD block"
+    return json.loads(match.group(1))

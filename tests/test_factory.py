@@ -1,0 +1,63 @@
+"""The app factory: configuration order, the generated secret key, SQLite settings."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from blog import create_app, instance_secret_key
+from blog.extensions import db
+from tests.conftest import SERVER_DATABASE_URL
+
+
+def test_defaults_come_from_code(app):
+    assert app.config["SITE_NAME"] == "The Ledger"
+    assert app.config["MAX_CONTENT_LENGTH"] == 64 * 1024
+
+
+def test_environment_overrides_defaults_and_test_config_overrides_both(monkeypatch, tmp_path):
+    monkeypatch.setenv("FLASK_SITE_NAME", "From the environment")
+    monkeypatch.setenv("FLASK_SITE_TAGLINE", "Tagline from the environment")
+    database = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite3'}"}
+    app = create_app({"SECRET_KEY": "k", "SITE_TAGLINE": "From the test", **database})
+    assert app.config["SITE_NAME"] == "From the environment"
+    assert app.config["SITE_TAGLINE"] == "From the test"
+
+
+def test_default_database_is_sqlite_in_the_instance_folder(tmp_path):
+    app = create_app({"SECRET_KEY": "k"})
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == (f"sqlite:///{app.instance_path}/blog.sqlite3")
+
+
+def test_secret_key_is_generated_once_with_mode_600(tmp_path):
+    path = tmp_path / "secret_key"
+    first = instance_secret_key(path)
+    assert len(first) == 64
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert instance_secret_key(path) == first
+
+
+def test_app_without_a_secret_key_uses_the_kept_one(tmp_path):
+    database = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite3'}"}
+    app = create_app(database)
+    assert app.secret_key == (Path(app.instance_path) / "secret_key").read_text().strip()
+    assert create_app(database).secret_key == app.secret_key
+
+
+def test_an_empty_key_file_is_an_error_not_an_empty_secret(tmp_path):
+    path = tmp_path / "secret_key"
+    path.write_text("")
+    with pytest.raises(RuntimeError, match="empty"):
+        instance_secret_key(path)
+
+
+@pytest.mark.skipif(bool(SERVER_DATABASE_URL), reason="SQLite connection settings")
+def test_sqlite_runs_in_wal_mode_with_foreign_keys_and_a_busy_timeout(app):
+    with app.app_context():
+        with db.engine.connect() as conn:
+            assert conn.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
+            assert conn.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
+            assert conn.execute(sa.text("PRAGMA busy_timeout")).scalar() == 5000
