@@ -1,4 +1,4 @@
-"""Fixtures: an app on a fresh database (SQLite, or PostgreSQL when BLOG_TEST_DATABASE_URL is set)."""
+"""Fixtures: an app on a fresh database (SQLite, or PostgreSQL with BLOG_TEST_DATABASE_URL)."""
 
 from __future__ import annotations
 

@@ -6,8 +6,16 @@ import itertools
 from datetime import datetime, timedelta
 
 from blog.extensions import db
-from blog.models import Article, ArticleStatus, Author, Category, Comment, CommentStatus, Tag
-from blog.models import utcnow
+from blog.models import (
+    Article,
+    ArticleStatus,
+    Author,
+    Category,
+    Comment,
+    CommentStatus,
+    Tag,
+    utcnow,
+)
 
 _sequence = itertools.count(1)
 

@@ -56,8 +56,7 @@ def test_an_empty_key_file_is_an_error_not_an_empty_secret(tmp_path):
 
 @pytest.mark.skipif(bool(SERVER_DATABASE_URL), reason="SQLite connection settings")
 def test_sqlite_runs_in_wal_mode_with_foreign_keys_and_a_busy_timeout(app):
-    with app.app_context():
-        with db.engine.connect() as conn:
-            assert conn.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
-            assert conn.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
-            assert conn.execute(sa.text("PRAGMA busy_timeout")).scalar() == 5000
+    with app.app_context(), db.engine.connect() as conn:
+        assert conn.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
+        assert conn.execute(sa.text("PRAGMA busy_timeout")).scalar() == 5000
