@@ -67,41 +67,32 @@ class CommentStatus(enum.StrEnum):
     TRASH = "trash"
 
 
-class Author(db.Model):
-    __tablename__ = "authors"
+class Named:
+    """A thing readers know by name, with a unique slug for its URL."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(120))
     slug: Mapped[str] = mapped_column(sa.String(140), unique=True)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.slug}>"
+
+
+class Author(Named, db.Model):
+    __tablename__ = "authors"
+
     #: Plain text, shown in the author box and on the author page.
     bio: Mapped[str] = mapped_column(sa.Text, default="")
 
     articles: Mapped[list[Article]] = relationship(back_populates="author")
 
-    def __repr__(self) -> str:
-        return f"<Author {self.slug}>"
 
-
-class Category(db.Model):
+class Category(Named, db.Model):
     __tablename__ = "categories"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(sa.String(120))
-    slug: Mapped[str] = mapped_column(sa.String(140), unique=True)
 
-    def __repr__(self) -> str:
-        return f"<Category {self.slug}>"
-
-
-class Tag(db.Model):
+class Tag(Named, db.Model):
     __tablename__ = "tags"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(sa.String(120))
-    slug: Mapped[str] = mapped_column(sa.String(140), unique=True)
-
-    def __repr__(self) -> str:
-        return f"<Tag {self.slug}>"
 
 
 article_tags = sa.Table(

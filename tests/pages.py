@@ -23,11 +23,16 @@ class _Tags(HTMLParser):
         self.found.append((tag, dict(attrs)))
 
 
-def tags(html: str, name: str) -> list[dict[str, str | None]]:
-    """The attributes of every <name> element in html."""
+def elements(html: str) -> list[tuple[str, dict[str, str | None]]]:
+    """Every element a browser would build from html, with its attributes."""
     parser = _Tags()
     parser.feed(html)
-    return [attrs for tag, attrs in parser.found if tag == name]
+    return parser.found
+
+
+def tags(html: str, name: str) -> list[dict[str, str | None]]:
+    """The attributes of every <name> element in html."""
+    return [attrs for tag, attrs in elements(html) if tag == name]
 
 
 def meta(html: str, key: str) -> str | None:

@@ -2,28 +2,10 @@
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
-
 import pytest
 
 from blog.rendering import render_markdown
-
-
-class TagCollector(HTMLParser):
-    """Every element and attribute a browser would build from some HTML."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.tags: list[tuple[str, dict[str, str | None]]] = []
-
-    def handle_starttag(self, tag, attrs):  # noqa: ANN001
-        self.tags.append((tag, dict(attrs)))
-
-
-def elements(html: str) -> list[tuple[str, dict[str, str | None]]]:
-    collector = TagCollector()
-    collector.feed(html)
-    return collector.tags
+from tests.pages import elements
 
 
 def test_paragraphs_emphasis_lists_and_links_render():
