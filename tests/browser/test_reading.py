@@ -1,0 +1,123 @@
+"""A reader in a real browser: home page, article anatomy, author page, feed."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+HEADLINE = "Tide tables go digital after a century on paper"
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def open_imported_article(page: Page, live_server: str) -> None:
+    page.goto(live_server + "/")
+    page.get_by_role("link", name=HEADLINE).click()
+    expect(page).to_have_url(live_server + "/articles/tide-tables-go-digital-after-a-century-on-paper")
+
+
+def test_reader_follows_a_headline_and_sees_every_part_in_order(page: Page, live_server, screenshot):
+    page.goto(live_server + "/")
+    expect(page.locator(".site-name")).to_have_text("The Ledger")
+    expect(page.locator(".card")).to_have_count(9)
+    screenshot(page, "home")
+
+    open_imported_article(page, live_server)
+    parts = {
+        "site name": page.locator(".site-name"),
+        "tagline": page.locator(".site-tagline"),
+        "headline": page.locator("h1"),
+        "standfirst": page.locator(".standfirst"),
+        "byline": page.locator(".byline"),
+        "body": page.locator(".article-body"),
+        "source": page.locator(".source"),
+        "author box": page.locator(".author-box"),
+        "reply": page.locator("#respond"),
+    }
+    expect(parts["tagline"]).to_have_text("Independent reporting, open to your replies")
+    expect(page.locator("h1")).to_have_count(1)
+    expect(parts["headline"]).to_have_text(HEADLINE)
+    expect(parts["standfirst"]).to_have_text(
+        "The harbour office has stopped printing its tide almanac. Fishers are split."
+    )
+    expect(parts["byline"].get_by_role("link", name="Priya Castell")).to_be_visible()
+    expect(parts["byline"].locator("time")).to_have_attribute("datetime", "2026-11-27T06:00:00Z")
+    expect(parts["byline"].locator("time")).to_have_text("27 November 2026")
+    expect(parts["body"].locator("p")).to_have_count(3)
+    expect(parts["source"]).to_have_text("Original Source: Harbour office notice")
+    expect(parts["source"].get_by_role("link")).to_have_attribute(
+        "href", "https://example.org/harbour/tides"
+    )
+    expect(parts["author box"].get_by_role("link", name="Priya Castell")).to_be_visible()
+    expect(parts["author box"]).to_contain_text("covers the coast, its trades and its weather")
+    expect(parts["reply"].get_by_role("heading", name="Leave a Reply")).to_be_visible()
+    expect(parts["reply"]).to_contain_text(
+        "Your email address will not be published. Required fields are marked *"
+    )
+    tops = {name: part.first.bounding_box()["y"] for name, part in parts.items()}
+    assert list(tops.values()) == sorted(tops.values()), tops
+    screenshot(page, "article")
+
+
+def test_author_link_leads_to_biography_and_back(page: Page, live_server, screenshot):
+    open_imported_article(page, live_server)
+    page.locator(".author-box").get_by_role("link", name="Priya Castell").click()
+    expect(page).to_have_url(live_server + "/authors/priya-castell")
+    expect(page.locator("h1")).to_have_text("Priya Castell")
+    expect(page.locator(".author-header .author-bio")).to_contain_text("covers the coast")
+    screenshot(page, "author")
+    page.get_by_role("link", name=HEADLINE).click()
+    expect(page.locator("h1")).to_have_text(HEADLINE)
+
+
+def test_the_feed_lists_the_imported_article(page: Page, live_server):
+    response = page.request.get(live_server + "/feed.atom")
+    assert response.ok
+    feed = ET.fromstring(response.body())
+    titles = [entry.findtext(f"{ATOM}title") for entry in feed.findall(f"{ATOM}entry")]
+    assert titles[0] == HEADLINE
+
+
+def test_pages_work_without_javascript(browser: Browser, live_server, screenshot):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        open_imported_article(page, live_server)
+        expect(page.locator("#respond")).to_contain_text("Leave a Reply")
+        page.get_by_role("link", name="Coast").first.click()
+        expect(page.locator("h1")).to_have_text("Coast")
+        screenshot(page, "category-no-js")
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("width", [360, 768, 1440])
+def test_article_fits_the_screen_from_phone_to_desktop(browser: Browser, live_server, width,
+                                                       screenshot):
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    try:
+        open_imported_article(page, live_server)
+        scroll_width = page.evaluate("document.documentElement.scrollWidth")
+        assert scroll_width <= width, f"horizontal scrolling at {width}px ({scroll_width}px)"
+        screenshot(page, f"article-{width}")
+    finally:
+        context.close()
+
+
+def test_keyboard_focus_is_visible(page: Page, live_server):
+    page.goto(live_server + "/")
+    page.keyboard.press("Tab")
+    focused = page.locator(":focus")
+    expect(focused).to_have_text("Skip to content")
+    outline = focused.evaluate("el => getComputedStyle(el).outlineStyle")
+    assert outline == "solid"
+
+
+def test_missing_page_is_the_styled_404(page: Page, live_server, screenshot):
+    response = page.goto(live_server + "/articles/not-here")
+    assert response.status == 404
+    expect(page.locator("h1")).to_have_text("Not Found")
+    expect(page.locator(".site-name")).to_be_visible()
+    screenshot(page, "404")
