@@ -8,16 +8,19 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 HEADLINE = "Tide tables go digital after a century on paper"
+ARTICLE_PATH = "/articles/tide-tables-go-digital-after-a-century-on-paper"
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 def open_imported_article(page: Page, live_server: str) -> None:
     page.goto(live_server + "/")
     page.get_by_role("link", name=HEADLINE).click()
-    expect(page).to_have_url(live_server + "/articles/tide-tables-go-digital-after-a-century-on-paper")
+    expect(page).to_have_url(live_server + ARTICLE_PATH)
 
 
-def test_reader_follows_a_headline_and_sees_every_part_in_order(page: Page, live_server, screenshot):
+def test_reader_follows_a_headline_and_sees_every_part_in_order(
+    page: Page, live_server, screenshot
+):
     page.goto(live_server + "/")
     expect(page.locator(".site-name")).to_have_text("The Ledger")
     expect(page.locator(".card")).to_have_count(9)
@@ -93,8 +96,9 @@ def test_pages_work_without_javascript(browser: Browser, live_server, screenshot
 
 
 @pytest.mark.parametrize("width", [360, 768, 1440])
-def test_article_fits_the_screen_from_phone_to_desktop(browser: Browser, live_server, width,
-                                                       screenshot):
+def test_article_fits_the_screen_from_phone_to_desktop(
+    browser: Browser, live_server, width, screenshot
+):
     context = browser.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()
     try:
