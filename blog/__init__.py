@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask
 
-from blog.extensions import csrf, db, migrate
+from blog.extensions import csrf, db, limiter, migrate
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -63,21 +63,29 @@ def register_extensions(app: Flask) -> None:
     """Bind the extensions and tune the database connection."""
     from blog import database
 
+    # Never let SQL parameters (comment emails among them) reach a log line or an error page.
+    engine_options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    engine_options.setdefault("hide_parameters", True)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options
+
     db.init_app(app)
     migrate.init_app(app, db)
     csrf.init_app(app)
+    limiter.init_app(app)
     with app.app_context():
         database.configure_engine(db.engine)
 
 
 def register_blueprints(app: Flask) -> None:
     """One blueprint per thing a reader does."""
-    from blog.articles import bp as articles_bp
-    from blog.authors import bp as authors_bp
-    from blog.feeds import bp as feeds_bp
+    from blog.articles.routes import bp as articles_bp
+    from blog.authors.routes import bp as authors_bp
+    from blog.comments.routes import bp as comments_bp
+    from blog.feeds.routes import bp as feeds_bp
 
     app.register_blueprint(articles_bp)
     app.register_blueprint(authors_bp)
+    app.register_blueprint(comments_bp)
     app.register_blueprint(feeds_bp)
 
     from blog import security

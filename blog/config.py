@@ -24,3 +24,32 @@ MAX_CONTENT_LENGTH = 64 * 1024
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+
+# --- Comments ---------------------------------------------------------------------------
+#: Replies nest this deep (1 = no replies); deeper replies attach at the deepest level.
+COMMENT_MAX_DEPTH = 3
+#: Approve at once when the same email already has an approved comment (unless held).
+COMMENT_AUTO_APPROVE_KNOWN = True
+#: More links than this hold a comment for moderation.
+COMMENT_MAX_LINKS = 2
+#: Words that hold a comment for moderation, and words that mark it as spam.
+COMMENT_HOLD_WORDS: list[str] = []
+COMMENT_BLOCK_WORDS: list[str] = []
+#: A form sent sooner than this after it was served counts as a bot (0 turns it off).
+COMMENT_MIN_SECONDS = 3
+#: A form older than this is refused and served again with a fresh stamp.
+COMMENT_FORM_MAX_AGE_SECONDS = 2 * 24 * 3600
+#: Close comments this many days after publication (None: never).
+COMMENTS_CLOSE_AFTER_DAYS: int | None = None
+#: Flask-Limiter limit on comment posts per client.
+COMMENT_RATE_LIMIT = "5 per minute;50 per day"
+#: How long the "save my name, email and website" cookie lasts.
+COMMENT_AUTHOR_COOKIE_DAYS = 365
+#: Entries in the comment feeds.
+COMMENT_FEED_LENGTH = 30
+
+# --- Rate limiting (Flask-Limiter) ------------------------------------------------------
+RATELIMIT_ENABLED = True
+#: memory:// on one machine; redis://host:6379 to share limits across workers and machines.
+RATELIMIT_STORAGE_URI = "memory://"
+RATELIMIT_HEADERS_ENABLED = True

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from blog.extensions import db
@@ -22,10 +22,29 @@ EXPLANATIONS = {
 def render_error(error: HTTPException) -> tuple[str, int]:
     """Render the styled page for an HTTP error, keeping its status code."""
     code = error.code or 500
-    explanation = EXPLANATIONS.get(code, error.description)
-    return render_template(
-        "errors/error.html", code=code, name=error.name, explanation=explanation
-    ), code
+    # A description given by the view (abort(403, "Comments are closed.")) says it best.
+    if error.description and error.description != type(error).description:
+        explanation = error.description
+    else:
+        explanation = EXPLANATIONS.get(code, error.description)
+    page = render_template(
+        "errors/error.html",
+        code=code,
+        name=error.name,
+        explanation=explanation,
+        typed_comment=typed_comment(code),
+    )
+    return page, code
+
+
+def typed_comment(code: int) -> str | None:
+    """On a refused comment post, what the person wrote, so the error page can hand it back.
+
+    Not for 413: reading an oversized body is exactly what must not happen.
+    """
+    if request.method != "POST" or request.endpoint != "comments.create" or code == 413:
+        return None
+    return request.form.get("body") or None
 
 
 def render_server_error(error: InternalServerError) -> tuple[str, int]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -27,3 +29,5 @@ db = SQLAlchemy(model_class=Base)
 #: render_as_batch lets SQLite alter tables by copying them.
 migrate = Migrate(render_as_batch=True, compare_type=True)
 csrf = CSRFProtect()
+#: Limits are declared on the views; storage comes from RATELIMIT_STORAGE_URI.
+limiter = Limiter(key_func=get_remote_address)

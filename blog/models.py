@@ -6,12 +6,14 @@ Models never commit: the use case (a view or a command) commits once.
 from __future__ import annotations
 
 import enum
+from collections.abc import Collection
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import (
     Mapped,
     column_property,
+    defer,
     joinedload,
     mapped_column,
     relationship,
@@ -23,7 +25,7 @@ from sqlalchemy.sql import Select
 from sqlalchemy.types import TypeDecorator
 
 from blog.extensions import db
-from blog.rendering import render_markdown
+from blog.rendering import render_comment, render_markdown
 
 
 def utcnow() -> datetime:
@@ -166,6 +168,7 @@ class Article(db.Model):
     def listing(cls) -> Select:
         """Published articles with all a listing shows, in a fixed number of queries."""
         return cls.published().options(
+            defer(cls.body_markdown),
             joinedload(cls.author),
             joinedload(cls.category),
             selectinload(cls.tags),
@@ -190,16 +193,56 @@ class Comment(db.Model):
     parent_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("comments.id", ondelete="CASCADE"), index=True
     )
+    #: 1 for a comment on the article, 2 for a reply to it, and so on.
+    depth: Mapped[int] = mapped_column(default=1, server_default="1")
     status: Mapped[str] = mapped_column(sa.String(20), default=CommentStatus.PENDING)
+    #: Why the rules held it or called it spam, for the moderator.
+    hold_reason: Mapped[str | None] = mapped_column(sa.String(200))
     author_name: Mapped[str] = mapped_column(sa.Text)
-    author_email: Mapped[str] = mapped_column(sa.Text)
+    #: Normalized by email-validator; staff eyes only.
+    author_email: Mapped[str] = mapped_column(sa.Text, index=True)
     author_website: Mapped[str | None] = mapped_column(sa.Text)
+    #: Exactly what was typed.
     body: Mapped[str] = mapped_column(sa.Text)
+    #: The body as inert HTML (escaped, paragraphs, links), rendered whenever body is set.
+    body_html: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ip_address: Mapped[str | None] = mapped_column(sa.String(45))
     user_agent: Mapped[str | None] = mapped_column(sa.Text)
 
     article: Mapped[Article] = relationship()
+
+    @validates("body")
+    def _render_body(self, _key: str, value: str) -> str:
+        self.body_html = render_comment(value)
+        return value
+
+    @classmethod
+    def shown_on(cls, article_id: int, own_pending_ids: Collection[int] = ()) -> Select:
+        """An article's approved comments, plus the visitor's own pending ones, oldest first."""
+        visible = cls.status == CommentStatus.APPROVED
+        if own_pending_ids:
+            own = sa.and_(cls.id.in_(list(own_pending_ids)), cls.status == CommentStatus.PENDING)
+            visible = sa.or_(visible, own)
+        return (
+            sa.select(cls)
+            .where(cls.article_id == article_id, visible)
+            .order_by(cls.created_at, cls.id)
+        )
+
+    @classmethod
+    def approved_on_visible_articles(cls) -> Select:
+        """Approved comments on articles readers can see, newest first (for feeds)."""
+        return (
+            sa.select(cls)
+            .join(cls.article)
+            .where(
+                cls.status == CommentStatus.APPROVED,
+                Article.status == ArticleStatus.PUBLISHED,
+                Article.published_at <= utcnow(),
+            )
+            .order_by(cls.created_at.desc(), cls.id.desc())
+        )
 
     def __repr__(self) -> str:
         return f"<Comment {self.id} on {self.article_id}>"

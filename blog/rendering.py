@@ -23,6 +23,12 @@ ALLOWED_SCHEMES = {"http", "https", "mailto"}
 
 _md = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
 
+#: Comments are plain text: only paragraphs, line breaks and bare URLs made into links.
+_comment_md = MarkdownIt("zero", {"linkify": True, "breaks": True}).enable(["linkify", "newline"])
+_comment_md.linkify.set({"fuzzy_email": False})
+#: Links left by commenters earn no ranking and get no handle on our window.
+COMMENT_LINK_REL = "nofollow ugc noopener"
+
 
 def render_markdown(source: str) -> str:
     """Render an editor's Markdown to HTML that cannot carry scripts or event handlers."""
@@ -39,3 +45,19 @@ def render_markdown(source: str) -> str:
         url_schemes=ALLOWED_SCHEMES,
         link_rel="noopener noreferrer",
     )
+
+
+def render_comment(text: str) -> str:
+    """A commenter's text as inert HTML: escaped, paragraphs kept, URLs turned into links."""
+    return nh3.clean(
+        _comment_md.render(text),
+        tags={"p", "br", "a"},
+        attributes={"a": {"href"}},
+        url_schemes={"http", "https"},
+        link_rel=COMMENT_LINK_REL,
+    )
+
+
+def count_links(text: str) -> int:
+    """How many links a commenter's text would show."""
+    return len(_comment_md.linkify.match(text) or [])

@@ -7,6 +7,10 @@ from datetime import datetime
 from typing import Any
 
 from flask import Flask, current_app, request, url_for
+from markupsafe import Markup
+
+from blog.comments.identicon import avatar_digest, identicon_svg
+from blog.models import Comment
 
 #: Characters XML 1.0 forbids even when escaped.
 _XML_INVALID = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -20,6 +24,16 @@ def xml_safe(text: str | None) -> str:
 def human_date(value: datetime) -> str:
     """28 November 2026."""
     return f"{value.day} {value:%B %Y}"
+
+
+def human_datetime(value: datetime) -> str:
+    """28 November 2026 at 09:30 (UTC)."""
+    return f"{human_date(value)} at {value:%H:%M}"
+
+
+def avatar(comment: Comment) -> Markup:
+    """The commenter's identicon, keyed by the secret key so it reveals nothing of the email."""
+    return identicon_svg(avatar_digest(current_app.secret_key, comment.author_email))
 
 
 def iso_datetime(value: datetime) -> str:
@@ -51,5 +65,7 @@ def init_app(app: Flask) -> None:
     """Register the filters and the context processor."""
     app.add_template_filter(xml_safe)
     app.add_template_filter(human_date)
+    app.add_template_filter(human_datetime)
     app.add_template_filter(iso_datetime)
+    app.add_template_filter(avatar)
     app.context_processor(site_context)

@@ -45,8 +45,17 @@ def fresh_database(tmp_path: Path) -> Iterator[dict]:
 
 
 def build_app(database: dict, **config: object) -> Flask:
-    """An app for tests, with a fixed secret key and the given database."""
-    return create_app({"TESTING": True, "SECRET_KEY": "test-secret-key", **database, **config})
+    """An app for tests: fixed secret key, the given database, no fill-time trap or rate limits.
+
+    Tests of those two turn them back on.
+    """
+    defaults = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "COMMENT_MIN_SECONDS": 0,
+        "RATELIMIT_ENABLED": False,
+    }
+    return create_app({**defaults, **database, **config})
 
 
 @pytest.fixture
@@ -85,7 +94,9 @@ class QueryCounter:
         self.statements: list[str] = []
 
     def __call__(self, _conn, _cursor, statement, *_args) -> None:  # noqa: ANN001
-        self.statements.append(statement)
+        # Transaction control is not a query (and SQLite's BEGIN is explicit, PostgreSQL's not).
+        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK")):
+            self.statements.append(statement)
 
     @property
     def count(self) -> int:

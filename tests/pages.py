@@ -53,3 +53,22 @@ def json_ld(html: str) -> dict:
     match = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
     assert match, "no JSON-LD block"
     return json.loads(match.group(1))
+
+
+def form_values(html: str) -> dict[str, str]:
+    """The values of the comment form's inputs, hidden ones included, as a browser would send."""
+    values = {}
+    for attrs in tags(html, "input"):
+        if attrs.get("name") and attrs.get("type") not in ("checkbox", "submit"):
+            values[attrs["name"]] = attrs.get("value") or ""
+    return values
+
+
+def post_comment(client, slug: str, *, query: str = "", **fields: str):
+    """Open the article like a reader, fill the form, and send it (tokens and traps as served)."""
+    html = get_html(client, f"/articles/{slug}{query}")
+    data = form_values(html)
+    data.update({"name": "Ada Reader", "email": "ada@example.com", "body": "A thoughtful comment."})
+    data.update(fields)
+    data = {name: value for name, value in data.items() if value is not None}
+    return client.post(f"/articles/{slug}/comments", data=data)

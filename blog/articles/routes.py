@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from flask import current_app, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy.orm import defer
 from sqlalchemy.sql import Select
 
-from blog.articles import bp
+from blog.articles.pages import load_visible_article, render_article_page
 from blog.extensions import db
 from blog.models import Article, Category, Tag, article_tags
+
+bp = Blueprint("articles", __name__)
 
 
 def _page() -> int:
@@ -19,7 +22,10 @@ def _page() -> int:
 def paginate_articles(stmt: Select) -> Pagination:
     """One page of a listing; a page past the end is a 404."""
     return db.paginate(
-        stmt, page=_page(), per_page=current_app.config["ARTICLES_PER_PAGE"], error_out=True
+        stmt.options(defer(Article.body_html)),
+        page=_page(),
+        per_page=current_app.config["ARTICLES_PER_PAGE"],
+        error_out=True,
     )
 
 
@@ -32,9 +38,8 @@ def index() -> str:
 
 @bp.get("/articles/<slug>")
 def detail(slug: str) -> str:
-    """One article; drafts and articles dated in the future are not found."""
-    article = db.first_or_404(Article.listing().where(Article.slug == slug))
-    return render_template("articles/detail.html", article=article)
+    """One article with its comments; drafts and articles dated in the future are not found."""
+    return render_article_page(load_visible_article(slug))
 
 
 @bp.get("/category/<slug>")

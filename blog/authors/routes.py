@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import render_template
+from flask import Blueprint, render_template
 
 from blog.articles.routes import paginate_articles
-from blog.authors import bp
 from blog.extensions import db
 from blog.models import Article, Author
+
+bp = Blueprint("authors", __name__, url_prefix="/authors")
 
 
 @bp.get("/")

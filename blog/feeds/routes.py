@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Response, current_app, render_template, url_for
+from flask import Blueprint, Response, current_app, render_template, url_for
 from sqlalchemy.orm import joinedload
 
 from blog.extensions import db
-from blog.feeds import bp
 from blog.models import Article, Author, Category, Tag, article_tags, utcnow
+
+bp = Blueprint("feeds", __name__)
 
 
 @bp.get("/feed.atom")

@@ -1,0 +1,112 @@
+"""The comment section of an article page: threads, the form, and what a visitor's browser keeps.
+
+What a visitor keeps: their own pending comments (ids in the signed session, so only they see
+them) and, when they ask, their name, email and website in a signed, HttpOnly cookie.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, current_app, request, session
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from blog.comments.forms import CommentForm
+from blog.comments.moderation import build_threads, comments_closed, issue_form_stamp
+from blog.extensions import db
+from blog.models import Article, Comment, CommentStatus
+
+#: Session key listing the visitor's own comments that await moderation.
+OWN_COMMENTS_KEY = "own_comments"
+#: How many of them the session remembers.
+OWN_COMMENTS_KEPT = 20
+#: The cookie that remembers a commenter's details when they ask.
+AUTHOR_COOKIE = "comment_author"
+
+
+def own_pending_ids() -> list[int]:
+    """The visitor's own comments, as remembered by their session."""
+    ids = session.get(OWN_COMMENTS_KEY, [])
+    return [i for i in ids if isinstance(i, int)] if isinstance(ids, list) else []
+
+
+def remember_own_comment(comment_id: int) -> None:
+    """Let this visitor (and nobody else) see their comment while it waits."""
+    session[OWN_COMMENTS_KEY] = [*own_pending_ids(), comment_id][-OWN_COMMENTS_KEPT:]
+
+
+def _author_serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.secret_key, salt="comment-author")
+
+
+def read_author_cookie() -> dict[str, str]:
+    """The name, email and website the visitor asked us to remember, if any."""
+    raw = request.cookies.get(AUTHOR_COOKIE)
+    if not raw:
+        return {}
+    try:
+        data = _author_serializer().loads(raw)
+    except BadSignature:
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    fields = ("name", "email", "website")
+    return {k: v for k, v in data.items() if k in fields and isinstance(v, str)}
+
+
+def update_author_cookie(response: Response, form: CommentForm) -> None:
+    """Remember the commenter's details only when the box is ticked; otherwise forget them."""
+    if not form.remember.data:
+        if AUTHOR_COOKIE in request.cookies:
+            response.delete_cookie(AUTHOR_COOKIE, httponly=True, samesite="Lax")
+        return
+    value = _author_serializer().dumps(
+        {"name": form.name.data, "email": form.email.data, "website": form.website.data or ""}
+    )
+    response.set_cookie(
+        AUTHOR_COOKIE,
+        value,
+        max_age=current_app.config["COMMENT_AUTHOR_COOKIE_DAYS"] * 24 * 3600,
+        httponly=True,
+        secure=request.is_secure,
+        samesite="Lax",
+    )
+
+
+def blank_comment_form() -> CommentForm:
+    """A fresh form, prefilled from the remember cookie and aimed at ?replytocom= if given."""
+    form = CommentForm(formdata=None)
+    remembered = read_author_cookie()
+    if remembered:
+        form.name.data = remembered.get("name")
+        form.email.data = remembered.get("email")
+        form.website.data = remembered.get("website")
+        form.remember.data = True
+    reply_to = request.args.get("replytocom", type=int)
+    if reply_to:
+        form.parent_id.data = str(reply_to)
+    return form
+
+
+def comment_section(article: Article, form: CommentForm | None) -> dict[str, Any]:
+    """Everything the template needs for the comments under an article."""
+    config = current_app.config
+    form = form or blank_comment_form()
+    if not form.stamp.data:
+        form.stamp.data = issue_form_stamp(current_app.secret_key)
+    comments = db.session.scalars(Comment.shown_on(article.id, own_pending_ids())).all()
+    approved = [c for c in comments if c.status == CommentStatus.APPROVED]
+    replying_to = None
+    if form.reply_to_id is not None:
+        replying_to = next((c for c in approved if c.id == form.reply_to_id), None)
+        if replying_to is None:
+            form.parent_id.data = ""
+    return {
+        "threads": build_threads(comments),
+        "approved_count": len(approved),
+        "form": form,
+        "comments_closed": comments_closed(
+            article, close_after_days=config["COMMENTS_CLOSE_AFTER_DAYS"]
+        ),
+        "replying_to": replying_to,
+    }

@@ -1,0 +1,247 @@
+"""The comment rules, as plain functions: who waits, who is trusted, what is spam, what is closed.
+
+Views validate the form, call submit_comment(), flash and redirect; everything that decides
+what happens to a comment lives here and is tested without HTTP.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from blog.database import begin_write
+from blog.extensions import db
+from blog.models import Article, Comment, CommentStatus, utcnow
+from blog.rendering import count_links
+
+DUPLICATE_MESSAGE = "It looks as though you've already said that."
+
+
+class CommentRefused(ValueError):
+    """A comment that will not be stored; the message is for the commenter."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        #: The form field the message belongs next to, if any.
+        self.field = field
+
+
+class FormExpired(CommentRefused):
+    """The form was served too long ago; a fresh one must be sent."""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Where a new comment goes, and why, for the moderator."""
+
+    status: CommentStatus
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class CommentInput:
+    """What a commenter sent, already validated by the form."""
+
+    name: str
+    email: str
+    body: str
+    website: str | None = None
+    parent_id: int | None = None
+    #: Bot signals found by the form traps (honeypot, fill time, forged stamp).
+    spam_signals: tuple[str, ...] = field(default_factory=tuple)
+    ip_address: str | None = None
+    user_agent: str | None = None
+
+
+# --- Spam traps in the form ---------------------------------------------------------------
+
+
+def _stamp_serializer(secret_key: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key, salt="comment-form-stamp")
+
+
+def issue_form_stamp(secret_key: str) -> str:
+    """A signed note of when the form was served."""
+    return _stamp_serializer(secret_key).dumps("comment-form")
+
+
+def form_stamp_signal(
+    stamp: str | None,
+    secret_key: str,
+    *,
+    min_seconds: float,
+    max_age_seconds: int,
+    now: datetime | None = None,
+) -> str | None:
+    """A spam signal from the form's stamp, or None when a person plausibly filled it.
+
+    Raises FormExpired when the form is older than max_age_seconds.
+    """
+    if not stamp:
+        return "form stamp missing"
+    try:
+        _, signed_at = _stamp_serializer(secret_key).loads(
+            stamp, max_age=max_age_seconds, return_timestamp=True
+        )
+    except SignatureExpired:
+        raise FormExpired(
+            "This form was open for too long, so the comment was not sent. "
+            "Please check it and send it again."
+        ) from None
+    except BadSignature:
+        return "form stamp forged"
+    elapsed = ((now or utcnow()) - signed_at).total_seconds()
+    if min_seconds and elapsed < min_seconds:
+        return f"sent {elapsed:.1f}s after the form was served"
+    return None
+
+
+def honeypot_signal(value: str | None) -> str | None:
+    """Anything typed into the invisible field came from a bot."""
+    return "honeypot field filled" if value else None
+
+
+# --- The rules ----------------------------------------------------------------------------
+
+
+def find_listed_word(text: str, words: Iterable[str]) -> str | None:
+    """The first listed word that stands as a whole word in text (any case), or None.
+
+    Whole words only: "press" is not found in "WordPress".
+    """
+    for word in words:
+        word = word.strip()
+        if word and re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text, re.IGNORECASE):
+            return word
+    return None
+
+
+def initial_verdict(
+    data: CommentInput, *, known_commenter: bool, config: Mapping[str, Any]
+) -> Verdict:
+    """Decide a new comment's status: spam, held for moderation, or approved at once."""
+    if data.spam_signals:
+        return Verdict(CommentStatus.SPAM, "; ".join(data.spam_signals))
+    everything = " ".join(filter(None, [data.name, data.email, data.website, data.body]))
+    blocked = find_listed_word(everything, config["COMMENT_BLOCK_WORDS"])
+    if blocked:
+        return Verdict(CommentStatus.SPAM, f"block word: {blocked}")
+    links = count_links(data.body)
+    if links > config["COMMENT_MAX_LINKS"]:
+        return Verdict(CommentStatus.PENDING, f"too many links ({links})")
+    held = find_listed_word(everything, config["COMMENT_HOLD_WORDS"])
+    if held:
+        return Verdict(CommentStatus.PENDING, f"hold word: {held}")
+    if known_commenter and config["COMMENT_AUTO_APPROVE_KNOWN"]:
+        return Verdict(CommentStatus.APPROVED, None)
+    return Verdict(CommentStatus.PENDING, None)
+
+
+def comments_closed(
+    article: Article, *, close_after_days: int | None, now: datetime | None = None
+) -> bool:
+    """Closed by the article's flag, or by age when COMMENTS_CLOSE_AFTER_DAYS is set."""
+    if not article.comments_open:
+        return True
+    if close_after_days is None or article.published_at is None:
+        return False
+    return (now or utcnow()) > article.published_at + timedelta(days=close_after_days)
+
+
+def is_known_commenter(email: str) -> bool:
+    """Whether this (normalized) email already has an approved comment."""
+    query = sa.select(Comment.id).where(
+        Comment.author_email == email, Comment.status == CommentStatus.APPROVED
+    )
+    return db.session.scalar(query.limit(1)) is not None
+
+
+def is_duplicate(article_id: int, email: str, body: str) -> bool:
+    """Whether the same person already said exactly this under the same article."""
+    query = sa.select(Comment.id).where(
+        Comment.article_id == article_id, Comment.author_email == email, Comment.body == body
+    )
+    return db.session.scalar(query.limit(1)) is not None
+
+
+def reply_placement(
+    article_id: int, parent_id: int | None, max_depth: int
+) -> tuple[int | None, int]:
+    """The parent a reply attaches to and its depth.
+
+    A reply to a comment already at max_depth attaches beside it, to that comment's parent, so
+    threads never nest deeper than max_depth. Only approved comments of the same article can be
+    replied to.
+    """
+    if parent_id is None:
+        return None, 1
+    parent = db.session.get(Comment, parent_id)
+    if parent is None or parent.article_id != article_id or parent.status != CommentStatus.APPROVED:
+        raise CommentRefused("The comment you are replying to is not available.", "parent_id")
+    if parent.depth >= max_depth:
+        return parent.parent_id, parent.depth
+    return parent.id, parent.depth + 1
+
+
+def submit_comment(article: Article, data: CommentInput, config: Mapping[str, Any]) -> Comment:
+    """Store a new comment with the status the rules give it; commits once.
+
+    Raises CommentRefused for a closed article, a duplicate, or a reply to nothing.
+    """
+    if comments_closed(article, close_after_days=config["COMMENTS_CLOSE_AFTER_DAYS"]):
+        raise CommentRefused("Comments are closed.")
+    article_id = article.id
+    begin_write(db.session)
+    try:
+        if is_duplicate(article_id, data.email, data.body):
+            raise CommentRefused(DUPLICATE_MESSAGE, "body")
+        parent_id, depth = reply_placement(article_id, data.parent_id, config["COMMENT_MAX_DEPTH"])
+        verdict = initial_verdict(
+            data, known_commenter=is_known_commenter(data.email), config=config
+        )
+        comment = Comment(
+            article_id=article_id,
+            parent_id=parent_id,
+            depth=depth,
+            status=verdict.status,
+            hold_reason=verdict.reason,
+            author_name=data.name,
+            author_email=data.email,
+            author_website=data.website or None,
+            body=data.body,
+            ip_address=data.ip_address,
+            user_agent=data.user_agent,
+        )
+        db.session.add(comment)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return comment
+
+
+# --- Showing threads ----------------------------------------------------------------------
+
+
+@dataclass
+class ThreadNode:
+    """A comment and the replies shown under it."""
+
+    comment: Comment
+    replies: list[ThreadNode] = field(default_factory=list)
+
+
+def build_threads(comments: Iterable[Comment]) -> list[ThreadNode]:
+    """Arrange comments (oldest first) into threads; a reply whose parent is hidden goes on top."""
+    nodes = {comment.id: ThreadNode(comment) for comment in comments}
+    roots: list[ThreadNode] = []
+    for node in nodes.values():
+        parent = nodes.get(node.comment.parent_id) if node.comment.parent_id else None
+        (parent.replies if parent else roots).append(node)
+    return roots

@@ -1,0 +1,163 @@
+"""Views: posting a comment, and the comment feeds."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm import joinedload
+
+from blog.articles.pages import load_visible_article, render_article_page
+from blog.comments.display import remember_own_comment, update_author_cookie
+from blog.comments.forms import CommentForm
+from blog.comments.moderation import (
+    CommentInput,
+    CommentRefused,
+    FormExpired,
+    comments_closed,
+    form_stamp_signal,
+    honeypot_signal,
+    issue_form_stamp,
+    submit_comment,
+)
+from blog.errors import render_error
+from blog.extensions import db, limiter
+from blog.models import Comment, CommentStatus, utcnow
+
+bp = Blueprint("comments", __name__)
+
+AWAITING_MODERATION = "Your comment is awaiting moderation."
+PUBLISHED = "Thank you. Your comment is published."
+
+
+def comment_rate_limit() -> str:
+    """The configured limit, read per request so tests and deployments can change it."""
+    return current_app.config["COMMENT_RATE_LIMIT"]
+
+
+def spam_signals(form: CommentForm) -> tuple[str, ...]:
+    """What the form's traps say about the sender. Raises FormExpired for a stale form."""
+    config = current_app.config
+    stamp = form_stamp_signal(
+        form.stamp.data,
+        current_app.secret_key,
+        min_seconds=config["COMMENT_MIN_SECONDS"],
+        max_age_seconds=config["COMMENT_FORM_MAX_AGE_SECONDS"],
+    )
+    return tuple(filter(None, [honeypot_signal(form.url.data), stamp]))
+
+
+def refuse(article, form: CommentForm, message: str, field: str | None, status: int = 422):  # noqa: ANN001, ANN201
+    """Send the article back with the typed comment and the message next to its field."""
+    if field and field in form:
+        form[field].errors = [*form[field].errors, message]
+    else:
+        form.form_errors.append(message)
+    return render_article_page(article, form, status)
+
+
+@bp.post("/articles/<slug>/comments")
+@limiter.limit(comment_rate_limit)
+def create(slug: str):  # noqa: ANN201 - a page or a redirect
+    """Post a comment or a reply; it waits for moderation unless the rules approve it."""
+    article = load_visible_article(slug)
+    config = current_app.config
+    if comments_closed(article, close_after_days=config["COMMENTS_CLOSE_AFTER_DAYS"]):
+        abort(403, "Comments are closed.")
+    form = CommentForm()
+    if not form.validate():
+        return render_article_page(article, form, 422)
+    try:
+        signals = spam_signals(form)
+    except FormExpired as exc:
+        form.stamp.data = issue_form_stamp(current_app.secret_key)
+        return refuse(article, form, str(exc), None)
+    data = CommentInput(
+        name=form.name.data,
+        email=form.email.data,
+        website=form.website.data or None,
+        body=form.body.data,
+        parent_id=form.reply_to_id,
+        spam_signals=signals,
+        ip_address=request.remote_addr,
+        user_agent=request.user_agent.string[:500] or None,
+    )
+    slug = article.slug
+    try:
+        comment = submit_comment(article, data, config)
+    except CommentRefused as exc:
+        article = load_visible_article(slug)
+        return refuse(article, form, str(exc), exc.field)
+
+    if comment.status == CommentStatus.APPROVED:
+        flash(PUBLISHED, "comment")
+        anchor = f"comment-{comment.id}"
+    else:
+        flash(AWAITING_MODERATION, "comment")
+        anchor = "comments"
+        if comment.status == CommentStatus.PENDING:
+            remember_own_comment(comment.id)
+            anchor = f"comment-{comment.id}"
+    response = redirect(url_for("articles.detail", slug=slug, _anchor=anchor), 303)
+    update_author_cookie(response, form)
+    return response
+
+
+@bp.app_errorhandler(CSRFError)
+def handle_csrf_error(error: CSRFError):  # noqa: ANN201
+    """A comment whose token expired comes back with everything typed, ready to send again."""
+    if request.endpoint != "comments.create" or not request.view_args:
+        return render_error(error)
+    article = load_visible_article(request.view_args["slug"])
+    form = CommentForm(meta={"csrf": False})
+    form.validate()
+    form.form_errors.append(
+        "Your session had expired, so the comment was not sent. "
+        "Everything you typed is still here: please check it and send it again."
+    )
+    return render_article_page(article, form, 400)
+
+
+@bp.get("/comments/feed.atom")
+def site_feed() -> Response:
+    """The latest approved comments across the site."""
+    comments = db.session.scalars(
+        Comment.approved_on_visible_articles()
+        .options(joinedload(Comment.article))
+        .limit(current_app.config["COMMENT_FEED_LENGTH"])
+    ).all()
+    return _comment_feed(comments, title="Comments", self_url=url_for(".site_feed", _external=True))
+
+
+@bp.get("/articles/<slug>/comments.atom")
+def article_feed(slug: str) -> Response:
+    """The latest approved comments on one article."""
+    article = load_visible_article(slug)
+    comments = db.session.scalars(
+        Comment.approved_on_visible_articles()
+        .where(Comment.article_id == article.id)
+        .options(joinedload(Comment.article))
+        .limit(current_app.config["COMMENT_FEED_LENGTH"])
+    ).all()
+    return _comment_feed(
+        comments,
+        title=f'Comments on "{article.title}"',
+        self_url=url_for(".article_feed", slug=slug, _external=True),
+    )
+
+
+def _comment_feed(comments: list[Comment], *, title: str, self_url: str) -> Response:
+    updated = max((c.created_at for c in comments), default=utcnow())
+    xml = render_template(
+        "feeds/comments.xml", comments=comments, title=title, self_url=self_url, updated=updated
+    )
+    return Response(xml, mimetype="application/atom+xml")
