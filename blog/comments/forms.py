@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from email_validator import EmailNotValidError, validate_email
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, Field, HiddenField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 #: Control characters have no business in a comment (tab and newlines are fine in the body).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -64,7 +64,7 @@ class CommentForm(FlaskForm):
         "Name",
         filters=[_strip],
         validators=[
-            InputRequired("Please enter your name."),
+            DataRequired("Please enter your name."),
             Length(min=1, max=NAME_MAX, message=f"Please keep your name to {NAME_MAX} characters."),
             no_control_characters,
         ],
@@ -73,7 +73,7 @@ class CommentForm(FlaskForm):
         "Email",
         filters=[_strip],
         validators=[
-            InputRequired("Please enter your email address."),
+            DataRequired("Please enter your email address."),
             Length(max=EMAIL_MAX, message=f"An email address has {EMAIL_MAX} characters at most."),
             no_control_characters,
             normalized_email,

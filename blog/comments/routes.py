@@ -31,7 +31,7 @@ from blog.comments.moderation import (
 )
 from blog.errors import render_error
 from blog.extensions import db, limiter
-from blog.models import Comment, CommentStatus, utcnow
+from blog.models import Article, Comment, CommentStatus, utcnow
 
 bp = Blueprint("comments", __name__)
 
@@ -115,10 +115,14 @@ def create(slug: str):  # noqa: ANN201 - a page or a redirect
 @bp.app_errorhandler(CSRFError)
 def handle_csrf_error(error: CSRFError):  # noqa: ANN201
     """A comment whose token expired comes back with everything typed, ready to send again."""
-    if request.endpoint != "comments.create" or not request.view_args:
+    article = None
+    if request.endpoint == "comments.create" and request.view_args:
+        article = db.session.scalar(
+            Article.listing().where(Article.slug == request.view_args["slug"])
+        )
+    if article is None:
         return render_error(error)
-    article = load_visible_article(request.view_args["slug"])
-    form = CommentForm(meta={"csrf": False})
+    form = CommentForm()
     form.validate()
     form.form_errors.append(
         "Your session had expired, so the comment was not sent. "

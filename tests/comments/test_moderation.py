@@ -43,6 +43,7 @@ def data(**fields) -> CommentInput:
 
 # --- words, links, signals -----------------------------------------------------------------
 
+
 def test_listed_words_match_whole_words_only():
     assert find_listed_word("Stop the press now", ["press"]) == "press"
     assert find_listed_word("I run WordPress", ["press"]) is None
@@ -108,6 +109,7 @@ def test_form_stamp_catches_fast_missing_and_forged_forms_and_expires_old_ones()
 
 # --- closing ---------------------------------------------------------------------------------
 
+
 def test_comments_close_by_flag_or_by_age(app):
     with app.app_context():
         article = make_article(published_at=utcnow() - timedelta(days=10))
@@ -120,6 +122,7 @@ def test_comments_close_by_flag_or_by_age(app):
 
 
 # --- storing -------------------------------------------------------------------------------
+
 
 def test_submit_stores_exactly_what_was_typed_with_ip_and_user_agent(app):
     body = "  Two lines,\nkept as typed.  "
@@ -193,6 +196,7 @@ def test_replies_only_to_approved_comments_of_the_same_article(app):
 
 
 # --- showing -------------------------------------------------------------------------------
+
 
 def test_threads_nest_replies_and_lift_orphans(app):
     with app.app_context():

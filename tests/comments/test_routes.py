@@ -1,0 +1,389 @@
+"""Posting comments over HTTP: the form, its refusals, replies, cookies, closing, limits, display."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from blog.extensions import db, limiter
+from blog.models import Article, Comment, utcnow
+from tests.conftest import build_app, fresh_database
+from tests.factories import make_article, make_comment
+from tests.pages import form_values, get_html, link_href, post_comment, tags
+
+
+@pytest.fixture
+def slug(app):
+    with app.app_context():
+        article = make_article(title="Bridges and budgets")
+        db.session.commit()
+        return article.slug
+
+
+def make_slug(app) -> str:
+    with app.app_context():
+        slug = make_article().slug
+        db.session.commit()
+        return slug
+
+
+def stored(app) -> list[Comment]:
+    with app.app_context():
+        return db.session.scalars(sa.select(Comment).order_by(Comment.id)).all()
+
+
+# --- the form ------------------------------------------------------------------------------
+
+
+def test_form_has_the_named_fields_labels_notice_and_checkbox(client, slug):
+    html = get_html(client, f"/articles/{slug}")
+    for name in ("name", "email", "website", "body"):
+        assert f'name="{name}"' in html and f'<label for="{name}">' in html
+    assert 'aria-describedby="email-notes"' in html
+    assert (
+        '<p id="email-notes" class="comment-notes">Your email address will not be published. '
+        'Required fields are marked <span class="required">*</span></p>'
+    ) in html
+    assert "Save my name, email, and website in this browser for the next time I comment." in html
+    honeypot = [a for a in tags(html, "input") if a.get("name") == "url"][0]
+    assert honeypot["tabindex"] == "-1"
+    assert '<p class="hp" aria-hidden="true">' in html
+
+
+# --- posting ---------------------------------------------------------------------------------
+
+
+def test_a_comment_redirects_to_its_anchor_and_waits_for_moderation(app, client, slug):
+    response = post_comment(client, slug, body="First!")
+    [comment] = stored(app)
+    assert response.status_code in (302, 303)
+    assert response.headers["Location"] == f"/articles/{slug}#comment-{comment.id}"
+    assert comment.status == "pending" and comment.author_name == "Ada Reader"
+    html = get_html(client, f"/articles/{slug}")
+    assert (
+        'role="status" aria-live="polite">\n    <p class="flash">Your comment is awaiting moderation.'
+        in html
+    )
+    assert f'id="comment-{comment.id}"' in html and "First!" in html
+
+
+def test_a_pending_comment_is_shown_to_its_author_only(app, client, slug):
+    post_comment(client, slug, body="Only I can see this yet.")
+    assert "Only I can see this yet." in get_html(client, f"/articles/{slug}")
+    stranger = app.test_client()
+    assert "Only I can see this yet." not in get_html(stranger, f"/articles/{slug}")
+
+
+def test_email_is_normalized_and_name_trimmed(app, client, slug):
+    post_comment(client, slug, name="  Ada  ", email="Ada.Lovelace@EXAMPLE.com ")
+    [comment] = stored(app)
+    assert comment.author_name == "Ada"
+    assert comment.author_email == "Ada.Lovelace@example.com"
+
+
+def test_ip_address_and_user_agent_are_kept_for_moderators(app, client, slug):
+    client.environ_base.update({"REMOTE_ADDR": "198.51.100.7", "HTTP_USER_AGENT": "TestBrowser/1"})
+    post_comment(client, slug)
+    [comment] = stored(app)
+    assert (comment.ip_address, comment.user_agent) == ("198.51.100.7", "TestBrowser/1")
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({"name": "   "}, "name", "Please enter your name."),
+        ({"name": "x" * 81}, "name", "Please keep your name to 80 characters."),
+        ({"email": ""}, "email", "Please enter your email address."),
+        ({"email": "not-an-address"}, "email", "Please enter a valid email address."),
+        ({"email": "a" * 250 + "@example.com"}, "email", "254 characters at most"),
+        ({"website": "javascript:alert(1)"}, "website", "http:// or https://"),
+        ({"website": "ftp://example.com"}, "website", "http:// or https://"),
+        ({"website": "https://" + "a" * 200 + ".com"}, "website", "200 characters"),
+        ({"body": ""}, "body", "Please write a comment."),
+        ({"body": " \n\t "}, "body", "Please write a comment."),
+        ({"body": "x" * 5001}, "body", "Please keep your comment to 5,000 characters."),
+    ],
+)
+def test_a_refused_comment_comes_back_with_everything_typed(
+    app, client, slug, fields, field, message
+):
+    typed = {
+        "name": "Ada <Reader>",
+        "email": "ada@example.com",
+        "website": "https://ada.example",
+        "body": 'My "careful" <thoughts> & more',
+        **fields,
+    }
+    response = post_comment(client, slug, **typed)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert stored(app) == []
+    assert f'<span class="field-error" id="{field}-error">' in html
+    assert message in html
+    assert 'class="form-errors" role="alert"' in html  # the summary at the top
+    values = form_values(html)
+    for name in ("name", "email", "website"):
+        if name != field:
+            expected = typed[name].strip()
+            assert values[name] == expected, name
+    if field != "body":
+        assert "My &#34;careful&#34; &lt;thoughts&gt; &amp; more</textarea>" in html
+
+
+def test_a_duplicate_is_refused_with_a_friendly_message(app, client, slug):
+    post_comment(client, slug, body="Same words.")
+    response = post_comment(client, slug, body="Same words.")
+    assert response.status_code == 422
+    assert "It looks as though you&#39;ve already said that." in response.get_data(as_text=True)
+    assert len(stored(app)) == 1
+
+
+def test_honeypot_and_forged_stamp_make_spam_quietly(app, client, slug):
+    response = post_comment(client, slug, url="http://bot.example", body="bot one")
+    assert response.headers["Location"] == f"/articles/{slug}#comments"
+    post_comment(client, slug, stamp="forged", body="bot two")
+    statuses = [(c.status, c.hold_reason) for c in stored(app)]
+    assert statuses == [("spam", "honeypot field filled"), ("spam", "form stamp forged")]
+    html = get_html(client, f"/articles/{slug}")
+    assert "bot one" not in html and "bot two" not in html
+
+
+def test_a_form_sent_too_fast_is_spam(tmp_path):
+    with fresh_database(tmp_path) as database:
+        app = build_app(database, COMMENT_MIN_SECONDS=30)
+        with app.app_context():
+            db.create_all()
+            slug = make_article().slug
+            db.session.commit()
+        post_comment(app.test_client(), slug)
+        [comment] = stored(app)
+        assert comment.status == "spam" and "after the form was served" in comment.hold_reason
+        with app.app_context():
+            db.engine.dispose()
+
+
+def test_an_expired_form_is_refused_and_served_again(app, client, slug):
+    app.config["COMMENT_FORM_MAX_AGE_SECONDS"] = -1
+    response = post_comment(client, slug, body="Slow writer.")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "open for too long" in html and "Slow writer.</textarea>" in html
+    assert stored(app) == []
+
+
+def test_hold_words_from_configuration_hold_known_commenters(app, client, slug):
+    app.config["COMMENT_HOLD_WORDS"] = ["refund"]
+    with app.app_context():
+        article = db.session.scalar(sa.select(Article))
+        make_comment(article, author_email="ada@example.com")
+        db.session.commit()
+    post_comment(client, slug, body="Fair enough.")
+    post_comment(client, slug, body="I want a refund.")
+    statuses = [(c.status, c.hold_reason) for c in stored(app)][1:]
+    assert statuses == [("approved", None), ("pending", "hold word: refund")]
+
+
+# --- CSRF ----------------------------------------------------------------------------------
+
+
+def test_a_missing_csrf_token_gives_the_comment_back(app, client, slug):
+    html = get_html(client, f"/articles/{slug}")
+    data = {
+        **form_values(html),
+        "csrf_token": "stale",
+        "name": "Ada",
+        "email": "ada@example.com",
+        "body": "Words I do not want to lose.",
+    }
+    response = client.post(f"/articles/{slug}/comments", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Your session had expired" in page
+    assert "Words I do not want to lose.</textarea>" in page
+    assert form_values(page)["csrf_token"] not in ("", "stale")
+    assert stored(app) == []
+
+
+def test_csrf_failure_elsewhere_is_a_styled_400(client):
+    response = client.post("/articles/nothing/comments", data={"body": "x"})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert 'class="site-header"' in page and "CSRF" in page
+
+
+# --- remember me ---------------------------------------------------------------------------
+
+
+def test_details_are_remembered_only_when_asked(app, client, slug):
+    response = post_comment(client, slug, body="One.", website="https://ada.example")
+    assert "comment_author" not in response.headers.get("Set-Cookie", "")
+    response = post_comment(client, slug, body="Two.", remember="y", website="https://ada.example")
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("comment_author=") and "HttpOnly" in cookie
+    assert "ada@example.com" not in cookie  # signed and encoded, not plain
+    values = form_values(get_html(app.test_client(use_cookies=False), f"/articles/{slug}"))
+    assert values["name"] == ""
+    prefilled = form_values(get_html(client, f"/articles/{slug}"))
+    assert (prefilled["name"], prefilled["email"], prefilled["website"]) == (
+        "Ada Reader",
+        "ada@example.com",
+        "https://ada.example",
+    )
+    [checkbox] = [
+        a
+        for a in tags(get_html(client, f"/articles/{slug}"), "input")
+        if a.get("name") == "remember"
+    ]
+    assert "checked" in checkbox
+    response = post_comment(client, slug, body="Three.", remember=None)
+    assert "comment_author=;" in response.headers["Set-Cookie"]
+
+
+def test_a_tampered_remember_cookie_is_ignored(client, slug):
+    client.set_cookie("comment_author", "eyJuYW1lIjoiRXZlIn0.forged")
+    assert form_values(get_html(client, f"/articles/{slug}"))["name"] == ""
+
+
+# --- replies -------------------------------------------------------------------------------
+
+
+def test_reply_link_leads_to_the_form_which_names_the_parent(app, client, slug):
+    with app.app_context():
+        article = db.session.scalar(sa.select(Article))
+        parent = make_comment(article, author_name="Grace")
+        db.session.commit()
+        parent_id = parent.id
+    html = get_html(client, f"/articles/{slug}")
+    reply_href = f"/articles/{slug}?replytocom={parent_id}#respond"
+    assert f'href="{reply_href}"' in html
+    form_html = get_html(client, f"/articles/{slug}?replytocom={parent_id}")
+    assert "Replying to <bdi>Grace</bdi>." in form_html
+    assert f'<a href="/articles/{slug}#respond">Cancel reply</a>' in form_html
+    assert form_values(form_html)["parent_id"] == str(parent_id)
+    post_comment(client, slug, query=f"?replytocom={parent_id}", body="Replying.")
+    reply = stored(app)[-1]
+    assert reply.parent_id == parent_id and reply.depth == 2
+
+
+def test_threads_render_as_nested_lists(app, client, slug):
+    with app.app_context():
+        article = db.session.scalar(sa.select(Article))
+        root = make_comment(article, body="Root.")
+        db.session.flush()
+        make_comment(article, parent=root, depth=2, body="Child.")
+        db.session.commit()
+        root_id = root.id
+    html = get_html(client, f"/articles/{slug}")
+    root_at = html.index(f'<li id="comment-{root_id}"')
+    children_at = html.index('<ol class="children">', root_at)
+    assert root_at < children_at < html.index("Child.")
+    assert "2 Comments on &quot;Bridges and budgets&quot;" in html
+
+
+def test_replying_to_a_missing_comment_gives_a_clear_refusal(app, client, slug):
+    response = post_comment(client, slug, parent_id="987654")
+    assert response.status_code == 422
+    assert "The comment you are replying to is not available." in response.get_data(as_text=True)
+
+
+# --- display -------------------------------------------------------------------------------
+
+
+def test_comments_show_inertly(app, client, slug):
+    with app.app_context():
+        article = db.session.scalar(sa.select(Article))
+        make_comment(
+            article,
+            author_name="\u202eevil\u200b name",
+            author_website="https://grace.example",
+            body="<script>alert(1)</script>\n\nSee https://example.org/x and {{7*7}}",
+        )
+        db.session.commit()
+    html = get_html(client, f"/articles/{slug}")
+    assert "<script>alert(1)" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert '<a href="https://example.org/x" rel="nofollow ugc noopener">' in html
+    assert '<a href="https://grace.example" rel="nofollow ugc noopener"><bdi>\u202eevil' in html
+    assert "{{7*7}}" in html and "49" not in html.split("comment-list")[1].split("respond")[0]
+
+
+def test_closed_articles_say_so_and_refuse_posts(app, client, slug):
+    with app.app_context():
+        article = make_article(comments_open=False)
+        db.session.commit()
+        closed_slug = article.slug
+    html = get_html(client, f"/articles/{closed_slug}")
+    assert "Comments are closed." in html and 'name="body"' not in html
+    token = form_values(get_html(client, f"/articles/{slug}"))["csrf_token"]
+    response = client.post(
+        f"/articles/{closed_slug}/comments", data={"csrf_token": token, "body": "Let me in"}
+    )
+    assert response.status_code == 403
+    page = response.get_data(as_text=True)
+    assert "Comments are closed." in page and "Let me in</textarea>" in page
+
+
+def test_comments_close_after_the_configured_days(app, client):
+    app.config["COMMENTS_CLOSE_AFTER_DAYS"] = 14
+    with app.app_context():
+        old = make_article(published_at=utcnow() - timedelta(days=15)).slug
+        fresh = make_article(published_at=utcnow() - timedelta(days=13)).slug
+        db.session.commit()
+    assert "Comments are closed." in get_html(client, f"/articles/{old}")
+    assert "Leave a Reply" in get_html(client, f"/articles/{fresh}")
+
+
+def test_comments_on_hidden_articles_are_not_found(app, client):
+    with app.app_context():
+        draft = make_article(status="draft").slug
+        db.session.commit()
+    token = form_values(get_html(client, f"/articles/{make_slug(app)}"))["csrf_token"]
+    response = client.post(f"/articles/{draft}/comments", data={"csrf_token": token})
+    assert response.status_code == 404
+
+
+# --- limits --------------------------------------------------------------------------------
+
+
+def test_posting_is_rate_limited_with_retry_after(tmp_path):
+    with fresh_database(tmp_path) as database:
+        app = build_app(database, RATELIMIT_ENABLED=True, COMMENT_RATE_LIMIT="3 per minute")
+        limiter.reset()
+        with app.app_context():
+            db.create_all()
+            slug = make_article().slug
+            db.session.commit()
+        client = app.test_client()
+        codes = [post_comment(client, slug, body=f"Note {n}").status_code for n in range(4)]
+        assert codes[:3] == [303, 303, 303]
+        assert codes[3] == 429
+        response = post_comment(client, slug, body="Once more, with feeling.")
+        assert response.status_code == 429
+        assert int(response.headers["Retry-After"]) > 0
+        page = response.get_data(as_text=True)
+        assert 'class="site-header"' in page and "Once more, with feeling.</textarea>" in page
+        limiter.reset()
+        with app.app_context():
+            db.engine.dispose()
+
+
+def test_an_oversized_post_is_a_413(client, slug):
+    response = client.post(f"/articles/{slug}/comments", data={"body": "x" * (70 * 1024)})
+    assert response.status_code == 413
+    assert 'class="site-header"' in response.get_data(as_text=True)
+
+
+def test_thousands_of_form_fields_are_refused_not_a_crash(client, slug):
+    data = {f"field{n}": "x" for n in range(5000)}
+    response = client.post(f"/articles/{slug}/comments", data=data)
+    assert response.status_code in (400, 413)
+
+
+def test_feed_links_are_advertised(client, slug):
+    html = get_html(client, f"/articles/{slug}")
+    alternates = [a["href"] for a in tags(html, "link") if a.get("rel") == "alternate"]
+    assert "/comments/feed.atom" in alternates
+    assert f"/articles/{slug}/comments.atom" in alternates
+    assert link_href(html, "canonical") == f"http://localhost/articles/{slug}"
