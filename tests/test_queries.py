@@ -57,3 +57,28 @@ def test_author_and_listing_pages_have_a_fixed_cost(app, client, count_queries):
         ]
     for url in urls:
         assert measure(client, count_queries, url) == 4, url
+
+
+def test_all_comments_of_an_article_load_in_a_fixed_number_of_queries(app, client, count_queries):
+    """1 comment or 200 in deep threads: the same statements."""
+    with app.app_context():
+        one = make_article()
+        many = make_article()
+        make_comment(one)
+        parents = []
+        for n in range(200):
+            parent = parents[n // 2] if n and n % 3 else None
+            depth = parent.depth + 1 if parent is not None else 1
+            if depth > 3:
+                parent, depth = None, 1
+            comment = make_comment(many, parent=parent, depth=depth, body=f"Comment {n}")
+            db.session.flush()
+            parents.append(comment)
+        db.session.commit()
+        one_slug, many_slug = one.slug, many.slug
+    single = measure(client, count_queries, f"/articles/{one_slug}")
+    crowd = measure(client, count_queries, f"/articles/{many_slug}")
+    html = client.get(f"/articles/{many_slug}").get_data(as_text=True)
+    assert html.count('class="comment depth-') == 200
+    assert 'class="comment depth-3' in html
+    assert single == crowd == 3

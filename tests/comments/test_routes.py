@@ -385,3 +385,39 @@ def test_feed_links_are_advertised(client, slug):
     assert "/comments/feed.atom" in alternates
     assert f"/articles/{slug}/comments.atom" in alternates
     assert link_href(html, "canonical") == f"http://localhost/articles/{slug}"
+
+
+# --- feeds ---------------------------------------------------------------------------------
+
+
+def test_comment_feeds_carry_names_and_bodies_of_approved_comments_only(app, client, slug):
+    import xml.etree.ElementTree as ET
+
+    atom = "{http://www.w3.org/2005/Atom}"
+    with app.app_context():
+        article = db.session.scalar(sa.select(Article))
+        other = make_article(title="Elsewhere")
+        make_comment(
+            article,
+            author_name="Grace",
+            author_website="https://grace.example",
+            author_email="grace@example.com",
+            body="Approved & <b>escaped</b>",
+        )
+        make_comment(article, status="pending", body="Still waiting")
+        make_comment(other, author_name="Linus", body="On another article")
+        draft = make_article(status="draft")
+        make_comment(draft, body="On a draft")
+        db.session.commit()
+    site = ET.fromstring(client.get("/comments/feed.atom").data)
+    entries = site.findall(f"{atom}entry")
+    assert sorted(e.findtext(f"{atom}author/{atom}name") for e in entries) == ["Grace", "Linus"]
+    per_article = client.get(f"/articles/{slug}/comments.atom")
+    assert per_article.mimetype == "application/atom+xml"
+    [entry] = ET.fromstring(per_article.data).findall(f"{atom}entry")
+    assert entry.findtext(f"{atom}author/{atom}name") == "Grace"
+    assert "Approved &amp; &lt;b&gt;escaped&lt;/b&gt;" in entry.findtext(f"{atom}content")
+    text = per_article.get_data(as_text=True)
+    assert "grace@example.com" not in text and "grace.example" not in text
+    assert "Still waiting" not in text
+    assert entry.find(f"{atom}link").get("href").endswith(f"/articles/{slug}#comment-1")
