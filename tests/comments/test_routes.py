@@ -304,7 +304,7 @@ def test_comments_show_inertly(app, client, slug):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert '<a href="https://example.org/x" rel="nofollow ugc noopener">' in html
     assert '<a href="https://grace.example" rel="nofollow ugc noopener"><bdi>\u202eevil' in html
-    assert "{{7*7}}" in html and "49" not in html.split("comment-list")[1].split("respond")[0]
+    assert "and {{7*7}}</p>" in html  # not evaluated as a template
 
 
 def test_closed_articles_say_so_and_refuse_posts(app, client, slug):
