@@ -10,9 +10,11 @@ from pathlib import Path
 from textwrap import dedent
 
 import pytest
+import sqlalchemy as sa
 from werkzeug.serving import make_server
 
 from blog.extensions import db
+from blog.models import Article, Comment
 from tests.conftest import build_app, fresh_database
 
 CHROMIUM = os.environ.get("BLOG_CHROMIUM", "/usr/bin/chromium")
@@ -26,6 +28,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 ARTIFACTS = Path(__file__).parent / "artifacts"
+IMPORTED_SLUG = "tide-tables-go-digital-after-a-century-on-paper"
 
 #: The article the browser tests import from a front-matter file, as an editor would.
 IMPORTED_ARTICLE = dedent(
@@ -85,6 +88,18 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         for args in (["load-demo"], ["import-article", str(article_file)]):
             result = runner.invoke(args=args)
             assert result.exit_code == 0, result.output
+        with app.app_context():
+            article = db.session.scalar(sa.select(Article).where(Article.slug == IMPORTED_SLUG))
+            db.session.add(
+                Comment(
+                    article_id=article.id,
+                    status="approved",
+                    author_name="Harbour Master",
+                    author_email="master@harbour.example",
+                    body="The card will be ready.",
+                )
+            )
+            db.session.commit()
 
         server = make_server("127.0.0.1", 0, app, threaded=True)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
