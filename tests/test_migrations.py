@@ -34,8 +34,8 @@ def test_upgrading_keeps_comments_and_fills_in_their_depth_and_html(empty_app):
         conn.execute(sa.text("INSERT INTO authors (id, name, slug, bio) VALUES (1, 'A', 'a', '')"))
         conn.execute(
             sa.text(
-                "INSERT INTO articles (id, title, slug, summary, body_markdown, body_html, author_id,"
-                " status, created_at, updated_at, comments_open)"
+                "INSERT INTO articles (id, title, slug, summary, body_markdown, body_html,"
+                " author_id, status, created_at, updated_at, comments_open)"
                 " VALUES (1, 'T', 't', '', 'b', '<p>b</p>', 1, 'published', :now, :now, :yes)"
             ),
             {"now": "2026-01-01 00:00:00", "yes": True},
