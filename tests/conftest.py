@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -56,6 +57,21 @@ def build_app(database: dict, **config: object) -> Flask:
         "RATELIMIT_ENABLED": False,
     }
     return create_app({**defaults, **database, **config})
+
+
+def dispose_when_idle(app: Flask, timeout: float = 10.0) -> None:
+    """Close the app's database connections once server threads have handed theirs back.
+
+    A live server's request thread may still be tearing down after its client has read the
+    response; disposing before then would leave that connection to the garbage collector.
+    """
+    with app.app_context():
+        engine = db.engine
+        deadline = time.monotonic() + timeout
+        while engine.pool.checkedout() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        db.session.remove()
+        engine.dispose()
 
 
 @pytest.fixture

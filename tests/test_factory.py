@@ -10,7 +10,6 @@ import sqlalchemy as sa
 
 from blog import create_app, instance_secret_key
 from blog.extensions import db
-from tests.conftest import SERVER_DATABASE_URL
 
 
 def test_defaults_come_from_code(app):
@@ -54,9 +53,13 @@ def test_an_empty_key_file_is_an_error_not_an_empty_secret(tmp_path):
         instance_secret_key(path)
 
 
-@pytest.mark.skipif(bool(SERVER_DATABASE_URL), reason="SQLite connection settings")
-def test_sqlite_runs_in_wal_mode_with_foreign_keys_and_a_busy_timeout(app):
+def test_sqlite_runs_in_wal_mode_with_foreign_keys_and_a_busy_timeout(tmp_path):
+    # SQLite is the embedded default whatever database the rest of the suite runs on.
+    database = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite3'}"}
+    app = create_app({"SECRET_KEY": "k", **database})
     with app.app_context(), db.engine.connect() as conn:
         assert conn.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
         assert conn.execute(sa.text("PRAGMA busy_timeout")).scalar() == 5000
+    with app.app_context():
+        db.engine.dispose()

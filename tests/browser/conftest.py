@@ -15,7 +15,7 @@ from werkzeug.serving import make_server
 
 from blog.extensions import db
 from blog.models import Article, Comment
-from tests.conftest import build_app, fresh_database
+from tests.conftest import build_app, dispose_when_idle, fresh_database
 
 CHROMIUM = os.environ.get("BLOG_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -109,8 +109,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         finally:
             server.shutdown()
             thread.join(timeout=5)
-            with app.app_context():
-                db.engine.dispose()
+            dispose_when_idle(app)
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from werkzeug.serving import make_server
 
 from blog.extensions import db
 from blog.models import Comment
-from tests.conftest import build_app, fresh_database
+from tests.conftest import build_app, dispose_when_idle, fresh_database
 from tests.factories import make_article
 from tests.pages import form_values
 
@@ -73,7 +73,7 @@ def test_400_comments_from_16_threads_are_all_stored(tmp_path):
         serving.join(timeout=5)
         with app.app_context():
             stored = db.session.scalar(sa.select(sa.func.count(Comment.id)))
-            db.engine.dispose()
+        dispose_when_idle(app)
         dialect = database["SQLALCHEMY_DATABASE_URI"].split(":")[0]
         print(
             f"\nposted {THREADS * POSTS_EACH}, stored {stored}, {dict(statuses)}, "
