@@ -20,7 +20,8 @@ setup: $(BIN)/.installed
 run: setup
 	$(FLASK) db upgrade
 	$(FLASK) load-demo --if-empty
-	@echo "No staff accounts are needed to read; serving on http://$(HOST):$(PORT)/"
+	$(FLASK) staff-hint
+	@echo "Serving on http://$(HOST):$(PORT)/"
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 lint: setup

@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask
 
-from blog.extensions import csrf, db, limiter, migrate
+from blog.extensions import csrf, db, limiter, login_manager, mail, migrate
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -72,18 +72,24 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db)
     csrf.init_app(app)
     limiter.init_app(app)
+    login_manager.init_app(app)
+    mail.init_app(app)
     with app.app_context():
         database.configure_engine(db.engine)
 
 
 def register_blueprints(app: Flask) -> None:
     """One blueprint per thing a reader does."""
+    from blog.admin.routes import bp as admin_bp
     from blog.articles.routes import bp as articles_bp
+    from blog.auth.routes import bp as auth_bp
     from blog.authors.routes import bp as authors_bp
     from blog.comments.routes import bp as comments_bp
     from blog.feeds.routes import bp as feeds_bp
 
     app.register_blueprint(articles_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp)
     app.register_blueprint(authors_bp)
     app.register_blueprint(comments_bp)
     app.register_blueprint(feeds_bp)

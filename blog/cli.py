@@ -1,4 +1,4 @@
-"""Command-line tools: flask import-article, flask load-demo."""
+"""Command-line tools: import-article, load-demo, create-admin."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.cli import with_appcontext
 
+from blog.auth.accounts import PasswordRefused, create_or_update_staff
 from blog.extensions import db
 from blog.importer import ArticleFileError, parse_article_file, save_article
-from blog.models import Article
+from blog.models import Article, Staff
 
 DEMO_DIR = Path(__file__).parent / "demo"
 
@@ -58,7 +59,45 @@ def load_demo_command(if_empty: bool) -> None:
         raise SystemExit(1)
 
 
+@click.command("create-admin")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.option(
+    "--role", type=click.Choice(["admin", "moderator"]), default="admin", show_default=True
+)
+@click.option("--email", default=None, help="Where moderation notices go.")
+@with_appcontext
+def create_admin_command(username: str, password_stdin: bool, role: str, email: str | None) -> None:
+    """Create a staff account, or set a new password for an existing one."""
+    if password_stdin:
+        password = click.get_text_stream("stdin").readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        staff, created = create_or_update_staff(username, password, role=role, email=email)
+    except PasswordRefused as exc:
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    if created:
+        click.echo(f"Created {staff.role} account '{staff.username}'.")
+    else:
+        click.echo(f"Password updated for '{staff.username}'; their other sessions have ended.")
+
+
+@click.command("staff-hint")
+@with_appcontext
+def staff_hint_command() -> None:
+    """Say how to create the first staff account when there is none."""
+    if not db.session.scalar(sa.select(sa.func.count(Staff.id))):
+        click.echo(
+            "No staff account yet. To moderate comments, create one with:\n"
+            "  .venv/bin/flask --app blog create-admin YOUR-NAME"
+        )
+
+
 def init_app(app: Flask) -> None:
     """Register the commands; Flask's CLI runs them inside an app context."""
     app.cli.add_command(import_article_command)
     app.cli.add_command(load_demo_command)
+    app.cli.add_command(create_admin_command)
+    app.cli.add_command(staff_hint_command)

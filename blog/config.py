@@ -53,3 +53,23 @@ RATELIMIT_ENABLED = True
 #: memory:// on one machine; redis://host:6379 to share limits across workers and machines.
 RATELIMIT_STORAGE_URI = "memory://"
 RATELIMIT_HEADERS_ENABLED = True
+
+# --- Staff and login --------------------------------------------------------------------
+#: Failed logins allowed per client, and per account (whoever tries it).
+LOGIN_RATE_LIMIT_CLIENT = "5 per minute;50 per hour"
+LOGIN_RATE_LIMIT_ACCOUNT = "5 per minute;100 per hour"
+#: Staff passwords shorter than this are refused.
+PASSWORD_MIN_LENGTH = 12
+#: Flask-Login's remember-me cookie; Secure is added whenever a request comes over HTTPS.
+REMEMBER_COOKIE_HTTPONLY = True
+REMEMBER_COOKIE_SAMESITE = "Lax"
+REMEMBER_COOKIE_DURATION = 30 * 24 * 3600
+#: Host names the site answers to (None: any). Example: ["news.example.org"].
+TRUSTED_HOSTS: list[str] | None = None
+
+# --- Mail (Flask-Mail) ------------------------------------------------------------------
+#: Set MAIL_SERVER (and MAIL_PORT, MAIL_USERNAME, ...) to email staff about held comments.
+MAIL_SERVER: str | None = None
+MAIL_DEFAULT_SENDER = "blog@localhost"
+#: Items per page in the moderation queue.
+ADMIN_COMMENTS_PER_PAGE = 20

@@ -209,8 +209,14 @@ class Comment(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ip_address: Mapped[str | None] = mapped_column(sa.String(45))
     user_agent: Mapped[str | None] = mapped_column(sa.Text)
+    #: The staff account that wrote it, for staff replies (shown with a Staff badge).
+    staff_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("staff.id", ondelete="SET NULL"), index=True
+    )
 
     article: Mapped[Article] = relationship()
+    staff: Mapped[Staff | None] = relationship()
+    parent: Mapped[Comment | None] = relationship(remote_side=[id])
 
     @validates("body")
     def _render_body(self, _key: str, value: str) -> str:
@@ -256,3 +262,110 @@ Article.comment_count = column_property(
     .scalar_subquery(),
     deferred=True,
 )
+
+
+class StaffRole(enum.StrEnum):
+    ADMIN = "admin"
+    MODERATOR = "moderator"
+
+
+class Staff(db.Model):
+    """Someone who logs in: moderators moderate comments; admins also manage accounts."""
+
+    __tablename__ = "staff"
+    __table_args__ = (sa.CheckConstraint("role IN ('admin', 'moderator')", name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(sa.String(120))
+    #: Optional; where moderation notices go.
+    email: Mapped[str | None] = mapped_column(sa.String(254))
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    role: Mapped[str] = mapped_column(sa.String(20), default=StaffRole.MODERATOR)
+    active: Mapped[bool] = mapped_column(default=True)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Part of the id kept in session and remember cookies; a new one ends every session.
+    session_token: Mapped[str] = mapped_column(sa.String(64))
+
+    # Flask-Login's user protocol.
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        """The id Flask-Login stores: the row id and this account's current session token."""
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == StaffRole.ADMIN
+
+    def __repr__(self) -> str:
+        return f"<Staff {self.username}>"
+
+
+class ModerationAction(db.Model):
+    """The audit log: who did what to which comment, and the status before and after."""
+
+    __tablename__ = "moderation_actions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Null once the comment is deleted permanently; the record of the deletion stays.
+    comment_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("comments.id", ondelete="SET NULL"), index=True
+    )
+    staff_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(sa.String(40))
+    status_before: Mapped[str | None] = mapped_column(sa.String(20))
+    status_after: Mapped[str | None] = mapped_column(sa.String(20))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    staff: Mapped[Staff | None] = relationship()
+
+
+class CommentRevision(db.Model):
+    """A comment's text as it was before a moderator edited it."""
+
+    __tablename__ = "comment_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("comments.id", ondelete="CASCADE"), index=True
+    )
+    body: Mapped[str] = mapped_column(sa.Text)
+    staff_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    staff: Mapped[Staff | None] = relationship()
+
+
+class BanKind(enum.StrEnum):
+    EMAIL = "email"
+    IP = "ip"
+
+
+class Ban(db.Model):
+    """An email address or an IP network whose comments go straight to spam."""
+
+    __tablename__ = "bans"
+    __table_args__ = (
+        sa.UniqueConstraint("kind", "value", name="kind_value"),
+        sa.CheckConstraint("kind IN ('email', 'ip')", name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(10))
+    #: A normalized email, or a network in CIDR form (a single address is a /32 or /128).
+    value: Mapped[str] = mapped_column(sa.String(254))
+    reason: Mapped[str] = mapped_column(sa.String(200), default="")
+    staff_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,8 +1,11 @@
-"""Guards for the whole app: security headers on every response."""
+"""Guards for the whole app: security headers, cookies over HTTPS, and safe redirects."""
 
 from __future__ import annotations
 
-from flask import Flask, Response
+import re
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, request
 
 #: No inline script or style anywhere; the JSON-LD block is data, which CSP does not run.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -19,6 +22,12 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+#: One year, the usual HSTS lifetime.
+HSTS = "max-age=31536000; includeSubDomains"
+#: Anything that could make a browser read a path as another host or scheme.
+_UNSAFE_IN_NEXT = re.compile(r"[\\\x00-\x20\x7f]")
+
+
 def set_security_headers(response: Response) -> Response:
     """Add headers that cost nothing and close whole classes of attack."""
     response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
@@ -26,7 +35,42 @@ def set_security_headers(response: Response) -> Response:
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
+        secure_cookies(response)
     return response
+
+
+def secure_cookies(response: Response) -> None:
+    """Mark every cookie Secure on a response that goes out over HTTPS."""
+    cookies = response.headers.getlist("Set-Cookie")
+    if not cookies:
+        return
+    response.headers.remove("Set-Cookie")
+    for cookie in cookies:
+        if "; secure" not in cookie.lower():
+            cookie += "; Secure"
+        response.headers.add("Set-Cookie", cookie)
+
+
+def no_store(response: Response) -> Response:
+    """Keep a page (staff screens, the login form) out of every cache."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def safe_next(target: str | None) -> str | None:
+    """target if it is a path on this site, else None.
+
+    Refuses other hosts however disguised: //host, /\\host, schemes, and control characters
+    or spaces that browsers strip before reading the URL (/%09/host).
+    """
+    if not target or not target.startswith("/") or _UNSAFE_IN_NEXT.search(target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or target.startswith("//"):
+        return None
+    return target
 
 
 def init_app(app: Flask) -> None:

@@ -31,6 +31,36 @@ def human_datetime(value: datetime) -> str:
     return f"{human_date(value)} at {value:%H:%M}"
 
 
+#: How the audit log's actions read in a sentence ("Approved by editor, 5 minutes ago").
+ACTION_VERBS = {
+    "approve": "Approved",
+    "unapprove": "Unapproved",
+    "spam": "Marked as spam",
+    "not-spam": "Marked as not spam",
+    "trash": "Trashed",
+    "restore": "Restored",
+    "reply": "Replied",
+    "edit": "Edited",
+}
+
+
+def action_verb(action: str) -> str:
+    """'approve' -> 'Approved'."""
+    return ACTION_VERBS.get(action, action.capitalize())
+
+
+def time_ago(value: datetime, now: datetime | None = None) -> str:
+    """'just now', '5 minutes ago', '3 hours ago', '2 days ago', or the date."""
+    seconds = int(((now or datetime.now(value.tzinfo)) - value).total_seconds())
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            count = seconds // size
+            if unit == "day" and count > 30:
+                return human_date(value)
+            return f"{count} {unit}{'' if count == 1 else 's'} ago"
+    return "just now"
+
+
 def avatar(comment: Comment) -> Markup:
     """The commenter's identicon, keyed by the secret key so it reveals nothing of the email."""
     return identicon_svg(avatar_digest(current_app.secret_key, comment.author_email))
@@ -68,4 +98,6 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(human_datetime)
     app.add_template_filter(iso_datetime)
     app.add_template_filter(avatar)
+    app.add_template_filter(time_ago)
+    app.add_template_filter(action_verb)
     app.context_processor(site_context)

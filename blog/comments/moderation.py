@@ -6,18 +6,30 @@ what happens to a comment lives here and is tested without HTTP.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from blog.database import begin_write
 from blog.extensions import db
-from blog.models import Article, Comment, CommentStatus, utcnow
+from blog.models import (
+    Article,
+    Ban,
+    BanKind,
+    Comment,
+    CommentRevision,
+    CommentStatus,
+    ModerationAction,
+    Staff,
+    utcnow,
+)
 from blog.rendering import count_links
 
 DUPLICATE_MESSAGE = "It looks as though you've already said that."
@@ -202,6 +214,9 @@ def submit_comment(article: Article, data: CommentInput, config: Mapping[str, An
         if is_duplicate(article_id, data.email, data.body):
             raise CommentRefused(DUPLICATE_MESSAGE, "body")
         parent_id, depth = reply_placement(article_id, data.parent_id, config["COMMENT_MAX_DEPTH"])
+        ban = ban_reason(data.email, data.ip_address)
+        if ban:
+            data = replace(data, spam_signals=(*data.spam_signals, ban))
         verdict = initial_verdict(
             data, known_commenter=is_known_commenter(data.email), config=config
         )
@@ -245,3 +260,223 @@ def build_threads(comments: Iterable[Comment]) -> list[ThreadNode]:
         parent = nodes.get(node.comment.parent_id) if node.comment.parent_id else None
         (parent.replies if parent else roots).append(node)
     return roots
+
+
+# --- Staff moderation ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Action:
+    """A moderation action: the status it leads to, the statuses it applies to, what it says."""
+
+    name: str
+    label: str
+    done: str
+    target: CommentStatus | None
+    applies_to: frozenset[str]
+
+
+_ANY = frozenset(CommentStatus)
+#: Every action a moderator can take, by the name used in URLs and the bulk menu.
+ACTIONS: dict[str, Action] = {
+    action.name: action
+    for action in (
+        Action(
+            "approve",
+            "Approve",
+            "approved",
+            CommentStatus.APPROVED,
+            frozenset({CommentStatus.PENDING, CommentStatus.SPAM, CommentStatus.TRASH}),
+        ),
+        Action(
+            "unapprove",
+            "Unapprove",
+            "unapproved",
+            CommentStatus.PENDING,
+            frozenset({CommentStatus.APPROVED}),
+        ),
+        Action(
+            "spam",
+            "Spam",
+            "marked as spam",
+            CommentStatus.SPAM,
+            frozenset({CommentStatus.PENDING, CommentStatus.APPROVED, CommentStatus.TRASH}),
+        ),
+        Action(
+            "not-spam",
+            "Not spam",
+            "restored from spam",
+            CommentStatus.PENDING,
+            frozenset({CommentStatus.SPAM}),
+        ),
+        Action(
+            "trash",
+            "Trash",
+            "moved to the trash",
+            CommentStatus.TRASH,
+            frozenset({CommentStatus.PENDING, CommentStatus.APPROVED, CommentStatus.SPAM}),
+        ),
+        Action("restore", "Restore", "restored", None, frozenset({CommentStatus.TRASH})),
+        Action(
+            "delete",
+            "Delete permanently",
+            "deleted permanently",
+            None,
+            frozenset({CommentStatus.SPAM, CommentStatus.TRASH}),
+        ),
+    )
+}
+
+
+def done_message(action: Action, count: int = 1) -> str:
+    """'Comment approved.' or '3 comments approved.'"""
+    if count == 1:
+        return f"Comment {action.done}."
+    return f"{count} comments {action.done}."
+
+
+def _status_before_trash(comment: Comment) -> str:
+    """What a trashed comment was before, from the audit log (pending if unknown)."""
+    before = db.session.scalar(
+        sa.select(ModerationAction.status_before)
+        .where(ModerationAction.comment_id == comment.id, ModerationAction.status_after == "trash")
+        .order_by(ModerationAction.created_at.desc(), ModerationAction.id.desc())
+        .limit(1)
+    )
+    return before if before in CommentStatus.__members__.values() else CommentStatus.PENDING
+
+
+def moderate(comment: Comment, action: Action, staff: Staff) -> bool:
+    """Apply action to comment and record it in the audit log; the caller commits.
+
+    Returns False (and changes nothing) when the action does not apply to the comment's status.
+    """
+    before = comment.status
+    if before not in action.applies_to:
+        return False
+    if action.name == "delete":
+        db.session.add(
+            ModerationAction(
+                comment_id=None,
+                staff_id=staff.id,
+                action=action.name,
+                status_before=before,
+                status_after=None,
+            )
+        )
+        db.session.delete(comment)
+        return True
+    after = _status_before_trash(comment) if action.name == "restore" else action.target
+    comment.status = after
+    db.session.add(
+        ModerationAction(
+            comment_id=comment.id,
+            staff_id=staff.id,
+            action=action.name,
+            status_before=before,
+            status_after=after,
+        )
+    )
+    return True
+
+
+def moderate_many(comment_ids: Iterable[int], action: Action, staff: Staff) -> int:
+    """Apply action to each listed comment it applies to; commits once. Returns how many."""
+    ids = sorted({int(i) for i in comment_ids})
+    if not ids:
+        return 0
+    comments = db.session.scalars(sa.select(Comment).where(Comment.id.in_(ids))).all()
+    changed = sum(moderate(comment, action, staff) for comment in comments)
+    db.session.commit()
+    return changed
+
+
+def staff_reply(parent: Comment, staff: Staff, body: str, config: Mapping[str, Any]) -> Comment:
+    """Approve parent (if need be) and publish a staff reply under it at once; commits once."""
+    if parent.status != CommentStatus.APPROVED:
+        moderate(parent, ACTIONS["approve"], staff)
+    max_depth = config["COMMENT_MAX_DEPTH"]
+    if parent.depth >= max_depth:
+        parent_id, depth = parent.parent_id, parent.depth
+    else:
+        parent_id, depth = parent.id, parent.depth + 1
+    reply = Comment(
+        article_id=parent.article_id,
+        parent_id=parent_id,
+        depth=depth,
+        status=CommentStatus.APPROVED,
+        author_name=staff.display_name,
+        author_email=staff.email or f"{staff.username}@staff.invalid",
+        body=body,
+        staff_id=staff.id,
+    )
+    db.session.add(reply)
+    db.session.flush()
+    db.session.add(
+        ModerationAction(
+            comment_id=reply.id,
+            staff_id=staff.id,
+            action="reply",
+            status_before=None,
+            status_after=CommentStatus.APPROVED,
+        )
+    )
+    db.session.commit()
+    return reply
+
+
+def edit_comment(comment: Comment, body: str, staff: Staff) -> bool:
+    """Replace a comment's text, keeping the old text as a revision; commits once."""
+    if body == comment.body:
+        return False
+    db.session.add(CommentRevision(comment_id=comment.id, body=comment.body, staff_id=staff.id))
+    comment.body = body
+    db.session.add(
+        ModerationAction(
+            comment_id=comment.id,
+            staff_id=staff.id,
+            action="edit",
+            status_before=comment.status,
+            status_after=comment.status,
+        )
+    )
+    db.session.commit()
+    return True
+
+
+# --- Bans ----------------------------------------------------------------------------------
+
+
+def parse_ban(kind: str, value: str) -> str:
+    """The canonical form of a ban's value, or CommentRefused saying what is wrong."""
+    value = value.strip()
+    if kind == BanKind.EMAIL:
+        try:
+            return validate_email(value, check_deliverability=False).normalized
+        except EmailNotValidError:
+            raise CommentRefused("Enter a valid email address.", "value") from None
+    if kind == BanKind.IP:
+        try:
+            return str(ipaddress.ip_network(value, strict=False))
+        except ValueError:
+            raise CommentRefused(
+                "Enter an IP address or a network such as 203.0.113.0/24.", "value"
+            ) from None
+    raise CommentRefused("Choose email or IP.", "kind")
+
+
+def ban_reason(email: str, ip_address: str | None) -> str | None:
+    """Why this email or address is banned, or None."""
+    bans = db.session.execute(sa.select(Ban.kind, Ban.value)).all()
+    for kind, value in bans:
+        if kind == BanKind.EMAIL and value.lower() == email.lower():
+            return "banned email"
+    if ip_address:
+        try:
+            address = ipaddress.ip_address(ip_address)
+        except ValueError:
+            return None
+        for kind, value in bans:
+            if kind == BanKind.IP and address in ipaddress.ip_network(value, strict=False):
+                return "banned IP address"
+    return None

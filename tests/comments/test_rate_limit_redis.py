@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from blog.extensions import db
+from tests.comments.test_concurrency import session_cookie
 from tests.conftest import build_app, fresh_database
 from tests.factories import make_article
 from tests.pages import form_values
@@ -122,7 +123,7 @@ def test_a_limit_counted_on_one_server_holds_on_another(tmp_path):
             conn.request("GET", f"/articles/{slug}")
             response = conn.getresponse()
             fields = form_values(response.read().decode())
-            cookie = response.getheader("Set-Cookie").split(";")[0]
+            cookie = session_cookie(response)
             conn.close()
             assert post(first, slug, fields, cookie, "One").status == 303
             assert post(first, slug, fields, cookie, "Two").status == 303

@@ -1,0 +1,1 @@
+"""The staff area: dashboard, moderation queue, bans and accounts."""

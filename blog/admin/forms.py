@@ -1,0 +1,41 @@
+"""Forms of the staff area."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from blog.comments.forms import BODY_MAX
+
+
+class ReplyForm(FlaskForm):
+    """A staff reply, published at once."""
+
+    body = TextAreaField("Reply", validators=[DataRequired("Write a reply."), Length(max=BODY_MAX)])
+
+
+class EditCommentForm(FlaskForm):
+    """A moderator's correction of a comment; the old text is kept."""
+
+    body = TextAreaField(
+        "Comment", validators=[DataRequired("A comment cannot be empty."), Length(max=BODY_MAX)]
+    )
+
+
+class BanForm(FlaskForm):
+    """Ban an email address or an IP address or network."""
+
+    kind = SelectField("Ban", choices=[("email", "Email address"), ("ip", "IP address or range")])
+    value = StringField("Value", validators=[DataRequired("Enter what to ban.")])
+    reason = StringField("Reason", validators=[Optional(), Length(max=200)])
+
+
+class StaffForm(FlaskForm):
+    """A new staff account (admins only)."""
+
+    username = StringField("Username", validators=[DataRequired(), Length(max=80)])
+    display_name = StringField("Display name", validators=[DataRequired(), Length(max=120)])
+    email = StringField("Email", validators=[Optional(), Length(max=254)])
+    role = SelectField("Role", choices=[("moderator", "Moderator"), ("admin", "Admin")])
+    password = PasswordField("Password", validators=[DataRequired()])

@@ -1,0 +1,351 @@
+"""Views of the staff area. Every /admin URL needs a logged-in, active staff account."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_user
+
+from blog.admin import queries
+from blog.admin.forms import BanForm, EditCommentForm, ReplyForm, StaffForm
+from blog.auth.accounts import (
+    PasswordRefused,
+    authenticate,
+    create_or_update_staff,
+    set_password,
+)
+from blog.auth.forms import PasswordForm
+from blog.comments.moderation import (
+    ACTIONS,
+    CommentRefused,
+    done_message,
+    edit_comment,
+    moderate,
+    moderate_many,
+    parse_ban,
+    staff_reply,
+)
+from blog.extensions import db, login_manager
+from blog.models import Ban, Comment, CommentRevision, CommentStatus, Staff
+from blog.security import no_store, safe_next
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+TABS = [
+    (CommentStatus.PENDING, "Pending"),
+    (CommentStatus.APPROVED, "Approved"),
+    (CommentStatus.SPAM, "Spam"),
+    (CommentStatus.TRASH, "Trash"),
+]
+
+
+@bp.before_app_request
+def require_staff():  # noqa: ANN201
+    """Refuse every /admin URL, whatever the method, to anyone not logged in as active staff.
+
+    An app-wide hook, so that it runs before routing decides on a 404 or a 405.
+    """
+    in_admin = request.path == "/admin" or request.path.startswith("/admin/")
+    if in_admin and not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    return None
+
+
+@bp.after_request
+def staff_pages_are_not_stored(response: Response) -> Response:
+    """Staff screens hold emails and addresses: keep them out of every cache."""
+    return no_store(response)
+
+
+@bp.context_processor
+def staff_navigation() -> dict[str, Any]:
+    """The pending-count badge on every staff page."""
+    return {"pending_badge": queries.pending_count()}
+
+
+def admin_required(view: Callable) -> Callable:
+    """Admins only; moderators get a 403."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.is_admin:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def back_to_queue(default_status: str = CommentStatus.PENDING) -> Response:
+    """Back to the tab and page the editor acted from (a path in the staff area only)."""
+    target = safe_next(request.form.get("next"))
+    if not target or not target.startswith("/admin/"):
+        target = url_for(".comments", status=default_status)
+    return redirect(target, 303)
+
+
+def get_comment_or_404(comment_id: int) -> Comment:
+    return db.get_or_404(Comment, comment_id)
+
+
+# --- Dashboard and queue ---------------------------------------------------------------------
+
+
+@bp.get("/")
+def dashboard() -> str:
+    """Counts per status and the newest pending comments."""
+    newest = db.session.scalars(queries.queue(CommentStatus.PENDING).limit(5)).all()
+    return render_template("admin/dashboard.html", counts=queries.status_counts(), newest=newest)
+
+
+@bp.get("/comments")
+def comments() -> str:
+    """The moderation queue: one tab per status, filter by article, search."""
+    status = request.args.get("status", CommentStatus.PENDING)
+    if status not in CommentStatus.__members__.values():
+        abort(404)
+    article_id = request.args.get("article", type=int)
+    search = request.args.get("q", "").strip()[:200]
+    page = db.paginate(
+        queries.queue(status, article_id=article_id, search=search),
+        page=max(request.args.get("page", 1, type=int), 1),
+        per_page=current_app.config["ADMIN_COMMENTS_PER_PAGE"],
+        error_out=False,
+    )
+    return render_template(
+        "admin/comments.html",
+        page=page,
+        status=status,
+        tabs=TABS,
+        counts=queries.status_counts(),
+        articles=queries.commented_articles(),
+        article_id=article_id,
+        search=search,
+        history=queries.commenter_history({c.author_email for c in page.items}),
+        latest=queries.latest_actions([c.id for c in page.items]),
+        actions=ACTIONS,
+        reply_form=ReplyForm(formdata=None),
+        here=request.full_path,
+    )
+
+
+@bp.post("/comments/<int:comment_id>/<action_name>")
+def act(comment_id: int, action_name: str) -> Response | str:
+    """One action on one comment; deleting for good asks for confirmation first."""
+    action = ACTIONS.get(action_name)
+    if action is None:
+        abort(404)
+    comment = get_comment_or_404(comment_id)
+    if action.name == "delete" and request.form.get("confirmed") != "yes":
+        return render_template(
+            "admin/confirm_delete.html", comments=[comment], next=request.form.get("next", "")
+        )
+    if moderate(comment, action, current_user):
+        db.session.commit()
+        flash(done_message(action))
+    else:
+        flash(f"That comment is {comment.status}: it cannot be {action.done}.")
+    return back_to_queue(comment.status if action.name != "delete" else CommentStatus.TRASH)
+
+
+@bp.post("/comments/bulk")
+def bulk() -> Response | str:
+    """The Apply menu: one action on every ticked comment."""
+    action = ACTIONS.get(request.form.get("action", ""))
+    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]
+    if action is None or not ids:
+        flash("Tick some comments and choose an action.")
+        return back_to_queue()
+    if action.name == "delete" and request.form.get("confirmed") != "yes":
+        found = db.session.scalars(sa.select(Comment).where(Comment.id.in_(ids))).all()
+        return render_template(
+            "admin/confirm_delete.html", comments=found, next=request.form.get("next", "")
+        )
+    changed = moderate_many(ids, action, current_user)
+    flash(done_message(action, changed) if changed else "No comment was changed.")
+    return back_to_queue()
+
+
+@bp.post("/comments/<int:comment_id>/reply")
+def reply(comment_id: int) -> Response:
+    """Approve a comment and publish a staff reply under it."""
+    comment = get_comment_or_404(comment_id)
+    form = ReplyForm()
+    if not form.validate():
+        flash("The reply was empty, so nothing was published.")
+        return back_to_queue()
+    staff_reply(comment, current_user, form.body.data, current_app.config)
+    flash("Comment approved and reply published.")
+    return back_to_queue()
+
+
+@bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+def edit(comment_id: int) -> Response | str:
+    """Correct a comment's text; the previous text is kept as a revision."""
+    comment = get_comment_or_404(comment_id)
+    form = EditCommentForm(obj=comment) if request.method == "GET" else EditCommentForm()
+    if form.validate_on_submit():
+        changed = edit_comment(comment, form.body.data, current_user)
+        flash("Comment updated." if changed else "Nothing was changed.")
+        return back_to_queue(comment.status)
+    revisions = db.session.scalars(
+        sa.select(CommentRevision)
+        .where(CommentRevision.comment_id == comment.id)
+        .order_by(CommentRevision.created_at.desc(), CommentRevision.id.desc())
+    ).all()
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "admin/edit.html",
+        comment=comment,
+        form=form,
+        revisions=revisions,
+        next=request.values.get("next", ""),
+    ), status
+
+
+# --- Bans ------------------------------------------------------------------------------------
+
+
+@bp.get("/bans")
+def bans() -> str:
+    """Banned emails and networks."""
+    form = BanForm(
+        formdata=None, kind=request.args.get("kind", "email"), value=request.args.get("value", "")
+    )
+    return render_template("admin/bans.html", form=form, bans=_all_bans())
+
+
+def _all_bans() -> list[Ban]:
+    return db.session.scalars(sa.select(Ban).order_by(Ban.created_at.desc())).all()
+
+
+@bp.post("/bans")
+def add_ban() -> Response | tuple[str, int]:
+    """Ban an email or an address: their later comments go straight to spam."""
+    form = BanForm()
+    if form.validate():
+        try:
+            value = parse_ban(form.kind.data, form.value.data)
+        except CommentRefused as exc:
+            form.value.errors = [str(exc)]
+        else:
+            exists = db.session.scalar(
+                sa.select(Ban.id).where(Ban.kind == form.kind.data, Ban.value == value)
+            )
+            if not exists:
+                db.session.add(
+                    Ban(
+                        kind=form.kind.data,
+                        value=value,
+                        reason=form.reason.data or "",
+                        staff_id=current_user.id,
+                    )
+                )
+                db.session.commit()
+            flash(f"Banned {value}.")
+            return redirect(url_for(".bans"), 303)
+    return render_template("admin/bans.html", form=form, bans=_all_bans()), 422
+
+
+@bp.post("/bans/<int:ban_id>/delete")
+def remove_ban(ban_id: int) -> Response:
+    """Lift a ban."""
+    ban = db.get_or_404(Ban, ban_id)
+    db.session.delete(ban)
+    db.session.commit()
+    flash(f"Ban on {ban.value} lifted.")
+    return redirect(url_for(".bans"), 303)
+
+
+# --- Accounts --------------------------------------------------------------------------------
+
+
+@bp.route("/password", methods=["GET", "POST"])
+def password() -> Response | tuple[str, int]:
+    """Change one's own password; every other session of the account ends."""
+    form = PasswordForm()
+    if form.validate_on_submit():
+        if authenticate(current_user.username, form.current.data) is None:
+            form.current.errors = ["That is not your current password."]
+        else:
+            try:
+                set_password(current_user, form.new.data)
+            except PasswordRefused as exc:
+                form.new.errors = [str(exc)]
+            else:
+                staff = current_user._get_current_object()
+                db.session.commit()
+                session.clear()
+                login_user(staff)  # this session goes on with the new token; others end
+                flash("Password changed. You have been logged out everywhere else.")
+                return redirect(url_for(".dashboard"), 303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("admin/password.html", form=form), status
+
+
+@bp.get("/staff")
+@admin_required
+def staff() -> str:
+    """Every staff account (admins only)."""
+    return render_template("admin/staff.html", form=StaffForm(formdata=None), accounts=_accounts())
+
+
+def _accounts() -> list[Staff]:
+    return db.session.scalars(sa.select(Staff).order_by(Staff.username)).all()
+
+
+@bp.post("/staff")
+@admin_required
+def add_staff() -> Response | tuple[str, int]:
+    """Create a staff account (admins only)."""
+    form = StaffForm()
+    if form.validate():
+        exists = db.session.scalar(
+            sa.select(Staff.id).where(Staff.username == form.username.data.strip().lower())
+        )
+        if exists:
+            form.username.errors = ["That username is taken."]
+        else:
+            try:
+                account, _ = create_or_update_staff(
+                    form.username.data,
+                    form.password.data,
+                    role=form.role.data,
+                    display_name=form.display_name.data,
+                    email=form.email.data or None,
+                )
+            except PasswordRefused as exc:
+                form.password.errors = [str(exc)]
+            else:
+                db.session.commit()
+                flash(f"Account {account.username} created.")
+                return redirect(url_for(".staff"), 303)
+    return render_template("admin/staff.html", form=form, accounts=_accounts()), 422
+
+
+@bp.post("/staff/<int:staff_id>/active")
+@admin_required
+def toggle_active(staff_id: int) -> Response:
+    """Deactivate an account (its sessions end at once) or activate it again."""
+    account = db.get_or_404(Staff, staff_id)
+    if account.id == current_user.id:
+        flash("You cannot deactivate your own account.")
+        return redirect(url_for(".staff"), 303)
+    account.active = not account.active
+    db.session.commit()
+    flash(f"Account {account.username} {'activated' if account.active else 'deactivated'}.")
+    return redirect(url_for(".staff"), 303)

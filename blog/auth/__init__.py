@@ -1,0 +1,1 @@
+"""Staff accounts: logging in and out, passwords, and who may do what."""

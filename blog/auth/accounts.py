@@ -1,0 +1,108 @@
+"""The account rules, as plain functions: passwords, login checks, sessions that can be ended.
+
+Flask-Login keeps `<id>:<session token>` in the session and the remember-me cookie. A new token
+(at logout or a password change) makes every copy of the old cookies worthless, even a copy
+replayed by someone who stole it.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from functools import cache
+
+import sqlalchemy as sa
+from flask import current_app
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from blog.extensions import db
+from blog.models import Staff, StaffRole, utcnow
+
+
+class PasswordRefused(ValueError):
+    """A password that does not meet the rules; the message says why."""
+
+
+def new_session_token() -> str:
+    """A fresh, unguessable session token."""
+    return secrets.token_hex(32)
+
+
+def check_password_rules(password: str, min_length: int) -> None:
+    """Refuse passwords that are too short (length is what matters most)."""
+    if len(password) < min_length:
+        raise PasswordRefused(f"The password must be at least {min_length} characters long.")
+
+
+def set_password(staff: Staff, password: str) -> None:
+    """Store a new password (scrypt) and end every session the account had."""
+    check_password_rules(password, current_app.config["PASSWORD_MIN_LENGTH"])
+    staff.password_hash = generate_password_hash(password)
+    staff.session_token = new_session_token()
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash to check when the username is unknown, so both failures cost the same."""
+    return generate_password_hash(secrets.token_hex(16))
+
+
+def authenticate(username: str, password: str) -> Staff | None:
+    """The active account with this username and password, or None; same cost either way."""
+    staff = db.session.scalar(sa.select(Staff).where(Staff.username == username.strip().lower()))
+    if staff is None:
+        check_password_hash(_dummy_hash(), password)
+        return None
+    if not check_password_hash(staff.password_hash, password) or not staff.active:
+        return None
+    return staff
+
+
+def load_staff(user_id: str) -> Staff | None:
+    """Flask-Login's user loader: the account, if the token in the cookie is still current."""
+    row_id, _, token = user_id.partition(":")
+    if not row_id.isdigit() or not token:
+        return None
+    staff = db.session.get(Staff, int(row_id))
+    if staff is None or not staff.active:
+        return None
+    if not hmac.compare_digest(staff.session_token.encode(), token.encode()):
+        return None
+    return staff
+
+
+def record_login(staff: Staff) -> None:
+    """Note the time of a successful login; the caller commits."""
+    staff.last_login_at = utcnow()
+
+
+def end_all_sessions(staff: Staff) -> None:
+    """Make every session and remember-me cookie of this account invalid; the caller commits."""
+    staff.session_token = new_session_token()
+
+
+def create_or_update_staff(
+    username: str,
+    password: str,
+    *,
+    role: str = StaffRole.ADMIN,
+    display_name: str | None = None,
+    email: str | None = None,
+) -> tuple[Staff, bool]:
+    """Create an account, or set a new password on an existing one. Returns (staff, created)."""
+    username = username.strip().lower()
+    staff = db.session.scalar(sa.select(Staff).where(Staff.username == username))
+    created = staff is None
+    if created:
+        staff = Staff(
+            username=username,
+            display_name=display_name or username,
+            role=role,
+            email=email,
+            active=True,
+        )
+        db.session.add(staff)
+    elif email:
+        staff.email = email
+    set_password(staff, password)
+    return staff, created
