@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -70,7 +71,7 @@ def load_demo_command(if_empty: bool) -> None:
 def create_admin_command(username: str, password_stdin: bool, role: str, email: str | None) -> None:
     """Create a staff account, or set a new password for an existing one."""
     if password_stdin:
-        password = click.get_text_stream("stdin").readline().rstrip("\r\n")
+        password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:

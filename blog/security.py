@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from flask import Flask, Response, request
 
@@ -65,11 +65,15 @@ def safe_next(target: str | None) -> str | None:
     Refuses other hosts however disguised: //host, /\\host, schemes, and control characters
     or spaces that browsers strip before reading the URL (/%09/host).
     """
-    if not target or not target.startswith("/") or _UNSAFE_IN_NEXT.search(target):
+    if not target or not target.startswith("/"):
         return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or target.startswith("//"):
-        return None
+    # Judge the decoded form too: /%09/host and /%2F%2Fhost must not slip through.
+    for form in (target, unquote(target)):
+        if _UNSAFE_IN_NEXT.search(form) or form.startswith("//"):
+            return None
+        parts = urlsplit(form)
+        if parts.scheme or parts.netloc:
+            return None
     return target
 
 

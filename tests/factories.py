@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import itertools
 from datetime import datetime, timedelta
+from functools import cache
+
+from werkzeug.security import generate_password_hash
 
 from blog.extensions import db
 from blog.models import (
@@ -13,6 +16,7 @@ from blog.models import (
     Category,
     Comment,
     CommentStatus,
+    Staff,
     Tag,
     utcnow,
 )
@@ -85,3 +89,28 @@ def make_comment(
     )
     db.session.add(comment)
     return comment
+
+
+STAFF_PASSWORD = "correct horse battery"
+
+
+def make_staff(username: str = "editor", role: str = "moderator", **fields: object) -> Staff:
+    """A staff account whose password is STAFF_PASSWORD."""
+    from blog.auth.accounts import new_session_token
+
+    staff = Staff(
+        username=username,
+        display_name=fields.pop("display_name", username.capitalize()),
+        role=role,
+        password_hash=_staff_hash(),
+        session_token=new_session_token(),
+        **fields,
+    )
+    db.session.add(staff)
+    return staff
+
+
+@cache
+def _staff_hash() -> str:
+    """scrypt is slow on purpose; hash the shared test password once."""
+    return generate_password_hash(STAFF_PASSWORD)

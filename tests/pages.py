@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from html.parser import HTMLParser
+from urllib.parse import urlencode
 
 
 def get_html(client, url: str, status: int = 200) -> str:
@@ -72,3 +73,34 @@ def post_comment(client, slug: str, *, query: str = "", **fields: str):
     data.update(fields)
     data = {name: value for name, value in data.items() if value is not None}
     return client.post(f"/articles/{slug}/comments", data=data)
+
+
+def log_in(
+    client,
+    username: str = "editor",
+    password: str | None = None,
+    *,
+    next_url: str | None = None,
+    remember: bool = False,
+):
+    """Log in through the form, as a person would; returns the response."""
+    from tests.factories import STAFF_PASSWORD
+
+    html = get_html(client, "/login")
+    data = {
+        "csrf_token": form_values(html)["csrf_token"],
+        "username": username,
+        "password": STAFF_PASSWORD if password is None else password,
+    }
+    if remember:
+        data["remember"] = "y"
+    query = f"?{urlencode({'next': next_url})}" if next_url is not None else ""
+    return client.post("/login" + query, data=data)
+
+
+def csrf_token(client) -> str:
+    """A CSRF token for this client's session (from the login page or any form)."""
+    import re
+
+    html = get_html(client, "/admin/password")
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)

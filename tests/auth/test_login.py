@@ -1,0 +1,262 @@
+"""Logging in and out: one message for every failure, safe redirects, sessions that really end."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from blog.auth import accounts
+from blog.extensions import db, limiter
+from blog.models import Staff
+from tests.conftest import build_app, fresh_database
+from tests.factories import make_staff
+from tests.pages import csrf_token, form_values, get_html, log_in
+
+
+@pytest.fixture
+def staff(app):
+    with app.app_context():
+        account = make_staff("editor")
+        db.session.commit()
+        return account.id
+
+
+def test_login_form_has_the_named_fields(client):
+    html = get_html(client, "/login")
+    for name in ("username", "password", "remember"):
+        assert f'name="{name}"' in html
+    assert "Remember me" in html
+
+
+def test_the_footer_links_to_login(client):
+    assert '<a href="/login">Log in</a>' in get_html(client, "/")
+
+
+def test_a_good_login_lands_on_the_dashboard_and_records_the_time(app, client, staff):
+    response = log_in(client)
+    assert response.headers["Location"] == "/admin/"
+    assert "Dashboard" in get_html(client, "/admin/")
+    with app.app_context():
+        assert db.session.get(Staff, staff).last_login_at is not None
+
+
+def test_unknown_user_and_wrong_password_get_the_same_answer_at_the_same_cost(
+    app, client, staff, monkeypatch
+):
+    checked = []
+    real_check = accounts.check_password_hash
+    monkeypatch.setattr(
+        accounts, "check_password_hash", lambda h, p: checked.append(h) or real_check(h, p)
+    )
+    wrong = log_in(client, "editor", "not the password")
+    unknown = log_in(client, "nobody", "not the password")
+    assert wrong.status_code == unknown.status_code == 422
+    for response in (wrong, unknown):
+        assert "Invalid username or password." in response.get_data(as_text=True)
+
+    def without_token(response):
+        return response.get_data(as_text=True).replace(
+            form_values(response.get_data(as_text=True))["csrf_token"], ""
+        )
+
+    assert without_token(wrong).replace("editor", "") == without_token(unknown).replace(
+        "nobody", ""
+    )
+    assert len(checked) == 2  # a hash was checked for the unknown user too
+    assert checked[1] == accounts._dummy_hash()
+
+
+def test_a_new_session_is_issued_at_login(client, staff):
+    with client.session_transaction() as session:
+        session["planted"] = "by someone else"
+    log_in(client)
+    with client.session_transaction() as session:
+        assert "planted" not in session
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "//evil.example",
+        "/\\evil.example",
+        "https://evil.example",
+        "http:evil.example",
+        "javascript:alert(1)",
+        "/\t/evil.example",
+        "/%09/evil.example",
+        " //evil.example",
+        "\\\\evil.example",
+        "evil.example",
+        "/\r\n/evil.example",
+        "/%2F%2Fevil.example",
+        "/%5Cevil.example",
+    ],
+)
+def test_next_never_leaves_the_site(client, staff, target):
+    response = log_in(client, next_url=target)
+    assert response.headers["Location"] == "/admin/"
+
+
+def test_next_within_the_site_is_honoured(client, staff):
+    response = log_in(client, next_url="/admin/comments?status=spam")
+    assert response.headers["Location"] == "/admin/comments?status=spam"
+
+
+def test_logout_is_a_post_and_a_get_changes_nothing(client, staff):
+    log_in(client)
+    assert client.get("/logout").status_code == 405
+    assert client.get("/admin/").status_code == 200
+    response = client.post("/logout", data={"csrf_token": csrf_token(client)})
+    assert response.headers["Location"] == "/"
+    assert client.get("/admin/").status_code == 302
+
+
+def test_logout_without_a_csrf_token_is_refused(client, staff):
+    log_in(client)
+    assert client.post("/logout").status_code == 400
+    assert client.get("/admin/").status_code == 200
+
+
+def test_a_replayed_session_cookie_is_dead_after_logout(app, client, staff):
+    log_in(client)
+    stolen = client.get_cookie("session").value
+    client.post("/logout", data={"csrf_token": csrf_token(client)})
+    thief = app.test_client()
+    thief.set_cookie("session", stolen)
+    assert thief.get("/admin/").status_code == 302
+
+
+def test_a_replayed_remember_cookie_is_dead_after_logout(app, client, staff):
+    log_in(client, remember=True)
+    remember = client.get_cookie("remember_token")
+    assert remember is not None and remember.http_only
+    before = app.test_client()
+    before.set_cookie("remember_token", remember.value)
+    assert before.get("/admin/").status_code == 200  # the cookie alone logs in...
+    client.post("/logout", data={"csrf_token": csrf_token(client)})
+    after = app.test_client()
+    after.set_cookie("remember_token", remember.value)
+    assert after.get("/admin/").status_code == 302  # ...until logout rotates the token
+
+
+def test_a_password_change_ends_every_other_session(app, client, staff):
+    other = app.test_client()
+    log_in(client)
+    log_in(other)
+    response = client.post(
+        "/admin/password",
+        data={
+            "csrf_token": csrf_token(client),
+            "current": "correct horse battery",
+            "new": "a much longer passphrase",
+            "confirm": "a much longer passphrase",
+        },
+    )
+    assert response.headers["Location"] == "/admin/"
+    assert client.get("/admin/").status_code == 200
+    assert other.get("/admin/").status_code == 302
+    assert log_in(app.test_client(), password="a much longer passphrase").status_code == 302
+
+
+def test_a_short_new_password_is_refused(client, staff):
+    log_in(client)
+    response = client.post(
+        "/admin/password",
+        data={
+            "csrf_token": csrf_token(client),
+            "current": "correct horse battery",
+            "new": "short",
+            "confirm": "short",
+        },
+    )
+    assert response.status_code == 422
+    assert "at least 12 characters" in response.get_data(as_text=True)
+
+
+def test_inactive_accounts_cannot_log_in_and_lose_their_sessions(app, client, staff):
+    log_in(client)
+    with app.app_context():
+        db.session.get(Staff, staff).active = False
+        db.session.commit()
+    assert client.get("/admin/").status_code == 302
+    response = log_in(app.test_client())
+    assert "Invalid username or password." in response.get_data(as_text=True)
+
+
+def test_failed_logins_are_limited_per_client_and_per_account(tmp_path):
+    with fresh_database(tmp_path) as database:
+        app = build_app(database, RATELIMIT_ENABLED=True)
+        limiter.reset()
+        with app.app_context():
+            db.create_all()
+            make_staff("editor")
+            db.session.commit()
+        client = app.test_client()
+        codes = [log_in(client, password="wrong").status_code for _ in range(6)]
+        assert codes == [422] * 5 + [429]
+        blocked = log_in(client)  # even the right password waits
+        assert blocked.status_code == 429 and int(blocked.headers["Retry-After"]) > 0
+        assert 'class="site-header"' in blocked.get_data(as_text=True)
+
+        limiter.reset()
+        account_codes = []
+        for n in range(6):
+            roaming = app.test_client()
+            roaming.environ_base["REMOTE_ADDR"] = f"198.51.100.{n + 1}"
+            account_codes.append(log_in(roaming, password="wrong").status_code)
+        assert account_codes == [422] * 5 + [429]
+        elsewhere = app.test_client()
+        elsewhere.environ_base["REMOTE_ADDR"] = "203.0.113.50"
+        assert log_in(elsewhere, username="someone-else", password="x").status_code == 422
+        limiter.reset()
+        with app.app_context():
+            db.engine.dispose()
+
+
+# --- the create-admin command ------------------------------------------------------------------
+
+
+def test_create_admin_reads_a_password_from_stdin(app, runner):
+    result = runner.invoke(
+        args=["create-admin", "Chief", "--password-stdin"], input="a long enough secret\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert "Created admin account 'chief'." in result.output
+    with app.app_context():
+        staff = db.session.scalar(sa.select(Staff))
+        assert staff.role == "admin" and staff.password_hash.startswith("scrypt:")
+
+
+def test_create_admin_asks_twice_with_hidden_input(app, runner):
+    result = runner.invoke(
+        args=["create-admin", "chief"], input="a long enough secret\na long enough secret\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert "a long enough secret" not in result.output  # not echoed
+    assert "Password:" in result.output and "Repeat for confirmation:" in result.output
+
+
+def test_create_admin_refuses_short_passwords(app, runner):
+    result = runner.invoke(args=["create-admin", "chief", "--password-stdin"], input="short\n")
+    assert result.exit_code == 1
+    assert "at least 12 characters" in result.output
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Staff.id))) == 0
+
+
+def test_create_admin_again_sets_a_new_password(app, runner):
+    runner.invoke(args=["create-admin", "chief", "--password-stdin"], input="first long secret\n")
+    result = runner.invoke(
+        args=["create-admin", "chief", "--password-stdin"], input="second long secret\n"
+    )
+    assert result.exit_code == 0
+    assert "Password updated for 'chief'" in result.output
+    with app.app_context():
+        assert accounts.authenticate("chief", "second long secret") is not None
+        assert accounts.authenticate("chief", "first long secret") is None
+
+
+def test_staff_hint_explains_how_to_create_the_first_account(app, runner):
+    assert "create-admin" in runner.invoke(args=["staff-hint"]).output
+    runner.invoke(args=["create-admin", "chief", "--password-stdin"], input="a long enough one\n")
+    assert runner.invoke(args=["staff-hint"]).output == ""
