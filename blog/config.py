@@ -22,6 +22,10 @@ FEED_LENGTH = 20
 #: Requests larger than this are refused with 413.
 MAX_CONTENT_LENGTH = 64 * 1024
 
+#: CSRF is checked by blog.security, after the staff-area guard (so anonymous visitors to /admin
+#: are sent to the login page, not shown a CSRF error).
+WTF_CSRF_CHECK_DEFAULT = False
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote, urlsplit
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
+from flask_login import current_user
+
+from blog.extensions import csrf, login_manager
 
 #: No inline script or style anywhere; the JSON-LD block is data, which CSP does not run.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -77,6 +80,28 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+def require_staff_for_admin():  # noqa: ANN201 - None, or a redirect to the login page
+    """Refuse every /admin URL, whatever the method, to anyone not logged in as active staff.
+
+    Runs before routing decides on a 404 or a 405, and before the CSRF check.
+    """
+    in_admin = request.path == "/admin" or request.path.startswith("/admin/")
+    if in_admin and not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    return None
+
+
+def check_csrf() -> None:
+    """Flask-WTF's CSRF check for every state-changing request to a real route.
+
+    Requests that match no route go on to their 404 or 405, as with Flask-WTF's own hook.
+    """
+    if request.endpoint and request.method in current_app.config["WTF_CSRF_METHODS"]:
+        csrf.protect()
+
+
 def init_app(app: Flask) -> None:
-    """Register the header hook."""
+    """Register the guards (in this order) and the header hook."""
+    app.before_request(require_staff_for_admin)
+    app.before_request(check_csrf)
     app.after_request(set_security_headers)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from blog.comments.forms import BODY_MAX
@@ -26,7 +27,10 @@ class EditCommentForm(FlaskForm):
 class BanForm(FlaskForm):
     """Ban an email address or an IP address or network."""
 
-    kind = SelectField("Ban", choices=[("email", "Email address"), ("ip", "IP address or range")])
+    kind = SelectField(
+        "Ban",
+        choices=[SelectChoice("email", "Email address"), SelectChoice("ip", "IP address or range")],
+    )
     value = StringField("Value", validators=[DataRequired("Enter what to ban.")])
     reason = StringField("Reason", validators=[Optional(), Length(max=200)])
 
@@ -37,5 +41,7 @@ class StaffForm(FlaskForm):
     username = StringField("Username", validators=[DataRequired(), Length(max=80)])
     display_name = StringField("Display name", validators=[DataRequired(), Length(max=120)])
     email = StringField("Email", validators=[Optional(), Length(max=254)])
-    role = SelectField("Role", choices=[("moderator", "Moderator"), ("admin", "Admin")])
+    role = SelectField(
+        "Role", choices=[SelectChoice("moderator", "Moderator"), SelectChoice("admin", "Admin")]
+    )
     password = PasswordField("Password", validators=[DataRequired()])

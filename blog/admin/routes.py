@@ -40,7 +40,7 @@ from blog.comments.moderation import (
     parse_ban,
     staff_reply,
 )
-from blog.extensions import db, login_manager
+from blog.extensions import db
 from blog.models import Ban, Comment, CommentRevision, CommentStatus, Staff
 from blog.security import no_store, safe_next
 
@@ -52,18 +52,6 @@ TABS = [
     (CommentStatus.SPAM, "Spam"),
     (CommentStatus.TRASH, "Trash"),
 ]
-
-
-@bp.before_app_request
-def require_staff():  # noqa: ANN201
-    """Refuse every /admin URL, whatever the method, to anyone not logged in as active staff.
-
-    An app-wide hook, so that it runs before routing decides on a 404 or a 405.
-    """
-    in_admin = request.path == "/admin" or request.path.startswith("/admin/")
-    if in_admin and not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    return None
 
 
 @bp.after_request
