@@ -44,14 +44,28 @@ def test_every_admin_url_and_method_sends_anonymous_visitors_to_login(app, clien
 def test_moderators_are_refused_admin_only_pages(app, client, seeded):
     log_in(client, "moderator")
     assert client.get("/admin/staff").status_code == 403
-    response = client.post("/admin/staff", data={"csrf_token": csrf_token(client),
-                                                 "username": "x", "display_name": "x",
-                                                 "role": "admin", "password": "p" * 20})
+    response = client.post(
+        "/admin/staff",
+        data={
+            "csrf_token": csrf_token(client),
+            "username": "x",
+            "display_name": "x",
+            "role": "admin",
+            "password": "p" * 20,
+        },
+    )
     assert response.status_code == 403
-    assert client.post("/admin/staff/1/active",
-                       data={"csrf_token": csrf_token(client)}).status_code == 403
-    for url in ("/admin/", "/admin/comments", "/admin/bans", "/admin/password",
-                "/admin/comments/1/edit"):
+    assert (
+        client.post("/admin/staff/1/active", data={"csrf_token": csrf_token(client)}).status_code
+        == 403
+    )
+    for url in (
+        "/admin/",
+        "/admin/comments",
+        "/admin/bans",
+        "/admin/password",
+        "/admin/comments/1/edit",
+    ):
         assert client.get(url).status_code == 200, url
 
 
