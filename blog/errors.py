@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+import contextlib
+
+import sqlalchemy as sa
+from flask import Flask, current_app, render_template, request
+from flask.globals import request_ctx
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from blog.extensions import db
 
@@ -16,7 +20,10 @@ EXPLANATIONS = {
     413: "What you sent is larger than we accept.",
     429: "Too many requests. Please wait a moment and try again.",
     500: "Something went wrong on our side. It has been logged; please try again shortly.",
+    503: "The site cannot reach its database just now. Please try again in a minute.",
 }
+#: Seconds a client is asked to wait when the database is unreachable.
+RETRY_AFTER_SECONDS = 30
 
 
 def render_error(error: HTTPException) -> tuple[str, int]:
@@ -27,12 +34,19 @@ def render_error(error: HTTPException) -> tuple[str, int]:
         explanation = error.description
     else:
         explanation = EXPLANATIONS.get(code, error.description)
+    if request_ctx.url_adapter is None:
+        # The request was refused before routing (an untrusted Host): no URLs can be built.
+        return render_template(
+            "errors/bare.html", code=code, name=error.name, explanation=explanation
+        ), code
     page = render_template(
         "errors/error.html",
         code=code,
         name=error.name,
         explanation=explanation,
         typed_comment=typed_comment(code),
+        # Without a database, even asking who is logged in would fail again.
+        database_down=code == 503,
     )
     return page, code
 
@@ -53,7 +67,18 @@ def render_server_error(error: InternalServerError) -> tuple[str, int]:
     return render_error(error)
 
 
+def render_database_unavailable(error: sa.exc.OperationalError | sa.exc.InterfaceError):  # noqa: ANN201
+    """The database is down or unreachable: a styled 503 that asks the client to come back."""
+    current_app.logger.error("database unavailable: %s", error.__class__.__name__)
+    with contextlib.suppress(sa.exc.SQLAlchemyError):
+        db.session.rollback()
+    page, code = render_error(ServiceUnavailable())
+    return page, code, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+
+
 def init_app(app: Flask) -> None:
     """Register the handlers."""
     app.register_error_handler(HTTPException, render_error)
     app.register_error_handler(InternalServerError, render_server_error)
+    app.register_error_handler(sa.exc.OperationalError, render_database_unavailable)
+    app.register_error_handler(sa.exc.InterfaceError, render_database_unavailable)

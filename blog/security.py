@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from flask import Flask, Response, current_app, request
@@ -40,20 +42,34 @@ def set_security_headers(response: Response) -> Response:
     response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", HSTS)
-        secure_cookies(response)
     return response
 
 
-def secure_cookies(response: Response) -> None:
-    """Mark every cookie Secure on a response that goes out over HTTPS."""
-    cookies = response.headers.getlist("Set-Cookie")
-    if not cookies:
-        return
-    response.headers.remove("Set-Cookie")
-    for cookie in cookies:
-        if "; secure" not in cookie.lower():
-            cookie += "; Secure"
-        response.headers.add("Set-Cookie", cookie)
+class SecureCookiesOverHTTPS:
+    """WSGI middleware: every cookie sent over HTTPS is marked Secure.
+
+    Middleware rather than an after_request hook, because the session and remember-me cookies
+    are written after those hooks have run. Behind a proxy, ProxyFix must wrap it from outside so
+    that the scheme is already https here.
+    """
+
+    def __init__(self, wsgi_app: Callable) -> None:
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        if environ.get("wsgi.url_scheme") != "https":
+            return self.wsgi_app(environ, start_response)
+
+        def secure_start_response(status: str, headers: list, exc_info: Any = None) -> Callable:
+            headers = [
+                (name, value + "; Secure")
+                if name.lower() == "set-cookie" and "; secure" not in value.lower()
+                else (name, value)
+                for name, value in headers
+            ]
+            return start_response(status, headers, exc_info)
+
+        return self.wsgi_app(environ, secure_start_response)
 
 
 def no_store(response: Response) -> Response:
@@ -105,3 +121,4 @@ def init_app(app: Flask) -> None:
     app.before_request(require_staff_for_admin)
     app.before_request(check_csrf)
     app.after_request(set_security_headers)
+    app.wsgi_app = SecureCookiesOverHTTPS(app.wsgi_app)
