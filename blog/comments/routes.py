@@ -29,6 +29,7 @@ from blog.comments.moderation import (
     issue_form_stamp,
     submit_comment,
 )
+from blog.comments.notify import notify_staff
 from blog.errors import render_error
 from blog.extensions import db, limiter
 from blog.models import Article, Comment, CommentStatus, utcnow
@@ -98,6 +99,7 @@ def create(slug: str):  # noqa: ANN201 - a page or a redirect
         article = load_visible_article(slug)
         return refuse(article, form, str(exc), exc.field)
 
+    notify_staff(comment, article)
     if comment.status == CommentStatus.APPROVED:
         flash(PUBLISHED, "comment")
         anchor = f"comment-{comment.id}"
