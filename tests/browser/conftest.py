@@ -11,6 +11,7 @@ from textwrap import dedent
 
 import pytest
 import sqlalchemy as sa
+from flask import Flask
 from werkzeug.serving import make_server
 
 from blog.extensions import db
@@ -29,6 +30,8 @@ CHROMIUM_ARGS = [
 ]
 ARTIFACTS = Path(__file__).parent / "artifacts"
 IMPORTED_SLUG = "tide-tables-go-digital-after-a-century-on-paper"
+STAFF_USERNAME = "desk"
+STAFF_PASSWORD = "a newsroom passphrase"
 
 #: The article the browser tests import from a front-matter file, as an editor would.
 IMPORTED_ARTICLE = dedent(
@@ -75,8 +78,20 @@ def browser_type_launch_args() -> dict:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The site with demo content and one imported article, served from a thread."""
+def live_server(live_site: tuple[Flask, str]) -> str:
+    """The live site's base URL."""
+    return live_site[1]
+
+
+@pytest.fixture(scope="session")
+def live_app(live_site: tuple[Flask, str]) -> Flask:
+    """The live site's app, for setting up rows the way a test needs them."""
+    return live_site[0]
+
+
+@pytest.fixture(scope="session")
+def live_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask, str]]:
+    """The site with demo content, one imported article and a staff account, from a thread."""
     tmp_path = tmp_path_factory.mktemp("live")
     with fresh_database(tmp_path) as database:
         app = build_app(database, TESTING=False)
@@ -88,6 +103,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         for args in (["load-demo"], ["import-article", str(article_file)]):
             result = runner.invoke(args=args)
             assert result.exit_code == 0, result.output
+        result = runner.invoke(args=["create-admin", STAFF_USERNAME, "--password-stdin"],
+                               input=STAFF_PASSWORD + "\n")
+        assert result.exit_code == 0, result.output
         with app.app_context():
             article = db.session.scalar(sa.select(Article).where(Article.slug == IMPORTED_SLUG))
             db.session.add(
@@ -105,7 +123,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         try:
-            yield f"http://127.0.0.1:{server.server_port}"
+            yield app, f"http://127.0.0.1:{server.server_port}"
         finally:
             server.shutdown()
             thread.join(timeout=5)
