@@ -103,8 +103,9 @@ def live_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask,
         for args in (["load-demo"], ["import-article", str(article_file)]):
             result = runner.invoke(args=args)
             assert result.exit_code == 0, result.output
-        result = runner.invoke(args=["create-admin", STAFF_USERNAME, "--password-stdin"],
-                               input=STAFF_PASSWORD + "\n")
+        result = runner.invoke(
+            args=["create-admin", STAFF_USERNAME, "--password-stdin"], input=STAFF_PASSWORD + "\n"
+        )
         assert result.exit_code == 0, result.output
         with app.app_context():
             article = db.session.scalar(sa.select(Article).where(Article.slug == IMPORTED_SLUG))

@@ -13,8 +13,13 @@ from tests.browser.conftest import IMPORTED_SLUG, STAFF_PASSWORD, STAFF_USERNAME
 def add_pending(app, body: str, email: str = "hidden.reader@example.com") -> int:
     with app.app_context():
         article = db.session.scalar(sa.select(Article).where(Article.slug == IMPORTED_SLUG))
-        comment = Comment(article_id=article.id, status="pending", author_name="Quiet Reader",
-                          author_email=email, body=body)
+        comment = Comment(
+            article_id=article.id,
+            status="pending",
+            author_name="Quiet Reader",
+            author_email=email,
+            body=body,
+        )
         db.session.add(comment)
         db.session.commit()
         return comment.id
@@ -49,7 +54,8 @@ def test_an_editor_approves_a_comment_and_readers_see_it_without_the_email(
     public = reader.new_page()
     public.goto(f"{live_server}/articles/{IMPORTED_SLUG}")
     expect(public.locator(f"#comment-{comment_id}")).to_contain_text(
-        "Approved through the browser.")
+        "Approved through the browser."
+    )
     assert "hidden.reader" not in public.content()
     editor.close()
     reader.close()
