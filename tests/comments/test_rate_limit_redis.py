@@ -95,6 +95,24 @@ def post(port: int, slug: str, fields: dict, cookie: str, body: str) -> http.cli
     return response
 
 
+def login(port: int, fields: dict, cookie: str) -> int:
+    """One failed login attempt; returns the status."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    data = urllib.parse.urlencode(
+        {"csrf_token": fields["csrf_token"], "username": "editor", "password": "wrong"}
+    )
+    conn.request(
+        "POST",
+        "/login",
+        body=data,
+        headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie},
+    )
+    response = conn.getresponse()
+    response.read()
+    conn.close()
+    return response.status
+
+
 def test_a_limit_counted_on_one_server_holds_on_another(tmp_path):
     if not redis_answers():
         if os.environ.get("CI") == "true":
@@ -117,6 +135,7 @@ def test_a_limit_counted_on_one_server_holds_on_another(tmp_path):
             "FLASK_RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}",
             "FLASK_COMMENT_RATE_LIMIT": "2 per minute",
             "FLASK_COMMENT_MIN_SECONDS": "0",
+            "FLASK_LOGIN_RATE_LIMIT_ACCOUNT": "2 per minute",
         }
         with gunicorn(env) as first, gunicorn(env) as second:
             conn = http.client.HTTPConnection("127.0.0.1", first, timeout=30)
@@ -130,3 +149,7 @@ def test_a_limit_counted_on_one_server_holds_on_another(tmp_path):
             refused = post(second, slug, fields, cookie, "Three, elsewhere")
             assert refused.status == 429
             assert int(refused.getheader("Retry-After")) > 0
+
+            # Failed logins count across servers too.
+            attempts = [login(port, fields, cookie) for port in (first, first, second)]
+            assert attempts == [422, 422, 429]
