@@ -266,14 +266,15 @@ Article.comment_count = column_property(
 
 class StaffRole(enum.StrEnum):
     ADMIN = "admin"
+    EDITOR = "editor"
     MODERATOR = "moderator"
 
 
 class Staff(db.Model):
-    """Someone who logs in: moderators moderate comments; admins also manage accounts."""
+    """Someone who logs in: everyone moderates; editors and admins write; admins manage accounts."""
 
     __tablename__ = "staff"
-    __table_args__ = (sa.CheckConstraint("role IN ('admin', 'moderator')", name="role"),)
+    __table_args__ = (sa.CheckConstraint("role IN ('admin', 'editor', 'moderator')", name="role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(sa.String(80), unique=True)
@@ -308,6 +309,11 @@ class Staff(db.Model):
     @property
     def is_admin(self) -> bool:
         return self.role == StaffRole.ADMIN
+
+    @property
+    def can_write(self) -> bool:
+        """Admins and editors write articles; moderators do not."""
+        return self.role in (StaffRole.ADMIN, StaffRole.EDITOR)
 
     def __repr__(self) -> str:
         return f"<Staff {self.username}>"

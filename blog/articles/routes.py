@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import defer
 from sqlalchemy.sql import Select
 
+from blog import search as full_text
 from blog.articles.pages import load_visible_article, render_article_page
 from blog.extensions import db
 from blog.models import Article, Category, Tag, article_tags
+from blog.search import MAX_QUERY_LENGTH, query_terms
 
 bp = Blueprint("articles", __name__)
 
@@ -64,4 +66,27 @@ def tag(slug: str) -> str:
     page = paginate_articles(Article.listing().where(Article.id.in_(tagged)))
     return render_template(
         "articles/listing.html", page=page, kind="Tag", topic=found, endpoint="articles.tag"
+    )
+
+
+@bp.get("/search")
+def search() -> str:
+    """Published articles matching the words of ?q=, best first, with matches highlighted."""
+    text = request.args.get("q", "")
+    terms = query_terms(text)
+    per_page = current_app.config["ARTICLES_PER_PAGE"]
+    page = _page()
+    hits, total = full_text.search(text, page=page, per_page=per_page) if terms else ([], 0)
+    pages = max((total + per_page - 1) // per_page, 1)
+    if page > pages:
+        abort(404)
+    return render_template(
+        "articles/search.html",
+        query=text[:MAX_QUERY_LENGTH],
+        terms=terms,
+        hits=hits,
+        total=total,
+        page=page,
+        pages=pages,
+        truncated=len(text) > MAX_QUERY_LENGTH,
     )
