@@ -85,11 +85,13 @@ def register_blueprints(app: Flask) -> None:
     from blog.auth.routes import bp as auth_bp
     from blog.authors.routes import bp as authors_bp
     from blog.comments.routes import bp as comments_bp
+    from blog.editorial.routes import bp as editorial_bp
     from blog.feeds.routes import bp as feeds_bp
 
     app.register_blueprint(articles_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(editorial_bp)
     app.register_blueprint(authors_bp)
     app.register_blueprint(comments_bp)
     app.register_blueprint(feeds_bp)

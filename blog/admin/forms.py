@@ -42,6 +42,11 @@ class StaffForm(FlaskForm):
     display_name = StringField("Display name", validators=[DataRequired(), Length(max=120)])
     email = StringField("Email", validators=[Optional(), Length(max=254)])
     role = SelectField(
-        "Role", choices=[SelectChoice("moderator", "Moderator"), SelectChoice("admin", "Admin")]
+        "Role",
+        choices=[
+            SelectChoice("moderator", "Moderator"),
+            SelectChoice("editor", "Editor"),
+            SelectChoice("admin", "Admin"),
+        ],
     )
     password = PasswordField("Password", validators=[DataRequired()])

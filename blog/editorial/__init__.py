@@ -1,0 +1,1 @@
+"""Writing in the browser: articles, authors, categories and tags (admins and editors)."""

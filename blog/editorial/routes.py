@@ -1,0 +1,396 @@
+"""Views for writing: /admin/articles, /admin/authors, /admin/categories, /admin/tags.
+
+Admins and editors only; moderators get a 403. The staff guard in blog.security already keeps
+everyone else out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy.orm import joinedload, undefer
+from wtforms.fields.choices import SelectChoice
+
+from blog.admin.routes import staff_navigation
+from blog.editorial import publishing
+from blog.editorial.forms import ArticleForm, AuthorForm, RenameForm
+from blog.editorial.publishing import ArticleInput, EditorialRefused, article_state, parse_tags
+from blog.extensions import db
+from blog.models import Article, ArticleStatus, Author, Category, Tag, utcnow
+from blog.rendering import render_markdown
+from blog.security import no_store
+
+bp = Blueprint("editorial", __name__, url_prefix="/admin")
+bp.context_processor(staff_navigation)
+bp.after_request(no_store)
+
+#: The two kinds of labels that can be renamed and merged, by their URL segment.
+TAXONOMIES = {"categories": (Category, "Category", "Categories"), "tags": (Tag, "Tag", "Tags")}
+
+
+@bp.before_request
+def writers_only() -> None:
+    """Admins and editors write; moderators do not."""
+    if not current_user.can_write:
+        abort(403)
+
+
+# --- Articles --------------------------------------------------------------------------------
+
+
+@bp.get("/articles")
+def articles() -> str:
+    """Every article with its state, filterable by state, author and category, searchable."""
+    state = request.args.get("state", "")
+    author_id = request.args.get("author", type=int)
+    category_id = request.args.get("category", type=int)
+    search = request.args.get("q", "").strip()[:200]
+    now = utcnow()
+    query = (
+        sa.select(Article)
+        .options(
+            joinedload(Article.author),
+            joinedload(Article.category),
+            undefer(Article.comment_count),
+            sa.orm.defer(Article.body_markdown),
+            sa.orm.defer(Article.body_html),
+        )
+        .order_by(Article.published_at.desc().nulls_first(), Article.id.desc())
+    )
+    if state == "draft":
+        query = query.where(Article.status == ArticleStatus.DRAFT)
+    elif state == "scheduled":
+        query = query.where(Article.status == ArticleStatus.PUBLISHED, Article.published_at > now)
+    elif state == "published":
+        query = query.where(Article.status == ArticleStatus.PUBLISHED, Article.published_at <= now)
+    if author_id:
+        query = query.where(Article.author_id == author_id)
+    if category_id:
+        query = query.where(Article.category_id == category_id)
+    if search:
+        query = query.where(Article.title.ilike(f"%{search}%"))
+    page = db.paginate(
+        query,
+        page=max(request.args.get("page", 1, type=int), 1),
+        per_page=current_app.config["ADMIN_COMMENTS_PER_PAGE"],
+        error_out=False,
+    )
+    return render_template(
+        "editorial/articles.html",
+        page=page,
+        state=state,
+        author_id=author_id,
+        category_id=category_id,
+        search=search,
+        authors=_authors(),
+        categories=_categories(),
+        state_of=lambda a: article_state(a.status, a.published_at, now),
+    )
+
+
+def _authors() -> list[Author]:
+    return db.session.scalars(sa.select(Author).order_by(Author.name)).all()
+
+
+def _categories() -> list[Category]:
+    return db.session.scalars(sa.select(Category).order_by(Category.name)).all()
+
+
+def _article_form(article: Article | None) -> ArticleForm:
+    """The form, with this request's choices, prefilled from the article on a first GET."""
+    if request.method == "POST":
+        form = ArticleForm()
+    elif article is not None:
+        form = ArticleForm(
+            obj=article,
+            body=article.body_markdown,
+            tags=", ".join(t.name for t in article.tags),
+            published_at=_local(article.published_at),
+        )
+    else:
+        form = ArticleForm(formdata=None, status="draft")
+    form.author_id.choices = [SelectChoice(a.id, a.name) for a in _authors()]
+    form.category_id.choices = [SelectChoice(0, "(none)")] + [
+        SelectChoice(c.id, c.name) for c in _categories()
+    ]
+    return form
+
+
+def _local(value: datetime | None) -> datetime | None:
+    """A UTC datetime as the naive value an <input type=datetime-local> shows."""
+    return value.astimezone(UTC).replace(tzinfo=None) if value else None
+
+
+def _input(form: ArticleForm) -> ArticleInput:
+    published = form.published_at.data
+    return ArticleInput(
+        title=form.title.data.strip(),
+        slug=(form.slug.data or "").strip() or None,
+        summary=(form.summary.data or "").strip(),
+        body_markdown=form.body.data,
+        source_name=(form.source_name.data or "").strip() or None,
+        source_url=(form.source_url.data or "").strip() or None,
+        author_id=form.author_id.data,
+        category_id=form.category_id.data or None,
+        tags=parse_tags(form.tags.data),
+        status=form.status.data,
+        published_at=published.replace(tzinfo=UTC) if published else None,
+        comments_open=form.comments_open.data,
+    )
+
+
+@dataclass
+class PreviewArticle:
+    """An unsaved article, shaped like one for the reader's template (never in the session)."""
+
+    title: str
+    slug: str
+    summary: str
+    body_html: str
+    author: Author
+    category: Category | None
+    tags: list[Any] = field(default_factory=list)
+    source_name: str | None = None
+    source_url: str | None = None
+    published_at: datetime = field(default_factory=utcnow)
+    updated_at: datetime = field(default_factory=utcnow)
+    comments_open: bool = True
+    comment_count: int = 0
+    was_updated: bool = False
+
+
+def _preview(form: ArticleForm) -> str:
+    """The article exactly as readers will see it, from the form, saving nothing."""
+    data = _input(form)
+    with db.session.no_autoflush:
+        author = db.session.get(Author, data.author_id)
+        category = db.session.get(Category, data.category_id) if data.category_id else None
+    preview = PreviewArticle(
+        title=data.title,
+        slug=data.slug or "preview",
+        summary=data.summary,
+        body_html=render_markdown(data.body_markdown),
+        author=author,
+        category=category,
+        tags=[Tag(name=name, slug="preview") for name in data.tags],
+        source_name=data.source_name,
+        source_url=data.source_url,
+        published_at=data.published_at or utcnow(),
+    )
+    return render_template("articles/detail.html", article=preview, preview=True)
+
+
+def _edit_page(form: ArticleForm, article: Article | None, status: int = 200):  # noqa: ANN202
+    return render_template("editorial/article_form.html", form=form, article=article), status
+
+
+@bp.route("/articles/new", methods=["GET", "POST"])
+def new_article():  # noqa: ANN201 - a page or a redirect
+    """Write a new article; Preview shows it without saving."""
+    return _article_editor(None)
+
+
+@bp.route("/articles/<int:article_id>/edit", methods=["GET", "POST"])
+def edit_article(article_id: int):  # noqa: ANN201
+    """Edit an article; the reader's page says Updated when it changed after publication."""
+    return _article_editor(db.get_or_404(Article, article_id))
+
+
+def _article_editor(article: Article | None):  # noqa: ANN202
+    form = _article_form(article)
+    if request.method == "GET":
+        return _edit_page(form, article)
+    if not form.validate():
+        return _edit_page(form, article, 422)
+    if "preview" in request.form:
+        return _preview(form)
+    try:
+        saved = publishing.save_article(article, _input(form))
+    except EditorialRefused as exc:
+        db.session.rollback()
+        target = form._fields.get(exc.field or "")
+        if target is not None:
+            target.errors = [*target.errors, str(exc)]
+        else:
+            form.form_errors.append(str(exc))
+        return _edit_page(form, article, 422)
+    state = article_state(saved.status, saved.published_at)
+    flash(
+        {
+            "draft": "Draft saved.",
+            "scheduled": "Article scheduled.",
+            "published": "Article published.",
+        }[state]
+    )
+    return redirect(url_for(".edit_article", article_id=saved.id), 303)
+
+
+@bp.post("/articles/<int:article_id>/unpublish")
+def unpublish_article(article_id: int):  # noqa: ANN201
+    """Take an article off the site (back to draft), after confirmation."""
+    article = db.get_or_404(Article, article_id)
+    if request.form.get("confirmed") != "yes":
+        return render_template(
+            "editorial/confirm.html", article=article, action="unpublish", comments=0
+        )
+    publishing.unpublish(article)
+    flash(f'"{article.title}" is now a draft.')
+    return redirect(url_for(".articles"), 303)
+
+
+@bp.post("/articles/<int:article_id>/delete")
+def delete_article(article_id: int):  # noqa: ANN201
+    """Delete an article and its comments, after a confirmation that says how many."""
+    article = db.get_or_404(Article, article_id)
+    if request.form.get("confirmed") != "yes":
+        return render_template(
+            "editorial/confirm.html",
+            article=article,
+            action="delete",
+            comments=publishing.comment_count(article.id),
+        )
+    title = article.title
+    publishing.delete_article(article)
+    flash(f'"{title}" deleted.')
+    return redirect(url_for(".articles"), 303)
+
+
+# --- Authors ---------------------------------------------------------------------------------
+
+
+@bp.get("/authors")
+def authors() -> str:
+    """Authors with how many articles each has."""
+    rows = db.session.execute(
+        sa.select(Author, sa.func.count(Article.id))
+        .outerjoin(Article, Article.author_id == Author.id)
+        .group_by(Author.id)
+        .order_by(Author.name)
+    ).all()
+    return render_template("editorial/authors.html", rows=rows)
+
+
+@bp.route("/authors/new", methods=["GET", "POST"])
+def new_author():  # noqa: ANN201
+    """Add an author."""
+    return _author_editor(None)
+
+
+@bp.route("/authors/<int:author_id>/edit", methods=["GET", "POST"])
+def edit_author(author_id: int):  # noqa: ANN201
+    """Edit an author's name, slug and biography."""
+    return _author_editor(db.get_or_404(Author, author_id))
+
+
+def _author_editor(author: Author | None):  # noqa: ANN202
+    form = AuthorForm(obj=author) if request.method == "GET" else AuthorForm()
+    if form.validate_on_submit():
+        target = author or Author(name="", slug="", bio="")
+        try:
+            target.bio = (form.bio.data or "").strip()
+            if author is None:
+                db.session.add(target)
+                with db.session.no_autoflush:
+                    publishing.rename(target, form.name.data, form.slug.data)
+            else:
+                publishing.rename(target, form.name.data, form.slug.data)
+        except EditorialRefused as exc:
+            db.session.rollback()
+            form[exc.field or "name"].errors = [str(exc)]
+        else:
+            flash(f"{target.name} saved.")
+            return redirect(url_for(".authors"), 303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("editorial/author_form.html", form=form, author=author), status
+
+
+@bp.post("/authors/<int:author_id>/delete")
+def delete_author(author_id: int) -> Response:
+    """Delete an author who has no articles left."""
+    author = db.get_or_404(Author, author_id)
+    try:
+        publishing.delete_author(author)
+    except EditorialRefused as exc:
+        flash(str(exc))
+    else:
+        flash(f"{author.name} deleted.")
+    return redirect(url_for(".authors"), 303)
+
+
+# --- Categories and tags ---------------------------------------------------------------------
+
+
+def _taxonomy(kind: str) -> tuple[type, str, str]:
+    if kind not in TAXONOMIES:
+        abort(404)
+    return TAXONOMIES[kind]
+
+
+@bp.get("/<any(categories, tags):kind>")
+def taxonomy(kind: str) -> str:
+    """Categories or tags with their article counts, to rename and merge."""
+    model, singular, plural = _taxonomy(kind)
+    if model is Category:
+        counted = sa.select(Category, sa.func.count(Article.id)).outerjoin(
+            Article, Article.category_id == Category.id
+        )
+    else:
+        from blog.models import article_tags
+
+        counted = sa.select(Tag, sa.func.count(article_tags.c.article_id)).outerjoin(
+            article_tags, article_tags.c.tag_id == Tag.id
+        )
+    rows = db.session.execute(counted.group_by(model.id).order_by(model.name)).all()
+    return render_template(
+        "editorial/taxonomy.html", rows=rows, kind=kind, singular=singular, plural=plural
+    )
+
+
+@bp.post("/<any(categories, tags):kind>/<int:item_id>/rename")
+def rename(kind: str, item_id: int) -> Response:
+    """Rename a category or tag (and its slug)."""
+    model, singular, _ = _taxonomy(kind)
+    item = db.get_or_404(model, item_id)
+    form = RenameForm()
+    if form.validate():
+        try:
+            publishing.rename(item, form.name.data, form.slug.data)
+        except EditorialRefused as exc:
+            db.session.rollback()
+            flash(str(exc))
+        else:
+            flash(f"{singular} renamed to {item.name}.")
+    else:
+        flash("A name is needed.")
+    return redirect(url_for(".taxonomy", kind=kind), 303)
+
+
+@bp.post("/<any(categories, tags):kind>/<int:item_id>/merge")
+def merge(kind: str, item_id: int) -> Response:
+    """Merge a category or tag into another; the first one goes."""
+    model, singular, _ = _taxonomy(kind)
+    source = db.get_or_404(model, item_id)
+    target = db.get_or_404(model, request.form.get("target_id", type=int) or 0)
+    merge_into = publishing.merge_categories if model is Category else publishing.merge_tags
+    try:
+        count = merge_into(source, target)
+    except EditorialRefused as exc:
+        flash(str(exc))
+    else:
+        flash(f"{singular} merged into {target.name} ({count} article{'s' if count != 1 else ''}).")
+    return redirect(url_for(".taxonomy", kind=kind), 303)
