@@ -1,0 +1,247 @@
+"""Writing over HTTP: roles, the article form, preview, schedule, unpublish, delete, authors."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from blog.extensions import db
+from blog.models import Article, Author, Tag, utcnow
+from tests.factories import make_article, make_author, make_category, make_comment, make_staff
+from tests.pages import csrf_token, form_values, get_html, log_in
+
+
+@pytest.fixture
+def writer(app, client):
+    with app.app_context():
+        make_staff("writer", role="editor", display_name="Writer")
+        make_author(name="Staff Writer", bio="Writes.")
+        make_category(name="City")
+        db.session.commit()
+    log_in(client, "writer")
+    return client
+
+
+def ids(app) -> tuple[int, int]:
+    with app.app_context():
+        return (
+            db.session.scalar(sa.select(Author.id)),
+            db.session.scalar(sa.select(sa.text("id")).select_from(sa.text("categories"))),
+        )
+
+
+def article_data(app, **fields) -> dict:
+    author_id, category_id = ids(app)
+    return {
+        "title": "Night buses return",
+        "slug": "",
+        "summary": "After two years.",
+        "body": "The first paragraph.\n\nThe second.",
+        "source_name": "",
+        "source_url": "",
+        "author_id": author_id,
+        "category_id": category_id,
+        "tags": "transport, night",
+        "status": "draft",
+        "published_at": "",
+        "comments_open": "y",
+        **fields,
+    }
+
+
+def post_article(client, app, url="/admin/articles/new", **fields):
+    data = {"csrf_token": csrf_token(client), **article_data(app, **fields)}
+    return client.post(url, data=data)
+
+
+def test_moderators_cannot_write(app, client):
+    with app.app_context():
+        make_staff("mod", role="moderator")
+        db.session.commit()
+    log_in(client, "mod")
+    for url in ("/admin/articles", "/admin/articles/new", "/admin/authors", "/admin/tags"):
+        assert client.get(url).status_code == 403, url
+    assert "/admin/articles" not in get_html(client, "/admin/")
+
+
+def test_a_draft_is_saved_and_stays_hidden(app, writer, client):
+    response = post_article(writer, app)
+    assert response.status_code == 303
+    with app.app_context():
+        article = db.session.scalar(sa.select(Article))
+        assert (article.slug, article.status) == ("night-buses-return", "draft")
+        assert sorted(t.name for t in article.tags) == ["night", "transport"]
+        assert "<p>The second.</p>" in article.body_html
+    anonymous = app.test_client()
+    anonymous.get("/articles/night-buses-return")
+    assert anonymous.get("/articles/night-buses-return").status_code == 404
+    assert "Draft saved." in get_html(writer, response.headers["Location"])
+
+
+def test_publishing_shows_it_to_readers(app, writer):
+    post_article(writer, app, status="published")
+    reader = app.test_client()
+    assert "Night buses return" in get_html(reader, "/")
+    assert "Night buses return" in get_html(reader, "/search?q=night+buses")
+
+
+def test_a_scheduled_article_waits_for_its_time(app, writer):
+    later = (utcnow() + timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M")
+    response = post_article(writer, app, status="published", published_at=later)
+    assert "Article scheduled." in get_html(writer, response.headers["Location"])
+    reader = app.test_client()
+    assert reader.get("/articles/night-buses-return").status_code == 404
+    with app.app_context():
+        article = db.session.scalar(sa.select(Article))
+        article.published_at = utcnow() - timedelta(minutes=1)
+        db.session.commit()
+    assert reader.get("/articles/night-buses-return").status_code == 200
+    html = get_html(writer, "/admin/articles?state=published")
+    assert "Night buses return" in html
+
+
+def test_preview_renders_like_the_reader_page_and_saves_nothing(app, writer):
+    data = {
+        "csrf_token": csrf_token(writer),
+        **article_data(app, body="# Heading\n\n*Bold* move."),
+        "preview": "1",
+    }
+    response = writer.post("/admin/articles/new", data=data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert '<h1 class="headline">Night buses return</h1>' in html
+    assert "<h2>Heading</h2>" in html and "<em>Bold</em> move." in html
+    assert "Preview" in html and "Staff Writer" in html
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Article.id))) == 0
+        assert db.session.scalar(sa.select(sa.func.count(Tag.id))) == 0
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({"title": ""}, "title", "Please give a title."),
+        ({"body": ""}, "body", "Please write the body."),
+        ({"source_url": "javascript:alert(1)"}, "source_url", "http:// or https://"),
+        ({"published_at": "not a time"}, "published_at", "Not a valid datetime value"),
+    ],
+)
+def test_refused_articles_keep_every_typed_value(app, writer, fields, field, message):
+    response = post_article(writer, app, **fields)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert f'id="{field}-error"' in html and message in html
+    values = form_values(html)
+    assert values["tags"] == "transport, night"
+    if field != "title":
+        assert values["title"] == "Night buses return"
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Article.id))) == 0
+
+
+def test_a_slug_clash_is_a_clear_error(app, writer):
+    with app.app_context():
+        make_article(title="Older", slug="night-buses-return")
+        db.session.commit()
+    response = post_article(writer, app)
+    assert response.status_code == 422
+    assert "already used by &#34;Older&#34;" in response.get_data(as_text=True)
+
+
+def test_editing_after_publication_shows_updated(app, writer):
+    with app.app_context():
+        article = make_article(title="Old news", published_at=utcnow() - timedelta(days=2))
+        db.session.commit()
+        article_id, slug = article.id, article.slug
+    page = get_html(writer, f"/admin/articles/{article_id}/edit")
+    values = form_values(page)
+    assert values["title"] == "Old news"
+    post_article(
+        writer,
+        app,
+        url=f"/admin/articles/{article_id}/edit",
+        title="Old news",
+        slug=slug,
+        status="published",
+        published_at=values["published_at"],
+    )
+    html = get_html(app.test_client(), f"/articles/{slug}")
+    assert 'class="updated">Updated <time' in html
+
+
+def test_unpublish_and_delete_ask_first(app, writer):
+    with app.app_context():
+        article = make_article(title="Short lived")
+        make_comment(article)
+        make_comment(article, status="pending")
+        db.session.commit()
+        article_id, slug = article.id, article.slug
+    token = csrf_token(writer)
+    confirm = writer.post(f"/admin/articles/{article_id}/unpublish", data={"csrf_token": token})
+    assert "Unpublish" in confirm.get_data(as_text=True)
+    assert app.test_client().get(f"/articles/{slug}").status_code == 200
+    writer.post(
+        f"/admin/articles/{article_id}/unpublish", data={"csrf_token": token, "confirmed": "yes"}
+    )
+    assert app.test_client().get(f"/articles/{slug}").status_code == 404
+    confirm = writer.post(f"/admin/articles/{article_id}/delete", data={"csrf_token": token})
+    assert "its 2 comments will go with it" in confirm.get_data(as_text=True)
+    writer.post(
+        f"/admin/articles/{article_id}/delete", data={"csrf_token": token, "confirmed": "yes"}
+    )
+    with app.app_context():
+        assert db.session.get(Article, article_id) is None
+
+
+def test_the_article_list_filters_and_searches(app, writer):
+    with app.app_context():
+        make_article(title="Published one")
+        make_article(title="Draft one", status="draft")
+        make_article(title="Scheduled one", published_at=utcnow() + timedelta(days=1))
+        db.session.commit()
+    assert "Draft one" in get_html(writer, "/admin/articles")
+    drafts = get_html(writer, "/admin/articles?state=draft")
+    assert "Draft one" in drafts and "Published one" not in drafts
+    scheduled = get_html(writer, "/admin/articles?state=scheduled")
+    assert "Scheduled one" in scheduled and "Draft one" not in scheduled
+    found = get_html(writer, "/admin/articles?q=published")
+    assert "Published one" in found and "Draft one" not in found
+
+
+def test_authors_are_created_edited_and_only_deleted_when_empty(app, writer):
+    token = csrf_token(writer)
+    writer.post(
+        "/admin/authors/new",
+        data={"csrf_token": token, "name": "Nell Fisher", "slug": "", "bio": "Covers the coast."},
+    )
+    with app.app_context():
+        nell = db.session.scalar(sa.select(Author).where(Author.slug == "nell-fisher"))
+        assert nell.bio == "Covers the coast."
+        busy = make_article().author
+        db.session.commit()
+        nell_id, busy_id = nell.id, busy.id
+    writer.post(f"/admin/authors/{busy_id}/delete", data={"csrf_token": token})
+    assert "reassign them" in get_html(writer, "/admin/authors")
+    writer.post(f"/admin/authors/{nell_id}/delete", data={"csrf_token": token})
+    with app.app_context():
+        assert db.session.get(Author, nell_id) is None
+        assert db.session.get(Author, busy_id) is not None
+
+
+def test_tags_are_renamed_and_merged(app, writer):
+    post_article(writer, app, status="published", tags="buses, bus")
+    with app.app_context():
+        bus = db.session.scalar(sa.select(Tag).where(Tag.slug == "bus"))
+        buses = db.session.scalar(sa.select(Tag).where(Tag.slug == "buses"))
+        bus_id, buses_id = bus.id, buses.id
+    token = csrf_token(writer)
+    writer.post(
+        f"/admin/tags/{buses_id}/rename",
+        data={"csrf_token": token, "name": "Night buses", "slug": ""},
+    )
+    writer.post(f"/admin/tags/{bus_id}/merge", data={"csrf_token": token, "target_id": buses_id})
+    with app.app_context():
+        assert db.session.scalars(sa.select(Tag.slug)).all() == ["night-buses"]
+    assert "/tag/night-buses" in get_html(app.test_client(), "/articles/night-buses-return")
