@@ -35,15 +35,21 @@ format: setup
 test-unit: setup
 	$(BIN)/pytest --ignore=tests/browser
 
-test-browser: setup
+# axe-core for the accessibility checks, from the npm registry (pinned in the lock file).
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	npm ci --prefix tests/browser --no-audit --no-fund
+	touch $@
+
+test-browser: setup $(AXE)
 	$(BIN)/pytest tests/browser
 
 test: lint test-unit test-browser
 
 # The suite against PostgreSQL (any URL; each test gets a schema of its own).
 BLOG_TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
-test-postgres: setup
+test-postgres: setup $(AXE)
 	BLOG_TEST_DATABASE_URL=$(BLOG_TEST_DATABASE_URL) $(BIN)/pytest
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache tests/browser/artifacts
+	rm -rf $(VENV) .pytest_cache .ruff_cache tests/browser/artifacts tests/browser/node_modules

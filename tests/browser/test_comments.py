@@ -89,6 +89,9 @@ def test_the_comment_form_is_usable_by_keyboard_alone(page: Page, live_server):
     page.get_by_role("textbox", name="Comment", exact=True).focus()
     page.keyboard.type("Typed without a mouse.")
     page.keyboard.press("Tab")
+    focused = page.locator(":focus")
+    expect(focused).to_have_attribute("name", "name")
+    assert focused.evaluate("el => getComputedStyle(el).outlineStyle") == "solid"  # visible
     page.keyboard.type("Keyboard Kit")
     page.keyboard.press("Tab")
     page.keyboard.type("kit@example.com")

@@ -1,0 +1,98 @@
+"""axe-core finds no WCAG 2.1 A or AA violation on the pages people use most."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import Browser
+
+from blog.extensions import db
+from blog.models import Article, Comment
+from tests.browser.conftest import IMPORTED_SLUG, STAFF_PASSWORD, STAFF_USERNAME
+
+AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@pytest.fixture(scope="module")
+def axe_source() -> str:
+    if not AXE.exists():
+        message = "axe-core is not installed: run `npm ci --prefix tests/browser`"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return AXE.read_text()
+
+
+def violations(page, axe_source: str) -> list[str]:
+    """axe's WCAG 2.1 A/AA violations on the page, one readable line each."""
+    page.add_script_tag(content=axe_source)
+    result = page.evaluate(
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
+        WCAG_21_AA,
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+    ]
+
+
+def comment_id(app) -> int:
+    with app.app_context():
+        article = db.session.scalar(sa.select(Article).where(Article.slug == IMPORTED_SLUG))
+        return db.session.scalar(
+            sa.select(Comment.id)
+            .where(Comment.article_id == article.id, Comment.status == "approved")
+            .limit(1)
+        )
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_reader_pages_have_no_violations(
+    browser: Browser, live_app, live_server, axe_source, scheme
+):
+    context = browser.new_context(bypass_csp=True, color_scheme=scheme)
+    page = context.new_page()
+    pages = {
+        "home": "/",
+        "article with an open reply form": (
+            f"/articles/{IMPORTED_SLUG}?replytocom={comment_id(live_app)}#respond"
+        ),
+        "author": "/authors/priya-castell",
+        "search": "/search?q=tide",
+        "login": "/login",
+    }
+    found = {}
+    for name, path in pages.items():
+        page.goto(live_server + path)
+        found[name] = violations(page, axe_source)
+    context.close()
+    assert found == {name: [] for name in pages}
+
+
+def test_the_moderation_queue_has_no_violations(browser: Browser, live_server, axe_source):
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    page.goto(live_server + "/login")
+    page.get_by_label("Username").fill(STAFF_USERNAME)
+    page.get_by_label("Password").fill(STAFF_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    found = {}
+    for path in ("/admin/", "/admin/comments", "/admin/articles", "/admin/articles/new"):
+        page.goto(live_server + path)
+        found[path] = violations(page, axe_source)
+    context.close()
+    assert found == {path: [] for path in found}
+
+
+def test_the_check_itself_catches_a_violation(browser: Browser, axe_source):
+    """A control: a page with a known fault must fail, or the checks above prove nothing."""
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    page.set_content('<html lang="en"><title>x</title><main><img src="x.png"></main></html>')
+    found = violations(page, axe_source)
+    context.close()
+    assert any(line.startswith("image-alt") for line in found), found

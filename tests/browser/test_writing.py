@@ -1,0 +1,103 @@
+"""An editor writes, previews and publishes in the browser; readers find the article."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+from playwright.sync_api import Browser, Page, expect
+
+from blog.extensions import db
+from blog.models import Article, utcnow
+from tests.browser.conftest import STAFF_PASSWORD, STAFF_USERNAME
+
+
+def log_in(page: Page, live_server: str) -> None:
+    page.goto(live_server + "/login")
+    page.get_by_label("Username").fill(STAFF_USERNAME)
+    page.get_by_label("Password").fill(STAFF_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+
+
+def fill_article(page: Page, title: str, body: str) -> None:
+    page.get_by_role("textbox", name="Title", exact=True).fill(title)
+    page.get_by_label("Summary (standfirst)").fill("A standfirst written in the browser.")
+    page.get_by_label("Body (Markdown)").fill(body)
+    page.get_by_label("Tags (separated by commas)").fill("browser, writing")
+
+
+def test_an_editor_drafts_previews_and_publishes(browser: Browser, live_server, screenshot):
+    editor = browser.new_context()
+    page = editor.new_page()
+    log_in(page, live_server)
+    page.get_by_role("link", name="Articles").click()
+    page.get_by_role("link", name="Write a new article").click()
+    fill_article(
+        page,
+        "Kelp farms spread along the coast",
+        "Growers say kelp needs no feed.\n\n## Why now\n\nPrices for **seaweed** rose.",
+    )
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".flash")).to_have_text("Draft saved.")
+
+    reader = browser.new_context()
+    anonymous = reader.new_page()
+    anonymous.goto(live_server + "/")
+    expect(anonymous.get_by_text("Kelp farms spread along the coast")).to_have_count(0)
+
+    page.get_by_role("button", name="Preview").click()
+    expect(page.locator("h1")).to_have_text("Kelp farms spread along the coast")
+    expect(page.locator(".article-body h3")).to_have_text("Why now")  # demoted under the h1
+    expect(page.locator(".preview-note").first).to_be_visible()
+    screenshot(page, "preview")
+    page.go_back()
+
+    page.get_by_label("Status").select_option("published")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".flash")).to_have_text("Article published.")
+
+    anonymous.goto(live_server + "/")
+    anonymous.get_by_role("link", name="Kelp farms spread along the coast").click()
+    expect(anonymous.locator(".article-body strong")).to_have_text("seaweed")
+    anonymous.goto(live_server + "/")
+    anonymous.get_by_label("Search articles").fill("kelp seaweed")
+    anonymous.get_by_role("button", name="Search").click()
+    result = anonymous.locator(".search-results .card-title a")
+    expect(result).to_have_text(["Kelp farms spread along the coast"])
+    expect(anonymous.locator(".snippet mark").first).to_be_visible()
+    screenshot(anonymous, "search")
+    editor.close()
+    reader.close()
+
+
+def test_a_scheduled_article_stays_hidden_until_its_time(browser: Browser, live_app, live_server):
+    editor = browser.new_context()
+    page = editor.new_page()
+    log_in(page, live_server)
+    page.goto(live_server + "/admin/articles/new")
+    fill_article(page, "Tomorrow's tide tables", "Published later.")
+    page.get_by_label("Status").select_option("published")
+    later = (utcnow() + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
+    page.get_by_label("Publication time (UTC)").fill(later)
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".flash")).to_have_text("Article scheduled.")
+
+    with live_app.app_context():
+        slug = db.session.scalar(
+            sa.select(Article.slug).where(Article.title == "Tomorrow's tide tables")
+        )
+    reader = browser.new_context()
+    anonymous = reader.new_page()
+    response = anonymous.goto(f"{live_server}/articles/{slug}")
+    assert response.status == 404
+    anonymous.goto(live_server + "/search?q=tomorrow")
+    expect(anonymous.get_by_text("Tomorrow's tide tables")).to_have_count(0)
+
+    with live_app.app_context():  # time passes
+        article = db.session.scalar(sa.select(Article).where(Article.slug == slug))
+        article.published_at = utcnow() - timedelta(minutes=1)
+        db.session.commit()
+    assert anonymous.goto(f"{live_server}/articles/{slug}").status == 200
+    editor.close()
+    reader.close()
