@@ -49,6 +49,8 @@ COMMENTS_CLOSE_AFTER_DAYS: int | None = None
 COMMENT_RATE_LIMIT = "5 per minute;50 per day"
 #: How long the "save my name, email and website" cookie lasts.
 COMMENT_AUTHOR_COOKIE_DAYS = 365
+#: Top-level threads per page of comments under an article.
+COMMENTS_PER_PAGE = 50
 #: Entries in the comment feeds.
 COMMENT_FEED_LENGTH = 30
 

@@ -8,11 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, request, session
+from flask import Response, current_app, request, session, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from blog.comments.forms import CommentForm
-from blog.comments.moderation import build_threads, comments_closed, issue_form_stamp
+from blog.comments.moderation import (
+    build_threads,
+    comments_closed,
+    issue_form_stamp,
+    page_of_comment,
+    thread_page_count,
+)
 from blog.extensions import db
 from blog.models import Article, Comment, CommentStatus
 
@@ -96,13 +102,21 @@ def comment_section(article: Article, form: CommentForm | None) -> dict[str, Any
         form.stamp.data = issue_form_stamp(current_app.secret_key)
     comments = db.session.scalars(Comment.shown_on(article.id, own_pending_ids())).all()
     approved = [c for c in comments if c.status == CommentStatus.APPROVED]
+    threads = build_threads(comments)
+    per_page = config["COMMENTS_PER_PAGE"]
+    pages = thread_page_count(threads, per_page)
+    page = min(max(request.args.get("comments", 1, type=int), 1), pages)
     replying_to = None
     if form.reply_to_id is not None:
         replying_to = next((c for c in approved if c.id == form.reply_to_id), None)
         if replying_to is None:
             form.parent_id.data = ""
+        else:
+            page = page_of_comment(threads, replying_to.id, per_page) or page
     return {
-        "threads": build_threads(comments),
+        "threads": threads[(page - 1) * per_page : page * per_page],
+        "comment_page": page,
+        "comment_pages": pages,
         "approved_count": len(approved),
         "form": form,
         "comments_closed": comments_closed(
@@ -110,3 +124,20 @@ def comment_section(article: Article, form: CommentForm | None) -> dict[str, Any
         ),
         "replying_to": replying_to,
     }
+
+
+def comment_url(article: Article, comment_id: int) -> str:
+    """Where a comment can be seen: its article, on the right page of threads, at its anchor."""
+    comments = db.session.scalars(Comment.shown_on(article.id, own_pending_ids())).all()
+    page = (
+        page_of_comment(
+            build_threads(comments), comment_id, current_app.config["COMMENTS_PER_PAGE"]
+        )
+        or 1
+    )
+    return url_for(
+        "articles.detail",
+        slug=article.slug,
+        comments=page if page > 1 else None,
+        _anchor=f"comment-{comment_id}",
+    )

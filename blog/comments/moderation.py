@@ -262,6 +262,23 @@ def build_threads(comments: Iterable[Comment]) -> list[ThreadNode]:
     return roots
 
 
+def thread_page_count(roots: list[ThreadNode], per_page: int) -> int:
+    """How many pages the threads fill (at least one)."""
+    return max((len(roots) + per_page - 1) // per_page, 1)
+
+
+def page_of_comment(roots: list[ThreadNode], comment_id: int, per_page: int) -> int | None:
+    """The page whose threads hold this comment (1-based), or None if it is not shown."""
+    for index, root in enumerate(roots):
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            if node.comment.id == comment_id:
+                return index // per_page + 1
+            stack.extend(node.replies)
+    return None
+
+
 # --- Staff moderation ----------------------------------------------------------------------
 
 

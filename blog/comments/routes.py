@@ -17,7 +17,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm import joinedload
 
 from blog.articles.pages import load_visible_article, render_article_page
-from blog.comments.display import remember_own_comment, update_author_cookie
+from blog.comments.display import comment_url, remember_own_comment, update_author_cookie
 from blog.comments.forms import CommentForm
 from blog.comments.moderation import (
     CommentInput,
@@ -100,16 +100,18 @@ def create(slug: str):  # noqa: ANN201 - a page or a redirect
         return refuse(article, form, str(exc), exc.field)
 
     notify_staff(comment, article)
-    if comment.status == CommentStatus.APPROVED:
-        flash(PUBLISHED, "comment")
-        anchor = f"comment-{comment.id}"
+    if comment.status == CommentStatus.SPAM:
+        flash(AWAITING_MODERATION, "comment")  # a bot learns nothing from the answer
+        target = url_for("articles.detail", slug=slug, _anchor="comments")
     else:
-        flash(AWAITING_MODERATION, "comment")
-        anchor = "comments"
         if comment.status == CommentStatus.PENDING:
             remember_own_comment(comment.id)
-            anchor = f"comment-{comment.id}"
-    response = redirect(url_for("articles.detail", slug=slug, _anchor=anchor), 303)
+        flash(
+            PUBLISHED if comment.status == CommentStatus.APPROVED else AWAITING_MODERATION,
+            "comment",
+        )
+        target = comment_url(article, comment.id)
+    response = redirect(target, 303)
     update_author_cookie(response, form)
     return response
 
@@ -131,6 +133,15 @@ def handle_csrf_error(error: CSRFError):  # noqa: ANN201
         "Everything you typed is still here: please check it and send it again."
     )
     return render_article_page(article, form, 400)
+
+
+@bp.get("/comments/<int:comment_id>")
+def permalink(comment_id: int) -> Response:
+    """A comment's lasting address: sends the reader to the page of threads that shows it."""
+    comment = db.first_or_404(
+        Comment.approved_on_visible_articles().where(Comment.id == comment_id)
+    )
+    return redirect(comment_url(comment.article, comment.id))
 
 
 @bp.get("/comments/feed.atom")

@@ -420,4 +420,39 @@ def test_comment_feeds_carry_names_and_bodies_of_approved_comments_only(app, cli
     text = per_article.get_data(as_text=True)
     assert "grace@example.com" not in text and "grace.example" not in text
     assert "Still waiting" not in text
-    assert entry.find(f"{atom}link").get("href").endswith(f"/articles/{slug}#comment-1")
+    link = entry.find(f"{atom}link").get("href")
+    assert link == "http://localhost/comments/1"
+    assert client.get(link).headers["Location"] == f"/articles/{slug}#comment-1"
+
+
+# --- pages of threads ---------------------------------------------------------------------
+
+
+def test_threads_are_paginated_and_permalinks_find_their_page(app, client, slug):
+    app.config["COMMENTS_PER_PAGE"] = 2
+    with app.app_context():
+        article = db.session.scalar(sa.select(Article))
+        roots = []
+        for n in range(5):
+            roots.append(make_comment(article, body=f"Thread {n}"))
+            db.session.flush()
+        reply = make_comment(article, parent=roots[4], depth=2, body="Reply on the last page")
+        db.session.commit()
+        reply_id, first_id = reply.id, roots[0].id
+    first = get_html(client, f"/articles/{slug}")
+    assert "Thread 0" in first and "Thread 1" in first and "Thread 2" not in first
+    assert "Comments page 1 of 3" in first and "6 Comments on" in first
+    third = get_html(client, f"/articles/{slug}?comments=3")
+    assert "Thread 4" in third and "Reply on the last page" in third and "Thread 0" not in third
+    assert f'href="/articles/{slug}?comments=3#comment-{reply_id}"' in third
+    assert client.get(f"/comments/{reply_id}").headers["Location"] == (
+        f"/articles/{slug}?comments=3#comment-{reply_id}"
+    )
+    assert client.get(f"/comments/{first_id}").headers["Location"] == (
+        f"/articles/{slug}#comment-{first_id}"
+    )
+    assert "Thread 4" in get_html(client, f"/articles/{slug}?comments=99")  # the last page
+    assert client.get("/comments/999999").status_code == 404
+    # Posting lands on the page that shows the new comment.
+    response = post_comment(client, slug, body="Newest thread")
+    assert "?comments=3#comment-" in response.headers["Location"]
