@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask
 
-from blog.extensions import csrf, db, limiter, login_manager, mail, migrate
+from blog.extensions import cache, csrf, db, limiter, login_manager, mail, migrate
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -37,6 +37,13 @@ def load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
     instance.mkdir(parents=True, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'blog.sqlite3'}"
+    if not app.config.get("CACHE_TYPE"):
+        if app.config.get("CACHE_REDIS_URL"):
+            app.config["CACHE_TYPE"] = "RedisCache"
+        else:
+            app.config["CACHE_TYPE"] = "FileSystemCache"
+            app.config.setdefault("CACHE_DIR", str(instance / "cache"))
+            app.config.setdefault("CACHE_THRESHOLD", 5000)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(instance / "secret_key")
 
@@ -74,6 +81,9 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
     mail.init_app(app)
+    cache.init_app(app)
+    from blog import pagecache  # noqa: F401  (registers the invalidation hooks)
+
     with app.app_context():
         database.configure_engine(db.engine)
 

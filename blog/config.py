@@ -79,3 +79,11 @@ MAIL_SERVER: str | None = None
 MAIL_DEFAULT_SENDER = "blog@localhost"
 #: Items per page in the moderation queue.
 ADMIN_COMMENTS_PER_PAGE = 20
+
+# --- Page cache (Flask-Caching) ---------------------------------------------------------
+#: None: a directory in the instance folder, shared by every worker on this machine;
+#: "RedisCache" when CACHE_REDIS_URL is set (several machines); "NullCache" turns it off.
+CACHE_TYPE: str | None = None
+CACHE_REDIS_URL: str | None = None
+CACHE_DEFAULT_TIMEOUT = 24 * 3600
+CACHE_KEY_PREFIX = "blog:"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import session
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -52,3 +53,5 @@ class StaffLoginManager(LoginManager):
 login_manager = StaffLoginManager()
 #: Sends moderation notices when MAIL_SERVER is configured.
 mail = Mail()
+#: Rendered article pages for anonymous readers (see blog.pagecache).
+cache = Cache()

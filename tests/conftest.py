@@ -46,15 +46,15 @@ def fresh_database(tmp_path: Path) -> Iterator[dict]:
 
 
 def build_app(database: dict, **config: object) -> Flask:
-    """An app for tests: fixed secret key, the given database, no fill-time trap or rate limits.
-
-    Tests of those two turn them back on.
+    """An app for tests: fixed secret key, the given database; no fill-time trap, rate limits
+    or page cache. Tests of those turn them back on.
     """
     defaults = {
         "TESTING": True,
         "SECRET_KEY": "test-secret-key",
         "COMMENT_MIN_SECONDS": 0,
         "RATELIMIT_ENABLED": False,
+        "CACHE_TYPE": "NullCache",
     }
     return create_app({**defaults, **database, **config})
 

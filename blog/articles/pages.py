@@ -1,13 +1,22 @@
-"""The article page, shared by the article view and the comment views that re-show it."""
+"""The article page: fragments built (or taken from the page cache) around the comment form.
+
+Shared by the article view and the comment views that show the page again with a refused form.
+"""
 
 from __future__ import annotations
 
-from flask import render_template
+from typing import Any
 
-from blog.comments.display import comment_section
+from flask import current_app, render_template, request
+from flask_login import current_user
+
+from blog import pagecache
+from blog.comments.display import comment_form_context, own_pending_ids
 from blog.comments.forms import CommentForm
+from blog.comments.moderation import build_threads, comments_closed, thread_page_count
 from blog.extensions import db
-from blog.models import Article
+from blog.models import Article, Comment, CommentStatus
+from blog.pagecache import ArticleParts
 
 
 def load_visible_article(slug: str) -> Article:
@@ -15,11 +24,85 @@ def load_visible_article(slug: str) -> Article:
     return db.first_or_404(Article.listing().where(Article.slug == slug))
 
 
+def build_parts(
+    article: Any,
+    *,
+    own_ids: list[int] | None = None,
+    page: int = 1,
+    version: str = "",
+    preview: bool = False,
+) -> ArticleParts:
+    """Render an article's fragments: head, body and one page of comment threads."""
+    config = current_app.config
+    closed = comments_closed(article, close_after_days=config["COMMENTS_CLOSE_AFTER_DAYS"])
+    threads, approved_count, pages = [], 0, 1
+    if not preview:
+        comments = db.session.scalars(Comment.shown_on(article.id, own_ids or [])).all()
+        approved_count = sum(c.status == CommentStatus.APPROVED for c in comments)
+        roots = build_threads(comments)
+        per_page = config["COMMENTS_PER_PAGE"]
+        pages = thread_page_count(roots, per_page)
+        page = min(max(page, 1), pages)
+        threads = roots[(page - 1) * per_page : page * per_page]
+    shared = {"article": article, "preview": preview}
+    return ArticleParts(
+        article_id=getattr(article, "id", 0) or 0,
+        version=version,
+        slug=article.slug,
+        title=article.title,
+        description=article.summary or article.title,
+        head=render_template("articles/_head.html", **shared),
+        body=render_template("articles/_body.html", **shared),
+        comments=render_template(
+            "comments/_list.html",
+            threads=threads,
+            approved_count=approved_count,
+            comment_page=page,
+            comment_pages=pages,
+            comments_closed=closed,
+            **shared,
+        ),
+        comment_pages=pages,
+        comments_open=article.comments_open,
+        published_at=article.published_at,
+        closed=closed,
+    )
+
+
+def _cacheable(form: CommentForm | None) -> bool:
+    """Anonymous readers with nothing of their own on the page get the kept fragments."""
+    return (
+        form is None
+        and pagecache.enabled()
+        and not current_user.is_authenticated
+        and not own_pending_ids()
+    )
+
+
 def render_article_page(
-    article: Article, form: CommentForm | None = None, status: int = 200
+    slug: str, form: CommentForm | None = None, status: int = 200
 ) -> tuple[str, int]:
-    """The article, its comments and the reply form (a refused one keeps what was typed)."""
+    """The article page; a refused form comes back with what was typed."""
+    page = request.args.get("comments", 1, type=int)
+    cacheable = _cacheable(form)
+    parts = pagecache.get(slug, page) if cacheable else None
+    close_after = current_app.config["COMMENTS_CLOSE_AFTER_DAYS"]
+    if parts is not None and parts.closed != comments_closed(parts, close_after_days=close_after):
+        parts = None  # comments closed by age since the page was kept: its reply links must go
+    if parts is None:
+        generation = pagecache.generation() if cacheable else ""
+        article = load_visible_article(slug)
+        version = pagecache.current_version(article.id) if cacheable else ""
+        parts = build_parts(article, own_ids=own_pending_ids(), page=page, version=version)
+        if cacheable:
+            pagecache.put(parts, page, generation)
     html = render_template(
-        "articles/detail.html", article=article, **comment_section(article, form)
+        "articles/detail.html", parts=parts, preview=False, **comment_form_context(parts, form)
     )
     return html, status
+
+
+def render_preview(article: Any) -> str:
+    """An unsaved article exactly as readers will see it, without comments."""
+    parts = build_parts(article, preview=True)
+    return render_template("articles/detail.html", parts=parts, preview=True)

@@ -8,7 +8,7 @@ from sqlalchemy.orm import defer
 from sqlalchemy.sql import Select
 
 from blog import search as full_text
-from blog.articles.pages import load_visible_article, render_article_page
+from blog.articles.pages import render_article_page
 from blog.extensions import db
 from blog.models import Article, Category, Tag, article_tags
 from blog.search import MAX_QUERY_LENGTH, query_terms
@@ -41,7 +41,7 @@ def index() -> str:
 @bp.get("/articles/<slug>")
 def detail(slug: str) -> str:
     """One article with its comments; drafts and articles dated in the future are not found."""
-    return render_article_page(load_visible_article(slug))
+    return render_article_page(slug)
 
 
 @bp.get("/category/<slug>")

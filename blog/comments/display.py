@@ -6,7 +6,7 @@ them) and, when they ask, their name, email and website in a signed, HttpOnly co
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Response, current_app, request, session, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -17,10 +17,12 @@ from blog.comments.moderation import (
     comments_closed,
     issue_form_stamp,
     page_of_comment,
-    thread_page_count,
 )
 from blog.extensions import db
 from blog.models import Article, Comment, CommentStatus
+
+if TYPE_CHECKING:
+    from blog.pagecache import ArticleParts
 
 #: Session key listing the visitor's own comments that await moderation.
 OWN_COMMENTS_KEY = "own_comments"
@@ -94,33 +96,26 @@ def blank_comment_form() -> CommentForm:
     return form
 
 
-def comment_section(article: Article, form: CommentForm | None) -> dict[str, Any]:
-    """Everything the template needs for the comments under an article."""
-    config = current_app.config
+def comment_form_context(parts: ArticleParts, form: CommentForm | None) -> dict[str, Any]:
+    """The per-visitor part of the comment section: the form and whom it replies to."""
     form = form or blank_comment_form()
     if not form.stamp.data:
         form.stamp.data = issue_form_stamp(current_app.secret_key)
-    comments = db.session.scalars(Comment.shown_on(article.id, own_pending_ids())).all()
-    approved = [c for c in comments if c.status == CommentStatus.APPROVED]
-    threads = build_threads(comments)
-    per_page = config["COMMENTS_PER_PAGE"]
-    pages = thread_page_count(threads, per_page)
-    page = min(max(request.args.get("comments", 1, type=int), 1), pages)
     replying_to = None
     if form.reply_to_id is not None:
-        replying_to = next((c for c in approved if c.id == form.reply_to_id), None)
-        if replying_to is None:
-            form.parent_id.data = ""
+        candidate = db.session.get(Comment, form.reply_to_id)
+        if (
+            candidate is not None
+            and candidate.article_id == parts.article_id
+            and candidate.status == CommentStatus.APPROVED
+        ):
+            replying_to = candidate
         else:
-            page = page_of_comment(threads, replying_to.id, per_page) or page
+            form.parent_id.data = ""
     return {
-        "threads": threads[(page - 1) * per_page : page * per_page],
-        "comment_page": page,
-        "comment_pages": pages,
-        "approved_count": len(approved),
         "form": form,
         "comments_closed": comments_closed(
-            article, close_after_days=config["COMMENTS_CLOSE_AFTER_DAYS"]
+            parts, close_after_days=current_app.config["COMMENTS_CLOSE_AFTER_DAYS"]
         ),
         "replying_to": replying_to,
     }

@@ -57,13 +57,15 @@ def spam_signals(form: CommentForm) -> tuple[str, ...]:
     return tuple(filter(None, [honeypot_signal(form.url.data), stamp]))
 
 
-def refuse(article, form: CommentForm, message: str, field: str | None, status: int = 422):  # noqa: ANN001, ANN201
+def refuse(
+    slug: str, form: CommentForm, message: str, field: str | None, status: int = 422
+) -> tuple[str, int]:
     """Send the article back with the typed comment and the message next to its field."""
     if field and field in form:
         form[field].errors = [*form[field].errors, message]
     else:
         form.form_errors.append(message)
-    return render_article_page(article, form, status)
+    return render_article_page(slug, form, status)
 
 
 @bp.post("/articles/<slug>/comments")
@@ -76,12 +78,12 @@ def create(slug: str):  # noqa: ANN201 - a page or a redirect
         abort(403, "Comments are closed.")
     form = CommentForm()
     if not form.validate():
-        return render_article_page(article, form, 422)
+        return render_article_page(slug, form, 422)
     try:
         signals = spam_signals(form)
     except FormExpired as exc:
         form.stamp.data = issue_form_stamp(current_app.secret_key)
-        return refuse(article, form, str(exc), None)
+        return refuse(slug, form, str(exc), None)
     data = CommentInput(
         name=form.name.data,
         email=form.email.data,
@@ -96,8 +98,7 @@ def create(slug: str):  # noqa: ANN201 - a page or a redirect
     try:
         comment = submit_comment(article, data, config)
     except CommentRefused as exc:
-        article = load_visible_article(slug)
-        return refuse(article, form, str(exc), exc.field)
+        return refuse(slug, form, str(exc), exc.field)
 
     notify_staff(comment, article)
     if comment.status == CommentStatus.SPAM:
@@ -132,7 +133,7 @@ def handle_csrf_error(error: CSRFError):  # noqa: ANN201
         "Your session had expired, so the comment was not sent. "
         "Everything you typed is still here: please check it and send it again."
     )
-    return render_article_page(article, form, 400)
+    return render_article_page(article.slug, form, 400)
 
 
 @bp.get("/comments/<int:comment_id>")

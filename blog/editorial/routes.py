@@ -27,6 +27,7 @@ from sqlalchemy.orm import joinedload, undefer
 from wtforms.fields.choices import SelectChoice
 
 from blog.admin.routes import staff_navigation
+from blog.articles.pages import render_preview
 from blog.editorial import publishing
 from blog.editorial.forms import ArticleForm, AuthorForm, RenameForm
 from blog.editorial.publishing import ArticleInput, EditorialRefused, article_state, parse_tags
@@ -192,7 +193,7 @@ def _preview(form: ArticleForm) -> str:
         source_url=data.source_url,
         published_at=data.published_at or utcnow(),
     )
-    return render_template("articles/detail.html", article=preview, preview=True)
+    return render_preview(preview)
 
 
 def _edit_page(form: ArticleForm, article: Article | None, status: int = 200):  # noqa: ANN202

@@ -94,7 +94,7 @@ def live_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask,
     """The site with demo content, one imported article and a staff account, from a thread."""
     tmp_path = tmp_path_factory.mktemp("live")
     with fresh_database(tmp_path) as database:
-        app = build_app(database, TESTING=False)
+        app = build_app(database, TESTING=False, CACHE_TYPE="SimpleCache")
         with app.app_context():
             db.create_all()
         article_file = tmp_path / "tides.md"

@@ -1,0 +1,160 @@
+"""Rendered article pages for anonymous readers, kept until something they show changes.
+
+What is kept: an article's rendered fragments (head, body with author box, one page of approved
+comment threads), keyed by host, slug, comment page and the site's content generation, and
+stamped with the article's version. Nothing per visitor is ever kept: the comment form, CSRF
+token, flashes, a visitor's own pending comment and the staff links are rendered around the
+fragments on every request.
+
+What invalidates: every commit that changes a comment bumps its article's version; every commit
+that changes an article, author, category or tag (or runs a bulk UPDATE/DELETE) bumps the
+content generation. Versions are random tokens, set after the commit, so a page rendered from
+data older than a bump can only ever be stored under a key nobody asks for again.
+
+A hit costs two cache reads and no SQL. The cache is Flask-Caching: a directory under instance/
+by default (shared by every worker on the machine), Redis when CACHE_REDIS_URL is set.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict, dataclass
+from itertools import chain
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app, has_app_context, request
+from sqlalchemy.orm import Session
+
+from blog.extensions import cache
+from blog.models import Article, Author, Category, Comment, Tag, article_tags
+
+GENERATION_KEY = "content-generation"
+_TOUCHED = "pagecache_touched"
+_EVERYTHING = "everything"
+
+
+@dataclass
+class ArticleParts:
+    """An article page's fragments and the facts the per-visitor part needs."""
+
+    article_id: int
+    version: str
+    slug: str
+    title: str
+    description: str
+    head: str
+    body: str
+    comments: str
+    comment_pages: int
+    comments_open: bool
+    published_at: Any
+    closed: bool
+
+
+def enabled() -> bool:
+    return current_app.config["CACHE_TYPE"] != "NullCache"
+
+
+def _version_key(article_id: int) -> str:
+    return f"article-version:{article_id}"
+
+
+def _parts_key(slug: str, page: int, generation: str) -> str:
+    return f"article-parts:{request.host}:{slug}:{page}:{generation}"
+
+
+def generation() -> str:
+    """The current content generation (made on first use)."""
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        value = uuid.uuid4().hex
+        cache.add(GENERATION_KEY, value, timeout=0)
+        value = cache.get(GENERATION_KEY) or value
+    return value
+
+
+def get(slug: str, page: int) -> ArticleParts | None:
+    """The kept fragments of this page, if they are still current."""
+    stored = cache.get(_parts_key(slug, page, generation()))
+    if stored is None:
+        return None
+    parts = ArticleParts(**stored)
+    if cache.get(_version_key(parts.article_id)) != parts.version:
+        return None
+    return parts
+
+
+def current_version(article_id: int) -> str:
+    """The article's version now (made on first use); read before the page is built."""
+    key = _version_key(article_id)
+    value = cache.get(key)
+    if value is None:
+        cache.add(key, uuid.uuid4().hex, timeout=0)
+        value = cache.get(key)
+    return value
+
+
+def put(parts: ArticleParts, page: int, generation_seen: str) -> None:
+    """Keep fragments under the generation that was current before they were built."""
+    cache.set(_parts_key(parts.slug, page, generation_seen), asdict(parts))
+
+
+def bump_article(article_id: int) -> None:
+    cache.set(_version_key(article_id), uuid.uuid4().hex, timeout=0)
+
+
+def bump_everything() -> None:
+    cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=0)
+
+
+# --- invalidation from the ORM ------------------------------------------------------------
+
+
+def _touched(session: Session) -> set:
+    return session.info.setdefault(_TOUCHED, set())
+
+
+@sa.event.listens_for(Session, "after_flush")
+def _collect(session: Session, _context: Any) -> None:
+    touched = _touched(session)
+    for obj in chain(session.new, session.dirty, session.deleted):
+        if isinstance(obj, Comment):
+            touched.add(obj.article_id)
+        elif isinstance(obj, (Article, Author, Category, Tag)):
+            touched.add(_EVERYTHING)
+
+
+@sa.event.listens_for(Session, "do_orm_execute")
+def _collect_bulk(state: Any) -> None:
+    if not (state.is_update or state.is_delete or state.is_insert):
+        return
+    tables = {getattr(m, "local_table", None) for m in state.all_mappers}
+    statement_table = getattr(state.statement, "table", None)
+    watched = {
+        Article.__table__,
+        Comment.__table__,
+        Author.__table__,
+        Category.__table__,
+        Tag.__table__,
+        article_tags,
+    }
+    if tables & watched or statement_table in watched:
+        _touched(state.session).add(_EVERYTHING)
+
+
+@sa.event.listens_for(Session, "after_commit")
+def _bump(session: Session) -> None:
+    touched = session.info.pop(_TOUCHED, set())
+    if not touched or not has_app_context() or not enabled():
+        return
+    if _EVERYTHING in touched:
+        bump_everything()
+    for article_id in touched - {_EVERYTHING}:
+        if article_id is not None:
+            bump_article(article_id)
+
+
+@sa.event.listens_for(Session, "after_rollback")
+def _forget(session: Session) -> None:
+    session.info.pop(_TOUCHED, None)

@@ -1,0 +1,119 @@
+"""The page cache: no SQL on a hit, never the wrong page, nothing per visitor kept."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from blog.extensions import db
+from blog.models import Article, Author, Comment
+from tests.factories import make_article, make_comment, make_staff
+from tests.pages import csrf_token, form_values, get_html, log_in, post_comment
+
+
+@pytest.fixture
+def cached(app):
+    """The app with a real (in-process) cache."""
+    from blog.extensions import cache
+
+    app.config["CACHE_TYPE"] = "SimpleCache"
+    cache.init_app(app)
+    return app
+
+
+@pytest.fixture
+def slug(cached):
+    with cached.app_context():
+        article = make_article(title="Cached story")
+        make_comment(article, body="First approved comment.")
+        db.session.commit()
+        return article.slug
+
+
+def test_a_hit_runs_no_sql(cached, client, slug, count_queries):
+    first = count_queries(lambda: client.get(f"/articles/{slug}"))
+    second = count_queries(lambda: client.get(f"/articles/{slug}"))
+    assert first.count == 3 and second.count == 0
+
+
+def test_an_approval_shows_at_once(cached, client, slug):
+    assert "Second comment." not in get_html(client, f"/articles/{slug}")
+    with cached.app_context():
+        article = db.session.scalar(sa.select(Article))
+        comment = make_comment(article, status="pending", body="Second comment.")
+        db.session.commit()
+        assert "Second comment." not in get_html(client, f"/articles/{slug}")
+        comment.status = "approved"
+        db.session.commit()
+    assert "Second comment." in get_html(client, f"/articles/{slug}")
+
+
+def test_bulk_statements_invalidate_too(cached, client, slug):
+    get_html(client, f"/articles/{slug}")
+    with cached.app_context():
+        db.session.execute(sa.update(Comment).values(status="trash"))
+        db.session.commit()
+    assert "First approved comment." not in get_html(client, f"/articles/{slug}")
+
+
+def test_article_and_author_edits_show_at_once(cached, client, slug):
+    get_html(client, f"/articles/{slug}")
+    with cached.app_context():
+        article = db.session.scalar(sa.select(Article))
+        article.body_markdown = "A corrected body."
+        db.session.commit()
+    assert "A corrected body." in get_html(client, f"/articles/{slug}")
+    with cached.app_context():
+        db.session.scalar(sa.select(Author)).bio = "A new biography."
+        db.session.commit()
+    assert "A new biography." in get_html(client, f"/articles/{slug}")
+
+
+def test_unpublishing_removes_the_page_at_once(cached, client, slug):
+    get_html(client, f"/articles/{slug}")
+    with cached.app_context():
+        db.session.scalar(sa.select(Article)).status = "draft"
+        db.session.commit()
+    get_html(client, f"/articles/{slug}", 404)
+
+
+def test_nothing_per_visitor_is_kept(cached, slug):
+    one, two = cached.test_client(), cached.test_client()
+    token_one = form_values(get_html(one, f"/articles/{slug}"))["csrf_token"]
+    token_two = form_values(get_html(two, f"/articles/{slug}"))["csrf_token"]
+    assert token_one != token_two
+    post_comment(one, slug, body="Mine, waiting.", remember="y")
+    mine = get_html(one, f"/articles/{slug}")
+    assert "Mine, waiting." in mine and "Your comment is awaiting moderation." in mine
+    assert form_values(mine)["name"] == "Ada Reader"  # remembered, for this visitor only
+    theirs = get_html(two, f"/articles/{slug}")
+    assert "Mine, waiting." not in theirs and form_values(theirs)["name"] == ""
+
+
+def test_staff_bypass_the_cache(cached, client, slug):
+    with cached.app_context():
+        make_staff("editor")
+        db.session.commit()
+    get_html(client, f"/articles/{slug}")
+    log_in(client)
+    html = get_html(client, f"/articles/{slug}")
+    assert "Log out" in html and "Log in</a>" not in html
+    client.post("/logout", data={"csrf_token": csrf_token(client)})
+    assert "Log in</a>" in get_html(client, f"/articles/{slug}")
+
+
+def test_closing_by_age_is_not_hidden_by_the_cache(cached, client, count_queries):
+    from datetime import timedelta
+
+    from blog.models import utcnow
+
+    with cached.app_context():
+        article = make_article(published_at=utcnow() - timedelta(days=3))
+        make_comment(article)
+        db.session.commit()
+        slug = article.slug
+    assert "Reply to" in get_html(client, f"/articles/{slug}")
+    assert count_queries(lambda: client.get(f"/articles/{slug}")).count == 0  # kept
+    cached.config["COMMENTS_CLOSE_AFTER_DAYS"] = 2  # no write happens: time alone closes it
+    html = get_html(client, f"/articles/{slug}")
+    assert "Comments are closed." in html and "Reply to" not in html
