@@ -127,6 +127,7 @@ def register_commands(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     """Filters and globals the templates share."""
-    from blog import templating
+    from blog import assets, templating
 
     templating.init_app(app)
+    assets.init_app(app)

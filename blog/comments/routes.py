@@ -32,6 +32,7 @@ from blog.comments.moderation import (
 from blog.comments.notify import notify_staff
 from blog.errors import render_error
 from blog.extensions import db, limiter
+from blog.feeds.routes import conditional
 from blog.models import Article, Comment, CommentStatus, utcnow
 
 bp = Blueprint("comments", __name__)
@@ -178,4 +179,4 @@ def _comment_feed(comments: list[Comment], *, title: str, self_url: str) -> Resp
     xml = render_template(
         "feeds/comments.xml", comments=comments, title=title, self_url=self_url, updated=updated
     )
-    return Response(xml, mimetype="application/atom+xml")
+    return conditional(Response(xml, mimetype="application/atom+xml"), updated)

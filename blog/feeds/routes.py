@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlalchemy as sa
-from flask import Blueprint, Response, current_app, render_template, url_for
+from flask import Blueprint, Response, current_app, render_template, request, url_for
 from sqlalchemy.orm import joinedload
 
 from blog.extensions import db
@@ -22,7 +24,17 @@ def atom() -> Response:
     ).all()
     updated = max((a.updated_at for a in articles), default=utcnow())
     xml = render_template("feeds/atom.xml", articles=articles, updated=updated)
-    return Response(xml, mimetype="application/atom+xml")
+    return conditional(Response(xml, mimetype="application/atom+xml"), updated)
+
+
+def conditional(response: Response, last_modified: datetime | None) -> Response:
+    """Add ETag and Last-Modified, and answer 304 when the client already has this version."""
+    response.add_etag()
+    if last_modified is not None:
+        response.last_modified = last_modified
+    response.cache_control.public = True
+    response.cache_control.no_cache = True  # may be kept, but must be checked each time
+    return response.make_conditional(request)
 
 
 @bp.get("/sitemap.xml")
@@ -50,7 +62,11 @@ def sitemap() -> Response:
     urls += [(url_for("authors.detail", slug=s, _external=True), None) for s in authors]
     urls += [(url_for("articles.category", slug=s, _external=True), None) for s in categories]
     urls += [(url_for("articles.tag", slug=s, _external=True), None) for s in tags]
-    return Response(render_template("feeds/sitemap.xml", urls=urls), mimetype="application/xml")
+    newest = max((u for _, u in articles), default=None)
+    return conditional(
+        Response(render_template("feeds/sitemap.xml", urls=urls), mimetype="application/xml"),
+        newest,
+    )
 
 
 @bp.get("/robots.txt")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from datetime import timedelta
 
+import pytest
+
 from blog.extensions import db
 from blog.models import ArticleStatus, utcnow
 from tests.factories import make_article, make_category, make_tag
@@ -77,3 +79,35 @@ def test_robots_points_at_the_sitemap(client):
     text = client.get("/robots.txt").get_data(as_text=True)
     assert "User-agent: *" in text
     assert "Sitemap: http://localhost/sitemap.xml" in text
+
+
+@pytest.mark.parametrize("url", ["/feed.atom", "/sitemap.xml", "/comments/feed.atom"])
+def test_feeds_answer_conditional_requests_with_304(app, client, url):
+    with app.app_context():
+        make_article()
+        db.session.commit()
+    first = client.get(url)
+    assert "ETag" in first.headers and "Last-Modified" in first.headers
+    again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    if "Last-Modified" in first.headers:
+        since = client.get(url, headers={"If-Modified-Since": first.headers["Last-Modified"]})
+        assert since.status_code == 304
+    with app.app_context():
+        make_article(title="Something new")
+        db.session.commit()
+    if url != "/comments/feed.atom":
+        assert client.get(url, headers={"If-None-Match": first.headers["ETag"]}).status_code == 200
+
+
+def test_static_urls_carry_a_content_hash_and_are_cached_for_a_year(client):
+    import re
+
+    html = client.get("/").get_data(as_text=True)
+    href = re.search(r'href="(/static/style.css\?v=[0-9a-f]{12})"', html).group(1)
+    with client.get(href) as response:
+        assert response.status_code == 200
+        assert "max-age=31536000" in response.headers["Cache-Control"]
+        assert "immutable" in response.headers["Cache-Control"]
+    with client.get("/static/style.css") as plain:
+        assert "max-age=31536000" not in plain.headers.get("Cache-Control", "")
