@@ -1,0 +1,132 @@
+"""Real app servers for deployment tests: gunicorn processes on ports of their own."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from tests.pages import form_values
+
+ROOT = Path(__file__).resolve().parents[2]
+REDIS_URL = os.environ.get("BLOG_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def require_redis() -> None:
+    """Skip without Redis, except in CI, where a skip would hide a gap."""
+    parts = urllib.parse.urlsplit(REDIS_URL)
+    try:
+        with socket.create_connection((parts.hostname, parts.port or 6379), timeout=1):
+            return
+    except OSError:
+        message = f"Redis does not answer at {REDIS_URL}; start redis-server to run this"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def server_env(database: dict, **settings: str) -> dict[str, str]:
+    """FLASK_* settings for a server on the test's database."""
+    env = {
+        "FLASK_SECRET_KEY": "shared-secret",
+        "FLASK_SQLALCHEMY_DATABASE_URI": database["SQLALCHEMY_DATABASE_URI"],
+        "FLASK_SQLALCHEMY_ENGINE_OPTIONS": json.dumps(
+            database.get("SQLALCHEMY_ENGINE_OPTIONS", {})
+        ),
+        "FLASK_COMMENT_MIN_SECONDS": "0",
+    }
+    env.update({f"FLASK_{key}": value for key, value in settings.items()})
+    return env
+
+
+@contextmanager
+def gunicorn(env: dict[str, str], workers: int = 1) -> Iterator[subprocess.Popen]:
+    """A gunicorn server; yields the process, with .port set."""
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--graceful-timeout",
+            "2",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    process.port = port
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                    break
+            except OSError:
+                if process.poll() is not None:
+                    raise RuntimeError(process.stderr.read().decode()) from None
+                time.sleep(0.1)
+        yield process
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+        process.stderr.close()
+
+
+class Browser:
+    """A minimal cookie-keeping HTTP client for one server at a time."""
+
+    def __init__(self) -> None:
+        self.cookies: dict[str, str] = {}
+
+    def request(self, port: int, method: str, path: str, data: dict | None = None):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        body = None
+        if data is not None:
+            body = urllib.parse.urlencode(data, doseq=True)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        conn.request(method, path, body=body, headers=headers)
+        response = conn.getresponse()
+        text = response.read().decode()
+        for name, value in response.getheaders():
+            if name.lower() == "set-cookie":
+                pair = value.split(";")[0]
+                key, _, val = pair.partition("=")
+                if "Max-Age=0" in value or "Expires=Thu, 01 Jan 1970" in value:
+                    self.cookies.pop(key, None)
+                else:
+                    self.cookies[key] = val
+        conn.close()
+        return response, text
+
+    def get(self, port: int, path: str):
+        return self.request(port, "GET", path)
+
+    def form(self, port: int, path: str) -> dict[str, str]:
+        return form_values(self.get(port, path)[1])
+
+    def post(self, port: int, path: str, data: dict):
+        return self.request(port, "POST", path, data)

@@ -1,0 +1,57 @@
+"""Rate limits held in Redis bind every app server, not just the one that counted."""
+
+from __future__ import annotations
+
+import uuid
+
+from blog.extensions import db
+from tests.conftest import build_app, fresh_database
+from tests.deploy.servers import REDIS_URL, Browser, gunicorn, require_redis, server_env
+from tests.factories import make_article, make_staff
+
+
+def test_a_limit_counted_on_one_server_holds_on_another(tmp_path):
+    require_redis()
+    with fresh_database(tmp_path) as database:
+        app = build_app(database)
+        with app.app_context():
+            db.create_all()
+            slug = make_article().slug
+            make_staff("editor")
+            db.session.commit()
+            db.engine.dispose()
+        env = server_env(
+            database,
+            RATELIMIT_STORAGE_URI=REDIS_URL,
+            RATELIMIT_KEY_PREFIX=f"test-{uuid.uuid4().hex}",
+            COMMENT_RATE_LIMIT="2 per minute",
+            LOGIN_RATE_LIMIT_ACCOUNT="2 per minute",
+        )
+        with gunicorn(env) as a, gunicorn(env) as b:
+            visitor = Browser()
+            fields = visitor.form(a.port, f"/articles/{slug}")
+
+            def comment(port: int, body: str) -> int:
+                response, _ = visitor.post(
+                    port,
+                    f"/articles/{slug}/comments",
+                    {**fields, "name": "Rita", "email": "rita@example.com", "body": body},
+                )
+                return response
+
+            assert comment(a.port, "One").status == 303
+            assert comment(a.port, "Two").status == 303
+            refused = comment(b.port, "Three, elsewhere")
+            assert refused.status == 429
+            assert int(refused.getheader("Retry-After")) > 0
+
+            # Failed logins count across servers too.
+            def login(port: int) -> int:
+                response, _ = visitor.post(
+                    port,
+                    "/login",
+                    {"csrf_token": fields["csrf_token"], "username": "editor", "password": "wrong"},
+                )
+                return response.status
+
+            assert [login(a.port), login(a.port), login(b.port)] == [422, 422, 429]
