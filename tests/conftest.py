@@ -22,18 +22,18 @@ SERVER_DATABASE_URL = os.environ.get("BLOG_TEST_DATABASE_URL")
 
 
 @contextmanager
-def fresh_database(tmp_path: Path) -> Iterator[dict]:
+def fresh_database(tmp_path: Path, server_url: str | None = SERVER_DATABASE_URL) -> Iterator[dict]:
     """Config for an empty database of its own: a SQLite file, or a new PostgreSQL schema."""
-    if not SERVER_DATABASE_URL:
+    if not server_url:
         yield {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.sqlite3'}"}
         return
     schema = f"test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(SERVER_DATABASE_URL, isolation_level="AUTOCOMMIT")
+    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
     try:
         yield {
-            "SQLALCHEMY_DATABASE_URI": SERVER_DATABASE_URL,
+            "SQLALCHEMY_DATABASE_URI": server_url,
             "SQLALCHEMY_ENGINE_OPTIONS": {
                 "pool_pre_ping": True,
                 "connect_args": {"options": f"-csearch_path={schema}"},
