@@ -62,4 +62,5 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys_and_a_busy_timeout(tmp_path):
         assert conn.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
         assert conn.execute(sa.text("PRAGMA busy_timeout")).scalar() == 5000
     with app.app_context():
+        db.session.remove()
         db.engine.dispose()

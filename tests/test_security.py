@@ -113,4 +113,5 @@ def test_an_unreachable_database_gives_a_styled_503_and_keeps_the_typed_comment(
     assert posted.status_code == 503
     assert "Keep these words.</textarea>" in posted.get_data(as_text=True)
     with broken.app_context():
+        db.session.remove()
         db.engine.dispose()

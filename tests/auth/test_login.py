@@ -210,6 +210,7 @@ def test_failed_logins_are_limited_per_client_and_per_account(tmp_path):
         assert log_in(elsewhere, username="someone-else", password="x").status_code == 422
         limiter.reset()
         with app.app_context():
+            db.session.remove()
             db.engine.dispose()
 
 

@@ -77,6 +77,7 @@ def test_a_waiting_comment_is_emailed_to_staff_with_a_link_to_the_queue(tmp_path
         assert "Held because: too many links (1)" in text
         assert "http://localhost/admin/comments?status=pending#row-1" in text
         with app.app_context():
+            db.session.remove()
             db.engine.dispose()
 
 

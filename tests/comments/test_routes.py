@@ -159,6 +159,7 @@ def test_a_form_sent_too_fast_is_spam(tmp_path):
         [comment] = stored(app)
         assert comment.status == "spam" and "after the form was served" in comment.hold_reason
         with app.app_context():
+            db.session.remove()
             db.engine.dispose()
 
 
@@ -364,6 +365,7 @@ def test_posting_is_rate_limited_with_retry_after(tmp_path):
         assert 'class="site-header"' in page and "Once more, with feeling.</textarea>" in page
         limiter.reset()
         with app.app_context():
+            db.session.remove()
             db.engine.dispose()
 
 

@@ -36,6 +36,7 @@ def test_killing_a_worker_mid_burst_loses_no_acknowledged_comment(tmp_path):
             db.create_all()
             slug = make_article().slug
             db.session.commit()
+            db.session.remove()
             db.engine.dispose()
         with gunicorn(server_env(database, RATELIMIT_ENABLED="false"), workers=2) as server:
             acknowledged: list[str] = []
@@ -93,6 +94,7 @@ def test_killing_a_worker_mid_burst_loses_no_acknowledged_comment(tmp_path):
                     )
                 )
                 assert orphans == 0
+                db.session.remove()
                 db.engine.dispose()
             assert set(acknowledged) <= stored, "an acknowledged comment was lost"
             assert len(acknowledged) + failed == 200
@@ -177,6 +179,7 @@ def test_readers_get_a_503_while_the_database_is_down_and_service_returns(tmp_pa
                 db.create_all()
                 slug = make_article(title="Outage story").slug
                 db.session.commit()
+                db.session.remove()
                 db.engine.dispose()
             proxied = url.set(host="127.0.0.1", port=proxy.port)
             schema_option = database["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]["options"]

@@ -25,6 +25,7 @@ def test_two_servers_share_the_database_the_cache_and_the_limits(tmp_path):
             slug = make_article(title="Shared story").slug
             make_staff("editor")
             db.session.commit()
+            db.session.remove()
             db.engine.dispose()
         env = server_env(
             database,
@@ -98,4 +99,5 @@ def test_two_servers_share_the_database_the_cache_and_the_limits(tmp_path):
             assert statuses == Counter({303: 400})
             with app.app_context():
                 assert db.session.scalar(sa.select(sa.func.count(Comment.id))) == 401
+                db.session.remove()
                 db.engine.dispose()

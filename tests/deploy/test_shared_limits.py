@@ -19,6 +19,7 @@ def test_a_limit_counted_on_one_server_holds_on_another(tmp_path):
             slug = make_article().slug
             make_staff("editor")
             db.session.commit()
+            db.session.remove()
             db.engine.dispose()
         env = server_env(
             database,
