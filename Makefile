@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app blog
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint format test-unit test-browser test-postgres setup clean
+.PHONY: run test lint format test-unit test-browser test-postgres setup clean bench
 
 # The venv is rebuilt when pyproject.toml changes.
 $(BIN)/.installed: pyproject.toml
@@ -50,6 +50,11 @@ test: lint test-unit test-browser
 BLOG_TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 test-postgres: setup $(AXE)
 	BLOG_TEST_DATABASE_URL=$(BLOG_TEST_DATABASE_URL) $(BIN)/pytest
+
+# Throughput as ratios to bare Flask in the same run (needs wrk: apt-get install -y wrk).
+# BENCH_ARGS="--database-url postgresql+psycopg://postgres@127.0.0.1:5432/test" for PostgreSQL.
+bench: setup
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache tests/browser/artifacts tests/browser/node_modules

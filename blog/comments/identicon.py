@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from functools import lru_cache
 
 from markupsafe import Markup
 
@@ -19,6 +20,7 @@ def avatar_digest(secret_key: str, email: str) -> bytes:
     return hmac.new(secret_key.encode(), email.strip().lower().encode(), hashlib.sha256).digest()
 
 
+@lru_cache(maxsize=4096)
 def identicon_svg(digest: bytes, size: int = 44) -> Markup:
     """An inline SVG: mirrored cells on a light ground, in a colour taken from the digest."""
     hue = int.from_bytes(digest[:2], "big") % 360
