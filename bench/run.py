@@ -371,7 +371,7 @@ def main() -> int:
 
         for label, extra in (("cached", {}), ("uncached", {"FLASK_CACHE_TYPE": "NullCache"})):
             server = Server("wsgi:app", {**env, **extra}, args)
-            for name, path in pages.items():
+            for path in pages.values():
                 urllib.request.urlopen(server.url + path).read()  # noqa: S310
             rss_before = server.worker_rss_kb()
             print(f"Measuring the blog, page cache {label}...", flush=True)

@@ -8,15 +8,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import sqlalchemy as sa
 from flask import Response, current_app, request, session, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from blog.comments.forms import CommentForm
 from blog.comments.moderation import (
-    build_threads,
     comments_closed,
     issue_form_stamp,
-    page_of_comment,
 )
 from blog.extensions import db
 from blog.models import Article, Comment, CommentStatus
@@ -122,14 +121,35 @@ def comment_form_context(parts: ArticleParts, form: CommentForm | None) -> dict[
 
 
 def comment_url(article: Article, comment_id: int) -> str:
-    """Where a comment can be seen: its article, on the right page of threads, at its anchor."""
-    comments = db.session.scalars(Comment.shown_on(article.id, own_pending_ids())).all()
-    page = (
-        page_of_comment(
-            build_threads(comments), comment_id, current_app.config["COMMENTS_PER_PAGE"]
+    """Where a comment can be seen: its article, on the right page of threads, at its anchor.
+
+    Costs a few small queries whatever the number of comments: the thread's root is found by
+    walking up (at most COMMENT_MAX_DEPTH steps), then the roots shown before it are counted.
+    """
+    root = db.session.get(Comment, comment_id)
+    while root is not None and root.parent_id is not None:
+        parent = db.session.get(Comment, root.parent_id)
+        if parent is None or parent.status != CommentStatus.APPROVED:
+            break  # shown at the top level, as build_threads does with orphans
+        root = parent
+    page = 1
+    if root is not None:
+        own = own_pending_ids()
+        shown = Comment.status == CommentStatus.APPROVED
+        if own:
+            shown = sa.or_(
+                shown, sa.and_(Comment.id.in_(own), Comment.status == CommentStatus.PENDING)
+            )
+        before = sa.or_(
+            Comment.created_at < root.created_at,
+            sa.and_(Comment.created_at == root.created_at, Comment.id < root.id),
         )
-        or 1
-    )
+        earlier_roots = db.session.scalar(
+            sa.select(sa.func.count(Comment.id)).where(
+                Comment.article_id == article.id, Comment.parent_id.is_(None), shown, before
+            )
+        )
+        page = (earlier_roots or 0) // current_app.config["COMMENTS_PER_PAGE"] + 1
     return url_for(
         "articles.detail",
         slug=article.slug,
