@@ -106,9 +106,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(comments_bp)
     app.register_blueprint(feeds_bp)
 
-    from blog import security
+    from blog import fastpath, security
 
-    security.init_app(app)
+    fastpath.init_app(app)
+    security.init_app(app)  # wraps the fast path too, so its cookies get Secure over HTTPS
 
 
 def register_errorhandlers(app: Flask) -> None:

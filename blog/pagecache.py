@@ -50,6 +50,8 @@ class ArticleParts:
     comments_open: bool
     published_at: Any
     closed: bool
+    #: The whole page as a visitor without cookies gets it, with placeholders (blog.fastpath).
+    anonymous_page: bytes | None = None
 
 
 def enabled() -> bool:
@@ -60,8 +62,8 @@ def _version_key(article_id: int) -> str:
     return f"article-version:{article_id}"
 
 
-def _parts_key(slug: str, page: int, generation: str) -> str:
-    return f"article-parts:{request.host}:{slug}:{page}:{generation}"
+def _parts_key(host: str, slug: str, page: int, generation: str) -> str:
+    return f"article-parts:{host}:{slug}:{page}:{generation}"
 
 
 def generation() -> str:
@@ -76,11 +78,20 @@ def generation() -> str:
 
 def get(slug: str, page: int) -> ArticleParts | None:
     """The kept fragments of this page, if they are still current."""
-    stored = cache.get(_parts_key(slug, page, generation()))
+    generation()  # make sure there is one
+    return get_from(cache, request.host, slug, page)
+
+
+def get_from(backend: Any, host: str, slug: str, page: int) -> ArticleParts | None:
+    """The same, from a cache backend directly (the fast path runs outside Flask)."""
+    current = backend.get(GENERATION_KEY)
+    if current is None:
+        return None
+    stored = backend.get(_parts_key(host, slug, page, current))
     if stored is None:
         return None
     parts = ArticleParts(**stored)
-    if cache.get(_version_key(parts.article_id)) != parts.version:
+    if backend.get(_version_key(parts.article_id)) != parts.version:
         return None
     return parts
 
@@ -97,7 +108,7 @@ def current_version(article_id: int) -> str:
 
 def put(parts: ArticleParts, page: int, generation_seen: str) -> None:
     """Keep fragments under the generation that was current before they were built."""
-    cache.set(_parts_key(parts.slug, page, generation_seen), asdict(parts))
+    cache.set(_parts_key(request.host, parts.slug, page, generation_seen), asdict(parts))
 
 
 def bump_article(article_id: int) -> None:

@@ -117,3 +117,72 @@ def test_closing_by_age_is_not_hidden_by_the_cache(cached, client, count_queries
     cached.config["COMMENTS_CLOSE_AFTER_DAYS"] = 2  # no write happens: time alone closes it
     html = get_html(client, f"/articles/{slug}")
     assert "Comments are closed." in html and "Reply to" not in html
+
+
+# --- the fast path for visitors without cookies -------------------------------------------
+
+
+def test_cookieless_visitors_get_the_kept_page_without_flask(cached, slug, monkeypatch):
+    import blog.articles.routes as routes
+
+    calls = []
+    real = routes.render_article_page
+    monkeypatch.setattr(
+        routes, "render_article_page", lambda *a, **k: calls.append(a) or real(*a, **k)
+    )
+    visitor = cached.test_client(use_cookies=False)
+    first = visitor.get(f"/articles/{slug}")
+    second = visitor.get(f"/articles/{slug}")
+    assert len(calls) == 1  # the second never reached the view
+    for response in (first, second):
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200 and "__blog_" not in html
+        assert "First approved comment." in html
+        assert response.headers["Content-Security-Policy"].startswith("default-src 'self'")
+        assert response.headers["Set-Cookie"].startswith("session=")
+        assert "HttpOnly" in response.headers["Set-Cookie"]
+    assert (
+        form_values(first.get_data(as_text=True))["csrf_token"]
+        != form_values(second.get_data(as_text=True))["csrf_token"]
+    )
+
+
+def test_a_page_from_the_fast_path_can_post_a_comment(cached, slug):
+    visitor = cached.test_client(use_cookies=False)
+    visitor.get(f"/articles/{slug}")
+    response = visitor.get(f"/articles/{slug}")
+    cookie = response.headers["Set-Cookie"].split(";")[0]
+    fields = form_values(response.get_data(as_text=True))
+    poster = cached.test_client()
+    poster.set_cookie("session", cookie.split("=", 1)[1])
+    posted = poster.post(
+        f"/articles/{slug}/comments",
+        data={
+            **fields,
+            "name": "Fast",
+            "email": "fast@example.com",
+            "body": "Sent from a kept page.",
+        },
+    )
+    assert posted.status_code == 303
+    with cached.app_context():
+        assert (
+            db.session.scalar(
+                sa.select(Comment.status).where(Comment.body == "Sent from a kept page.")
+            )
+            == "pending"
+        )
+
+
+def test_the_fast_path_never_serves_a_stale_or_personal_page(cached, slug):
+    visitor = cached.test_client(use_cookies=False)
+    visitor.get(f"/articles/{slug}")
+    with cached.app_context():
+        article = db.session.scalar(sa.select(Article))
+        make_comment(article, body="Approved just now.")
+        db.session.commit()
+        comment_id = db.session.scalar(sa.select(Comment.id).limit(1))
+    assert "Approved just now." in visitor.get(f"/articles/{slug}").get_data(as_text=True)
+    replying = visitor.get(f"/articles/{slug}?replytocom={comment_id}").get_data(as_text=True)
+    assert "Replying to" in replying
+    assert "Replying to" not in visitor.get(f"/articles/{slug}").get_data(as_text=True)

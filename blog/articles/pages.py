@@ -11,10 +11,11 @@ from flask import current_app, render_template, request
 from flask_login import current_user
 
 from blog import pagecache
-from blog.comments.display import comment_form_context, own_pending_ids
+from blog.comments.display import blank_form_for_anyone, comment_form_context, own_pending_ids
 from blog.comments.forms import CommentForm
 from blog.comments.moderation import build_threads, comments_closed, thread_page_count
 from blog.extensions import db
+from blog.fastpath import page_for_anyone
 from blog.models import Article, Comment, CommentStatus
 from blog.pagecache import ArticleParts
 
@@ -96,9 +97,19 @@ def render_article_page(
         parts = build_parts(article, own_ids=own_pending_ids(), page=page, version=version)
         if cacheable:
             pagecache.put(parts, page, generation)
-    html = render_template(
-        "articles/detail.html", parts=parts, preview=False, **comment_form_context(parts, form)
-    )
+    context = comment_form_context(parts, form)
+    html = render_template("articles/detail.html", parts=parts, preview=False, **context)
+    plain_request = not request.cookies and set(request.args) <= {"comments"}
+    if cacheable and parts.anonymous_page is None and plain_request:
+        # Keep the page as every cookieless visitor gets it, for blog.fastpath.
+        parts.anonymous_page = page_for_anyone(
+            render_template,
+            template_name_or_list="articles/detail.html",
+            parts=parts,
+            preview=False,
+            **{**context, "form": blank_form_for_anyone()},
+        )
+        pagecache.put(parts, page, pagecache.generation())
     return html, status
 
 

@@ -95,6 +95,11 @@ def blank_comment_form() -> CommentForm:
     return form
 
 
+def blank_form_for_anyone() -> CommentForm:
+    """The comment form as a visitor with no cookies sees it (nothing prefilled)."""
+    return CommentForm(formdata=None)
+
+
 def comment_form_context(parts: ArticleParts, form: CommentForm | None) -> dict[str, Any]:
     """The per-visitor part of the comment section: the form and whom it replies to."""
     form = form or blank_comment_form()
