@@ -52,13 +52,12 @@ class CookielessArticlePages:
         self.wsgi_app = wsgi_app
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
-        page = self._page(environ)
-        if page is None:
+        pieces = self._page(environ)
+        if pieces is None:
             return self.wsgi_app(environ, start_response)
         form_token, session_value, stamp = visitor_tokens(self.app)
-        body = page.replace(CSRF_PLACEHOLDER.encode(), form_token.encode()).replace(
-            STAMP_PLACEHOLDER.encode(), stamp.encode()
-        )
+        # The page's pieces go out as they are kept: no copy of the page is made.
+        body = [pieces[0], form_token.encode(), pieces[1], stamp.encode(), pieces[2]]
         config = self.app.config
         cookie = dump_cookie(
             config["SESSION_COOKIE_NAME"],
@@ -70,15 +69,15 @@ class CookielessArticlePages:
         )
         headers = [
             ("Content-Type", "text/html; charset=utf-8"),
-            ("Content-Length", str(len(body))),
+            ("Content-Length", str(sum(map(len, body)))),
             ("Vary", "Cookie"),
             ("Set-Cookie", cookie),
             *header_items(environ.get("wsgi.url_scheme") == "https"),
         ]
         start_response("200 OK", headers)
-        return [body]
+        return body
 
-    def _page(self, environ: dict) -> bytes | None:
+    def _page(self, environ: dict) -> list[bytes] | None:
         """The kept page for this request, if it qualifies and the page is still current."""
         if environ.get("REQUEST_METHOD") != "GET" or environ.get("HTTP_COOKIE"):
             return None
@@ -91,13 +90,14 @@ class CookielessArticlePages:
         if trusted and host.split(":")[0] not in trusted:
             return None
         backend = self.app.extensions["cache"][cache]
-        parts = pagecache.get_from(backend, host, match.group(1), int(query.group(1) or 1))
-        if parts is None or not parts.anonymous_page:
+        page = int(query.group(1) or 1)
+        anonymous = pagecache.get_anonymous_from(backend, host, match.group(1), page)
+        if anonymous is None:
             return None
         close_after = self.app.config["COMMENTS_CLOSE_AFTER_DAYS"]
-        if parts.closed != comments_closed(parts, close_after_days=close_after):
+        if anonymous.closed != comments_closed(anonymous, close_after_days=close_after):
             return None
-        return parts.anonymous_page
+        return anonymous.pieces
 
 
 def init_app(app: Flask) -> None:
@@ -105,6 +105,9 @@ def init_app(app: Flask) -> None:
     app.wsgi_app = CookielessArticlePages(app, app.wsgi_app)
 
 
-def page_for_anyone(render: Callable[..., str], **context: Any) -> bytes:
-    """Render the page a cookieless visitor gets, with placeholders for their three values."""
-    return render(csrf_value=CSRF_PLACEHOLDER, stamp_value=STAMP_PLACEHOLDER, **context).encode()
+def page_for_anyone(render: Callable[..., str], **context: Any) -> list[bytes]:
+    """Render the page a cookieless visitor gets, cut where their token and stamp go."""
+    html = render(csrf_value=CSRF_PLACEHOLDER, stamp_value=STAMP_PLACEHOLDER, **context)
+    before, _, rest = html.partition(CSRF_PLACEHOLDER)
+    middle, _, after = rest.partition(STAMP_PLACEHOLDER)
+    return [before.encode(), middle.encode(), after.encode()]

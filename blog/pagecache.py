@@ -50,8 +50,21 @@ class ArticleParts:
     comments_open: bool
     published_at: Any
     closed: bool
-    #: The whole page as a visitor without cookies gets it, with placeholders (blog.fastpath).
-    anonymous_page: bytes | None = None
+    #: Whether the page as a visitor without cookies gets it is kept too (blog.fastpath).
+    has_anonymous_page: bool = False
+
+
+@dataclass
+class AnonymousPage:
+    """The page every cookieless visitor gets, cut at the places their own values go."""
+
+    article_id: int
+    version: str
+    comments_open: bool
+    published_at: Any
+    closed: bool
+    #: The page's bytes, in pieces between the placeholders (see blog.fastpath).
+    pieces: list[bytes]
 
 
 def enabled() -> bool:
@@ -104,6 +117,29 @@ def current_version(article_id: int) -> str:
         cache.add(key, uuid.uuid4().hex, timeout=0)
         value = cache.get(key)
     return value
+
+
+def _anonymous_key(host: str, slug: str, page: int, generation: str) -> str:
+    return f"article-anonymous:{host}:{slug}:{page}:{generation}"
+
+
+def put_anonymous(slug: str, page: int, anonymous: AnonymousPage, generation_seen: str) -> None:
+    """Keep the cookieless visitor's page, stored apart so a hit unpickles only bytes."""
+    cache.set(_anonymous_key(request.host, slug, page, generation_seen), asdict(anonymous))
+
+
+def get_anonymous_from(backend: Any, host: str, slug: str, page: int) -> AnonymousPage | None:
+    """The cookieless visitor's page, if it is still current (read outside Flask)."""
+    current = backend.get(GENERATION_KEY)
+    if current is None:
+        return None
+    stored = backend.get(_anonymous_key(host, slug, page, current))
+    if stored is None:
+        return None
+    anonymous = AnonymousPage(**stored)
+    if backend.get(_version_key(anonymous.article_id)) != anonymous.version:
+        return None
+    return anonymous
 
 
 def put(parts: ArticleParts, page: int, generation_seen: str) -> None:

@@ -17,7 +17,7 @@ from blog.comments.moderation import build_threads, comments_closed, thread_page
 from blog.extensions import db
 from blog.fastpath import page_for_anyone
 from blog.models import Article, Comment, CommentStatus
-from blog.pagecache import ArticleParts
+from blog.pagecache import AnonymousPage, ArticleParts
 
 
 def load_visible_article(slug: str) -> Article:
@@ -100,16 +100,31 @@ def render_article_page(
     context = comment_form_context(parts, form)
     html = render_template("articles/detail.html", parts=parts, preview=False, **context)
     plain_request = not request.cookies and set(request.args) <= {"comments"}
-    if cacheable and parts.anonymous_page is None and plain_request:
+    if cacheable and not parts.has_anonymous_page and plain_request:
         # Keep the page as every cookieless visitor gets it, for blog.fastpath.
-        parts.anonymous_page = page_for_anyone(
+        pieces = page_for_anyone(
             render_template,
             template_name_or_list="articles/detail.html",
             parts=parts,
             preview=False,
             **{**context, "form": blank_form_for_anyone()},
         )
-        pagecache.put(parts, page, pagecache.generation())
+        generation = pagecache.generation()
+        pagecache.put_anonymous(
+            slug,
+            page,
+            AnonymousPage(
+                article_id=parts.article_id,
+                version=parts.version,
+                comments_open=parts.comments_open,
+                published_at=parts.published_at,
+                closed=parts.closed,
+                pieces=pieces,
+            ),
+            generation,
+        )
+        parts.has_anonymous_page = True
+        pagecache.put(parts, page, generation)
     return html, status
 
 
