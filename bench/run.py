@@ -488,7 +488,7 @@ def plot(results: dict, path: Path) -> None:
             rows[f"article, {s:,} comments ({label})".replace("1,000", "1,000")]["rps"]
             for s in sizes
         ]
-        ax.plot(sizes, values, style, label=f"article page, cache {label}")
+        ax.plot(sizes, values, style, label=f"article page, {label}")
     ax.axhline(
         rows["ceiling: bare Flask, page from memory"]["rps"],
         color="grey",
