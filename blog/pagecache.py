@@ -27,7 +27,7 @@ from flask import current_app, has_app_context, request
 from sqlalchemy.orm import Session
 
 from blog.extensions import cache
-from blog.models import Article, Author, Category, Comment, Tag, article_tags
+from blog.models import Article, Author, Category, Comment, CommentStatus, Tag, article_tags
 
 GENERATION_KEY = "content-generation"
 _TOUCHED = "pagecache_touched"
@@ -167,6 +167,8 @@ def _collect(session: Session, _context: Any) -> None:
     touched = _touched(session)
     for obj in chain(session.new, session.dirty, session.deleted):
         if isinstance(obj, Comment):
+            if obj in session.new and obj.status != CommentStatus.APPROVED:
+                continue  # a comment readers cannot see yet changes no page
             touched.add(obj.article_id)
         elif isinstance(obj, (Article, Author, Category, Tag)):
             touched.add(_EVERYTHING)

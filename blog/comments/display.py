@@ -18,7 +18,7 @@ from blog.comments.moderation import (
     issue_form_stamp,
 )
 from blog.extensions import db
-from blog.models import Article, Comment, CommentStatus
+from blog.models import Comment, CommentStatus
 
 if TYPE_CHECKING:
     from blog.pagecache import ArticleParts
@@ -125,7 +125,7 @@ def comment_form_context(parts: ArticleParts, form: CommentForm | None) -> dict[
     }
 
 
-def comment_url(article: Article, comment_id: int) -> str:
+def comment_url(article_id: int, slug: str, comment_id: int) -> str:
     """Where a comment can be seen: its article, on the right page of threads, at its anchor.
 
     Costs a few small queries whatever the number of comments: the thread's root is found by
@@ -151,13 +151,13 @@ def comment_url(article: Article, comment_id: int) -> str:
         )
         earlier_roots = db.session.scalar(
             sa.select(sa.func.count(Comment.id)).where(
-                Comment.article_id == article.id, Comment.parent_id.is_(None), shown, before
+                Comment.article_id == article_id, Comment.parent_id.is_(None), shown, before
             )
         )
         page = (earlier_roots or 0) // current_app.config["COMMENTS_PER_PAGE"] + 1
     return url_for(
         "articles.detail",
-        slug=article.slug,
+        slug=slug,
         comments=page if page > 1 else None,
         _anchor=f"comment-{comment_id}",
     )
