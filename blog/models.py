@@ -189,8 +189,9 @@ class Comment(db.Model):
         sa.Index("ix_comments_author_email_status", "author_email", "status"),
         sa.Index("ix_comments_article_id_author_email", "article_id", "author_email"),
         # Which page of threads a comment is on: count the top-level comments before it.
-        sa.Index("ix_comments_article_id_parent_id_created_at", "article_id", "parent_id",
-                 "created_at"),
+        sa.Index(
+            "ix_comments_article_id_parent_id_created_at", "article_id", "parent_id", "created_at"
+        ),
         sa.CheckConstraint("status IN ('pending', 'approved', 'spam', 'trash')", name="status"),
     )
 
