@@ -91,7 +91,8 @@ class CookielessArticlePages:
             return None
         backend = self.app.extensions["cache"][cache]
         page = int(query.group(1) or 1)
-        anonymous = pagecache.get_anonymous_from(backend, host, match.group(1), page)
+        host_url = f"{environ.get('wsgi.url_scheme', 'http')}://{host}/"
+        anonymous = pagecache.get_anonymous_from(backend, host_url, match.group(1), page)
         if anonymous is None:
             return None
         close_after = self.app.config["COMMENTS_CLOSE_AFTER_DAYS"]

@@ -76,6 +76,7 @@ def _version_key(article_id: int) -> str:
 
 
 def _parts_key(host: str, slug: str, page: int, generation: str) -> str:
+    # host is scheme and host ("https://news.example/"): pages hold absolute URLs.
     return f"article-parts:{host}:{slug}:{page}:{generation}"
 
 
@@ -92,7 +93,7 @@ def generation() -> str:
 def get(slug: str, page: int) -> ArticleParts | None:
     """The kept fragments of this page, if they are still current."""
     generation()  # make sure there is one
-    return get_from(cache, request.host, slug, page)
+    return get_from(cache, request.host_url, slug, page)
 
 
 def get_from(backend: Any, host: str, slug: str, page: int) -> ArticleParts | None:
@@ -125,7 +126,7 @@ def _anonymous_key(host: str, slug: str, page: int, generation: str) -> str:
 
 def put_anonymous(slug: str, page: int, anonymous: AnonymousPage, generation_seen: str) -> None:
     """Keep the cookieless visitor's page, stored apart so a hit unpickles only bytes."""
-    cache.set(_anonymous_key(request.host, slug, page, generation_seen), asdict(anonymous))
+    cache.set(_anonymous_key(request.host_url, slug, page, generation_seen), asdict(anonymous))
 
 
 def get_anonymous_from(backend: Any, host: str, slug: str, page: int) -> AnonymousPage | None:
@@ -144,7 +145,7 @@ def get_anonymous_from(backend: Any, host: str, slug: str, page: int) -> Anonymo
 
 def put(parts: ArticleParts, page: int, generation_seen: str) -> None:
     """Keep fragments under the generation that was current before they were built."""
-    cache.set(_parts_key(request.host, parts.slug, page, generation_seen), asdict(parts))
+    cache.set(_parts_key(request.host_url, parts.slug, page, generation_seen), asdict(parts))
 
 
 def bump_article(article_id: int) -> None:

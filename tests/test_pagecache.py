@@ -186,3 +186,12 @@ def test_the_fast_path_never_serves_a_stale_or_personal_page(cached, slug):
     replying = visitor.get(f"/articles/{slug}?replytocom={comment_id}").get_data(as_text=True)
     assert "Replying to" in replying
     assert "Replying to" not in visitor.get(f"/articles/{slug}").get_data(as_text=True)
+
+
+def test_http_and_https_pages_are_kept_apart(cached, slug):
+    visitor = cached.test_client(use_cookies=False)
+    visitor.get(f"/articles/{slug}")
+    secure = visitor.get(f"https://localhost/articles/{slug}").get_data(as_text=True)
+    assert f'<link rel="canonical" href="https://localhost/articles/{slug}">' in secure
+    again = visitor.get(f"https://localhost/articles/{slug}").get_data(as_text=True)
+    assert f'<link rel="canonical" href="https://localhost/articles/{slug}">' in again
