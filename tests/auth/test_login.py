@@ -261,3 +261,21 @@ def test_staff_hint_explains_how_to_create_the_first_account(app, runner):
     assert "create-admin" in runner.invoke(args=["staff-hint"]).output
     runner.invoke(args=["create-admin", "chief", "--password-stdin"], input="a long enough one\n")
     assert runner.invoke(args=["staff-hint"]).output == ""
+
+
+def test_a_readers_session_is_left_alone_by_session_protection(client):
+    """Strong protection applies to logged-in sessions only (see extensions.StaffLoginManager)."""
+    client.get("/login")  # a session with a CSRF token, and no login
+    with client.session_transaction() as session:
+        before = dict(session)
+    response = client.get("/", headers={"User-Agent": "a different browser"})
+    assert "Set-Cookie" not in response.headers  # neither rewritten nor a remember cookie dropped
+    with client.session_transaction() as session:
+        assert dict(session) == before
+
+
+def test_a_logged_in_session_moved_to_another_browser_is_dropped(client, staff):
+    log_in(client)
+    assert client.get("/admin/").status_code == 200
+    moved = client.get("/admin/", headers={"User-Agent": "someone else's browser"})
+    assert moved.status_code == 302
