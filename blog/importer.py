@@ -17,6 +17,7 @@ import sqlalchemy as sa
 import yaml
 from slugify import slugify
 
+from blog.editorial.publishing import tags_named, unique_tag_names
 from blog.extensions import db
 from blog.models import Article, ArticleStatus, Author, Category, Tag, utcnow
 
@@ -172,8 +173,7 @@ def save_article(data: ArticleFile) -> Article:
     if data.author_bio is not None:
         author.bio = data.author_bio
     category = _by_slug(Category, data.category) if data.category else None
-    tag_names = {slugify(name, max_length=140): name for name in data.tags}
-    tags = [_by_slug(Tag, name) for name in tag_names.values()]
+    tags = tags_named(unique_tag_names(data.tags))
 
     article = db.session.scalar(sa.select(Article).where(Article.slug == data.slug))
     is_new = article is None

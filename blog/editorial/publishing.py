@@ -59,12 +59,17 @@ def check_slug_free(slug: str, article_id: int | None) -> None:
 
 def parse_tags(text: str) -> list[str]:
     """Comma-separated tag names, trimmed, without empties or repeats (by slug)."""
-    names: dict[str, str] = {}
-    for part in (text or "").split(","):
-        name = part.strip()
+    return unique_tag_names((text or "").split(","))
+
+
+def unique_tag_names(names: Iterable[str]) -> list[str]:
+    """Tag names trimmed, without empties or repeats (by slug), first spelling kept."""
+    unique: dict[str, str] = {}
+    for part in names:
+        name = str(part).strip()
         if name and slugify(name):
-            names.setdefault(slugify(name, max_length=140), name[:120])
-    return list(names.values())
+            unique.setdefault(slugify(name, max_length=140), name[:120])
+    return list(unique.values())
 
 
 def tags_named(names: Iterable[str]) -> list[Tag]:
