@@ -66,6 +66,18 @@ class AnonymousPage:
     #: The page's bytes, in pieces between the placeholders (see blog.fastpath).
     pieces: list[bytes]
 
+    @classmethod
+    def of(cls, parts: ArticleParts, pieces: list[bytes]) -> AnonymousPage:
+        """The cookieless page of these fragments, stamped with the same version."""
+        return cls(
+            parts.article_id,
+            parts.version,
+            parts.comments_open,
+            parts.published_at,
+            parts.closed,
+            pieces,
+        )
+
 
 def enabled() -> bool:
     return current_app.config["CACHE_TYPE"] != "NullCache"
@@ -90,22 +102,13 @@ def generation() -> str:
     return value
 
 
-def get(slug: str, page: int) -> ArticleParts | None:
-    """The kept fragments of this page, if they are still current."""
-    generation()  # make sure there is one
-    return get_from(cache, request.host_url, slug, page)
-
-
-def get_from(backend: Any, host: str, slug: str, page: int) -> ArticleParts | None:
-    """The same, from a cache backend directly (the fast path runs outside Flask)."""
-    current = backend.get(GENERATION_KEY)
-    if current is None:
-        return None
-    stored = backend.get(_parts_key(host, slug, page, current))
+def get(slug: str, page: int, generation_seen: str) -> ArticleParts | None:
+    """The kept fragments of this page under the generation the caller read, if still current."""
+    stored = cache.get(_parts_key(request.host_url, slug, page, generation_seen))
     if stored is None:
         return None
     parts = ArticleParts(**stored)
-    if backend.get(_version_key(parts.article_id)) != parts.version:
+    if cache.get(_version_key(parts.article_id)) != parts.version:
         return None
     return parts
 

@@ -195,3 +195,23 @@ def test_http_and_https_pages_are_kept_apart(cached, slug):
     assert f'<link rel="canonical" href="https://localhost/articles/{slug}">' in secure
     again = visitor.get(f"https://localhost/articles/{slug}").get_data(as_text=True)
     assert f'<link rel="canonical" href="https://localhost/articles/{slug}">' in again
+
+
+def test_a_change_while_the_page_is_kept_is_not_hidden(cached, slug, monkeypatch):
+    """A site-wide change (an author's biography) made between building a page and keeping it
+    must still show next time: the page is kept under the generation it was built from."""
+    import blog.articles.pages as pages
+
+    real = pages.page_for_anyone
+
+    def meanwhile(*args, **kwargs):
+        with cached.app_context():
+            db.session.scalar(sa.select(Author)).bio = "Rewritten meanwhile."
+            db.session.commit()
+        return real(*args, **kwargs)
+
+    visitor = cached.test_client(use_cookies=False)
+    monkeypatch.setattr(pages, "page_for_anyone", meanwhile)
+    visitor.get(f"/articles/{slug}")
+    monkeypatch.setattr(pages, "page_for_anyone", real)
+    assert "Rewritten meanwhile." in visitor.get(f"/articles/{slug}").get_data(as_text=True)

@@ -86,21 +86,22 @@ def render_article_page(
     """The article page; a refused form comes back with what was typed."""
     page = request.args.get("comments", 1, type=int)
     cacheable = _cacheable(form)
-    parts = pagecache.get(slug, page) if cacheable else None
+    # Read once: everything built below is kept under the generation seen before building it.
+    generation = pagecache.generation() if cacheable else ""
+    parts = pagecache.get(slug, page, generation) if cacheable else None
     close_after = current_app.config["COMMENTS_CLOSE_AFTER_DAYS"]
     if parts is not None and parts.closed != comments_closed(parts, close_after_days=close_after):
         parts = None  # comments closed by age since the page was kept: its reply links must go
-    if parts is None:
-        generation = pagecache.generation() if cacheable else ""
+    built = parts is None
+    if built:
         article = load_visible_article(slug)
         version = pagecache.current_version(article.id) if cacheable else ""
         parts = build_parts(article, own_ids=own_pending_ids(), page=page, version=version)
-        if cacheable:
-            pagecache.put(parts, page, generation)
     context = comment_form_context(parts, form)
     html = render_template("articles/detail.html", parts=parts, preview=False, **context)
     plain_request = not request.cookies and set(request.args) <= {"comments"}
-    if cacheable and not parts.has_anonymous_page and plain_request:
+    keep_anonymous = cacheable and not parts.has_anonymous_page and plain_request
+    if keep_anonymous:
         # Keep the page as every cookieless visitor gets it, for blog.fastpath.
         pieces = page_for_anyone(
             render_template,
@@ -109,21 +110,9 @@ def render_article_page(
             preview=False,
             **{**context, "form": blank_form_for_anyone()},
         )
-        generation = pagecache.generation()
-        pagecache.put_anonymous(
-            slug,
-            page,
-            AnonymousPage(
-                article_id=parts.article_id,
-                version=parts.version,
-                comments_open=parts.comments_open,
-                published_at=parts.published_at,
-                closed=parts.closed,
-                pieces=pieces,
-            ),
-            generation,
-        )
+        pagecache.put_anonymous(slug, page, AnonymousPage.of(parts, pieces), generation)
         parts.has_anonymous_page = True
+    if cacheable and (built or keep_anonymous):
         pagecache.put(parts, page, generation)
     return html, status
 
