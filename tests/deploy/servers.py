@@ -15,7 +15,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from flask import Flask
 
+from blog.extensions import db
+from tests.conftest import SERVER_DATABASE_URL, build_app, fresh_database
+from tests.factories import make_article, make_staff
 from tests.pages import form_values
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,6 +37,25 @@ def require_redis() -> None:
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)
+
+
+@contextmanager
+def shared_database(
+    tmp_path: Path,
+    server_url: str | None = SERVER_DATABASE_URL,
+) -> Iterator[tuple[dict, Flask, str]]:
+    """A fresh database with the schema, one article and an `editor` account, its connections
+    released so that servers in other processes can share it. Yields (config, app, slug)."""
+    with fresh_database(tmp_path, server_url) as database:
+        app = build_app(database)
+        with app.app_context():
+            db.create_all()
+            slug = make_article().slug
+            make_staff("editor")
+            db.session.commit()
+            db.session.remove()
+            db.engine.dispose()
+        yield database, app, slug
 
 
 def free_port() -> int:

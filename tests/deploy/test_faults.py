@@ -16,9 +16,8 @@ import sqlalchemy as sa
 
 from blog.extensions import db
 from blog.models import Comment
-from tests.conftest import SERVER_DATABASE_URL, build_app, fresh_database
-from tests.deploy.servers import Browser, gunicorn, server_env
-from tests.factories import make_article
+from tests.conftest import SERVER_DATABASE_URL
+from tests.deploy.servers import Browser, gunicorn, server_env, shared_database
 
 POSTGRES_URL = SERVER_DATABASE_URL or "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
@@ -30,78 +29,73 @@ def worker_pids(master_pid: int) -> list[int]:
 
 
 def test_killing_a_worker_mid_burst_loses_no_acknowledged_comment(tmp_path):
-    with fresh_database(tmp_path) as database:
-        app = build_app(database)
+    with (
+        shared_database(tmp_path) as (database, app, slug),
+        gunicorn(server_env(database, RATELIMIT_ENABLED="false"), workers=2) as server,
+    ):
+        acknowledged: list[str] = []
+        failed = 0
+        lock = threading.Lock()
+        started = threading.Event()
+
+        def commenter(worker: int) -> None:
+            nonlocal failed
+            visitor = Browser()
+            fields = visitor.form(server.port, f"/articles/{slug}")
+            for n in range(25):
+                body = f"Burst {n} from {worker}"
+                try:
+                    response, _ = visitor.post(
+                        server.port,
+                        f"/articles/{slug}/comments",
+                        {
+                            **fields,
+                            "name": "B",
+                            "email": f"b{worker}@example.com",
+                            "body": body,
+                        },
+                    )
+                except (OSError, http.client.HTTPException):
+                    with lock:
+                        failed += 1
+                    continue
+                started.set()
+                with lock:
+                    if response.status in (200, 201, 302, 303):
+                        acknowledged.append(body)
+                    else:
+                        failed += 1
+
+        threads = [threading.Thread(target=commenter, args=(w,)) for w in range(8)]
+        for thread in threads:
+            thread.start()
+        assert started.wait(30)
+        time.sleep(0.2)
+        victim = worker_pids(server.pid)[0]
+        os.kill(victim, signal.SIGKILL)
+        for thread in threads:
+            thread.join(timeout=120)
+
         with app.app_context():
-            db.create_all()
-            slug = make_article().slug
-            db.session.commit()
+            stored = set(db.session.scalars(sa.select(Comment.body)))
+            if db.engine.dialect.name == "sqlite":
+                check = db.session.execute(sa.text("PRAGMA integrity_check")).scalar()
+                assert check == "ok"
+            orphans = db.session.scalar(
+                sa.text(
+                    "SELECT count(*) FROM comments c LEFT JOIN articles a"
+                    " ON a.id = c.article_id WHERE a.id IS NULL"
+                )
+            )
+            assert orphans == 0
             db.session.remove()
             db.engine.dispose()
-        with gunicorn(server_env(database, RATELIMIT_ENABLED="false"), workers=2) as server:
-            acknowledged: list[str] = []
-            failed = 0
-            lock = threading.Lock()
-            started = threading.Event()
-
-            def commenter(worker: int) -> None:
-                nonlocal failed
-                visitor = Browser()
-                fields = visitor.form(server.port, f"/articles/{slug}")
-                for n in range(25):
-                    body = f"Burst {n} from {worker}"
-                    try:
-                        response, _ = visitor.post(
-                            server.port,
-                            f"/articles/{slug}/comments",
-                            {
-                                **fields,
-                                "name": "B",
-                                "email": f"b{worker}@example.com",
-                                "body": body,
-                            },
-                        )
-                    except (OSError, http.client.HTTPException):
-                        with lock:
-                            failed += 1
-                        continue
-                    started.set()
-                    with lock:
-                        if response.status in (200, 201, 302, 303):
-                            acknowledged.append(body)
-                        else:
-                            failed += 1
-
-            threads = [threading.Thread(target=commenter, args=(w,)) for w in range(8)]
-            for thread in threads:
-                thread.start()
-            assert started.wait(30)
-            time.sleep(0.2)
-            victim = worker_pids(server.pid)[0]
-            os.kill(victim, signal.SIGKILL)
-            for thread in threads:
-                thread.join(timeout=120)
-
-            with app.app_context():
-                stored = set(db.session.scalars(sa.select(Comment.body)))
-                if db.engine.dialect.name == "sqlite":
-                    check = db.session.execute(sa.text("PRAGMA integrity_check")).scalar()
-                    assert check == "ok"
-                orphans = db.session.scalar(
-                    sa.text(
-                        "SELECT count(*) FROM comments c LEFT JOIN articles a"
-                        " ON a.id = c.article_id WHERE a.id IS NULL"
-                    )
-                )
-                assert orphans == 0
-                db.session.remove()
-                db.engine.dispose()
-            assert set(acknowledged) <= stored, "an acknowledged comment was lost"
-            assert len(acknowledged) + failed == 200
-            # The master replaced the worker and the site goes on serving.
-            response, _ = Browser().get(server.port, f"/articles/{slug}")
-            assert response.status == 200
-            assert victim not in worker_pids(server.pid)
+        assert set(acknowledged) <= stored, "an acknowledged comment was lost"
+        assert len(acknowledged) + failed == 200
+        # The master replaced the worker and the site goes on serving.
+        response, _ = Browser().get(server.port, f"/articles/{slug}")
+        assert response.status == 200
+        assert victim not in worker_pids(server.pid)
 
 
 class TcpProxy:
@@ -173,14 +167,7 @@ def test_readers_get_a_503_while_the_database_is_down_and_service_returns(tmp_pa
     proxy = TcpProxy((url.host, url.port or 5432))
     proxy.start()
     try:
-        with fresh_database(tmp_path, POSTGRES_URL) as database:
-            app = build_app(database)
-            with app.app_context():
-                db.create_all()
-                slug = make_article(title="Outage story").slug
-                db.session.commit()
-                db.session.remove()
-                db.engine.dispose()
+        with shared_database(tmp_path, POSTGRES_URL) as (database, app, slug):
             proxied = url.set(host="127.0.0.1", port=proxy.port)
             schema_option = database["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]["options"]
             env = server_env(

@@ -9,24 +9,22 @@ import sqlalchemy as sa
 
 from blog.extensions import db
 from blog.models import Comment
-from tests.conftest import build_app, fresh_database
-from tests.deploy.servers import REDIS_URL, Browser, gunicorn, require_redis, server_env
-from tests.factories import STAFF_PASSWORD, make_article, make_staff
+from tests.deploy.servers import (
+    REDIS_URL,
+    Browser,
+    gunicorn,
+    require_redis,
+    server_env,
+    shared_database,
+)
+from tests.factories import STAFF_PASSWORD
 
 
 def test_two_servers_share_the_database_the_cache_and_the_limits(tmp_path):
     require_redis()
     import uuid
 
-    with fresh_database(tmp_path) as database:
-        app = build_app(database)
-        with app.app_context():
-            db.create_all()
-            slug = make_article(title="Shared story").slug
-            make_staff("editor")
-            db.session.commit()
-            db.session.remove()
-            db.engine.dispose()
+    with shared_database(tmp_path) as (database, app, slug):
         env = server_env(
             database,
             CACHE_REDIS_URL=REDIS_URL,

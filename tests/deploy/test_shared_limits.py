@@ -4,23 +4,19 @@ from __future__ import annotations
 
 import uuid
 
-from blog.extensions import db
-from tests.conftest import build_app, fresh_database
-from tests.deploy.servers import REDIS_URL, Browser, gunicorn, require_redis, server_env
-from tests.factories import make_article, make_staff
+from tests.deploy.servers import (
+    REDIS_URL,
+    Browser,
+    gunicorn,
+    require_redis,
+    server_env,
+    shared_database,
+)
 
 
 def test_a_limit_counted_on_one_server_holds_on_another(tmp_path):
     require_redis()
-    with fresh_database(tmp_path) as database:
-        app = build_app(database)
-        with app.app_context():
-            db.create_all()
-            slug = make_article().slug
-            make_staff("editor")
-            db.session.commit()
-            db.session.remove()
-            db.engine.dispose()
+    with shared_database(tmp_path) as (database, app, slug):
         env = server_env(
             database,
             RATELIMIT_STORAGE_URI=REDIS_URL,
