@@ -14,11 +14,13 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import Flask
 from itsdangerous import URLSafeTimedSerializer
+from itsdangerous.encoding import base64_encode
 from werkzeug.http import dump_cookie
 
 from blog import pagecache
@@ -32,16 +34,32 @@ _ARTICLE = re.compile(r"^/articles/([^/]+)$")
 _QUERY = re.compile(r"^(?:comments=(\d{1,6}))?$")
 
 
-def visitor_tokens(app: Flask) -> tuple[str, str, str]:
-    """A fresh CSRF token for the form, the session cookie value that holds it, and a stamp.
+class VisitorTokens:
+    """Fresh values for each cookieless visitor: a CSRF token, its session cookie, a stamp.
 
-    The same values Flask-WTF and Flask's session would make, so a post made from a page served
-    here is checked exactly like one made from a page Flask rendered.
+    The same values Flask-WTF and Flask's session would make (same keys, salts and signers), so
+    a post made from a page served here is checked exactly like one made from a page Flask
+    rendered. The signers are made once; the stamp, which only says when the form was served
+    and has a resolution of one second, is made once a second.
     """
-    raw = hashlib.sha1(os.urandom(64)).hexdigest()  # noqa: S324 - as Flask-WTF makes it
-    form_token = URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token").dumps(raw)
-    session_value = app.session_interface.get_signing_serializer(app).dumps({"csrf_token": raw})
-    return form_token, session_value, issue_form_stamp(app.secret_key)
+
+    def __init__(self, app: Flask) -> None:
+        csrf = URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token")
+        session = app.session_interface.get_signing_serializer(app)
+        self._csrf_signer = csrf.make_signer()
+        self._session_signer = session.make_signer()
+        self._secret_key = app.secret_key
+        self._stamp: tuple[int, str] = (0, "")
+
+    def make(self) -> tuple[str, str, str]:
+        raw = hashlib.sha1(os.urandom(64)).hexdigest()  # noqa: S324 - as Flask-WTF makes it
+        form_token = self._csrf_signer.sign(base64_encode(f'"{raw}"')).decode()
+        session_json = f'{{"csrf_token":"{raw}"}}'
+        session_value = self._session_signer.sign(base64_encode(session_json)).decode()
+        second = int(time.time())
+        if self._stamp[0] != second:
+            self._stamp = (second, issue_form_stamp(self._secret_key))
+        return form_token, session_value, self._stamp[1]
 
 
 class CookielessArticlePages:
@@ -50,14 +68,19 @@ class CookielessArticlePages:
     def __init__(self, app: Flask, wsgi_app: Callable) -> None:
         self.app = app
         self.wsgi_app = wsgi_app
+        self._tokens: VisitorTokens | None = None
+        #: Pages read from the shared cache, kept in this process too (pagecache.LocalPages).
+        self._local = pagecache.LocalPages()
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         pieces = self._page(environ)
         if pieces is None:
             return self.wsgi_app(environ, start_response)
-        form_token, session_value, stamp = visitor_tokens(self.app)
-        # The page's pieces go out as they are kept: no copy of the page is made.
-        body = [pieces[0], form_token.encode(), pieces[1], stamp.encode(), pieces[2]]
+        if self._tokens is None:
+            self._tokens = VisitorTokens(self.app)
+        form_token, session_value, stamp = self._tokens.make()
+        # The big first piece goes out as it is kept; the small rest is joined: one more write.
+        rest = b"".join((form_token.encode(), pieces[1], stamp.encode(), pieces[2]))
         config = self.app.config
         cookie = dump_cookie(
             config["SESSION_COOKIE_NAME"],
@@ -69,13 +92,13 @@ class CookielessArticlePages:
         )
         headers = [
             ("Content-Type", "text/html; charset=utf-8"),
-            ("Content-Length", str(sum(map(len, body)))),
+            ("Content-Length", str(len(pieces[0]) + len(rest))),
             ("Vary", "Cookie"),
             ("Set-Cookie", cookie),
             *header_items(environ.get("wsgi.url_scheme") == "https"),
         ]
         start_response("200 OK", headers)
-        return body
+        return [pieces[0], rest]
 
     def _page(self, environ: dict) -> list[bytes] | None:
         """The kept page for this request, if it qualifies and the page is still current."""
@@ -92,7 +115,7 @@ class CookielessArticlePages:
         backend = self.app.extensions["cache"][cache]
         page = int(query.group(1) or 1)
         host_url = f"{environ.get('wsgi.url_scheme', 'http')}://{host}/"
-        anonymous = pagecache.get_anonymous_from(backend, host_url, match.group(1), page)
+        anonymous = self._local.get(backend, host_url, match.group(1), page)
         if anonymous is None:
             return None
         close_after = self.app.config["COMMENTS_CLOSE_AFTER_DAYS"]

@@ -17,7 +17,9 @@ by default (shared by every worker on the machine), Redis when CACHE_REDIS_URL i
 
 from __future__ import annotations
 
+import threading
 import uuid
+from collections import OrderedDict
 from dataclasses import asdict, dataclass
 from itertools import chain
 from typing import Any
@@ -132,18 +134,48 @@ def put_anonymous(slug: str, page: int, anonymous: AnonymousPage, generation_see
     cache.set(_anonymous_key(request.host_url, slug, page, generation_seen), asdict(anonymous))
 
 
-def get_anonymous_from(backend: Any, host: str, slug: str, page: int) -> AnonymousPage | None:
-    """The cookieless visitor's page, if it is still current (read outside Flask)."""
-    current = backend.get(GENERATION_KEY)
-    if current is None:
-        return None
-    stored = backend.get(_anonymous_key(host, slug, page, current))
-    if stored is None:
-        return None
-    anonymous = AnonymousPage(**stored)
-    if backend.get(_version_key(anonymous.article_id)) != anonymous.version:
-        return None
-    return anonymous
+class LocalPages:
+    """Cookieless pages read from the shared cache, kept in this process as well.
+
+    The shared cache still decides: every hit reads the content generation and the article's
+    version there (two small reads) and a page is served only under the generation and version
+    it was kept with. What this saves is reading and unpickling the page itself per request.
+    """
+
+    def __init__(self, size: int = 32) -> None:
+        self.size = size
+        self._pages: OrderedDict[str, AnonymousPage] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, backend: Any, host: str, slug: str, page: int) -> AnonymousPage | None:
+        """The cookieless visitor's page, if it is still current (read outside Flask)."""
+        current = backend.get(GENERATION_KEY)
+        if current is None:
+            return None
+        key = _anonymous_key(host, slug, page, current)
+        anonymous = self._pages.get(key)
+        if anonymous is not None and not self._current(backend, anonymous):
+            anonymous = None
+        if anonymous is None:
+            stored = backend.get(key)
+            anonymous = AnonymousPage(**stored) if stored is not None else None
+            if anonymous is None or not self._current(backend, anonymous):
+                with self._lock:
+                    self._pages.pop(key, None)
+                return None
+        with self._lock:
+            self._pages[key] = anonymous
+            self._pages.move_to_end(key)
+            while len(self._pages) > self.size:
+                self._pages.popitem(last=False)
+        return anonymous
+
+    def __len__(self) -> int:
+        return len(self._pages)
+
+    @staticmethod
+    def _current(backend: Any, anonymous: AnonymousPage) -> bool:
+        return backend.get(_version_key(anonymous.article_id)) == anonymous.version
 
 
 def put(parts: ArticleParts, page: int, generation_seen: str) -> None:

@@ -215,3 +215,43 @@ def test_a_change_while_the_page_is_kept_is_not_hidden(cached, slug, monkeypatch
     visitor.get(f"/articles/{slug}")
     monkeypatch.setattr(pages, "page_for_anyone", real)
     assert "Rewritten meanwhile." in visitor.get(f"/articles/{slug}").get_data(as_text=True)
+
+
+def test_a_page_kept_in_a_worker_goes_when_anything_on_it_changes(cached, slug):
+    visitor = cached.test_client(use_cookies=False)
+    for _ in range(3):  # the third is served from the worker's own copy
+        visitor.get(f"/articles/{slug}")
+    with cached.app_context():
+        article = db.session.scalar(sa.select(Article))
+        make_comment(article, body="Approved after the worker kept the page.")
+        db.session.commit()
+    html = visitor.get(f"/articles/{slug}").get_data(as_text=True)
+    assert "Approved after the worker kept the page." in html
+    for _ in range(2):
+        visitor.get(f"/articles/{slug}")
+    with cached.app_context():
+        db.session.scalar(sa.select(Author)).bio = "A biography changed later."
+        db.session.commit()
+    assert "A biography changed later." in visitor.get(f"/articles/{slug}").get_data(as_text=True)
+
+
+def test_a_worker_keeps_a_bounded_number_of_pages(cached):
+    from dataclasses import asdict
+
+    from blog import pagecache
+    from blog.extensions import cache
+
+    backend = cached.extensions["cache"][cache]
+    local = pagecache.LocalPages(size=3)
+    with cached.app_context():
+        generation = pagecache.generation()
+        version = pagecache.current_version(1)
+    page = pagecache.AnonymousPage(1, version, True, None, False, [b"<p>", b"", b"</p>"])
+    for n in range(5):
+        key = pagecache._anonymous_key("http://x/", f"story-{n}", 1, generation)
+        backend.set(key, asdict(page))
+        assert local.get(backend, "http://x/", f"story-{n}", 1) == page
+    assert len(local) == 3
+    with cached.app_context():
+        pagecache.bump_article(1)
+    assert local.get(backend, "http://x/", "story-4", 1) is None
