@@ -94,16 +94,23 @@ def build_database(url: str, options: dict) -> dict:
 
 
 def add_comments(article_id: int, count: int, status: str, threaded: bool) -> int:
-    """Insert comments in bulk; a third of them are replies. Returns the first new id."""
+    """Insert comments in bulk; returns the first new id.
+
+    Threaded, they come in runs of six: four top-level comments, a reply to the third and a
+    reply to that reply. So a third are replies, two levels deep, and every thread is small, as
+    on a news site, where most comments start a thread of their own.
+    """
     ids: list[int] = []
+    depths: list[int] = []
     now = utcnow()
     for n in range(count):
-        parent = ids[n // 3] if threaded and n % 3 and ids else None
+        parent = n - 1 if threaded and n % 6 in (3, 4) else None
+        depth = depths[parent] + 1 if parent is not None else 1
         body = f"Comment {n}: a few words, and a link to https://example.org/{n}."
         comment = Comment(
             article_id=article_id,
-            parent_id=parent,
-            depth=2 if parent else 1,
+            parent_id=ids[parent] if parent is not None else None,
+            depth=depth,
             status=status,
             author_name=f"Reader {n % 97}",
             author_email=f"reader{n % 97}@example.com",
@@ -115,6 +122,7 @@ def add_comments(article_id: int, count: int, status: str, threaded: bool) -> in
             db.session.flush()
         if threaded:
             ids.append(comment.id)
+            depths.append(depth)
     db.session.commit()
     return db.session.scalar(
         sa.select(sa.func.min(Comment.id)).where(

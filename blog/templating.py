@@ -7,9 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from flask import Flask, current_app, request, url_for
-from markupsafe import Markup
 
-from blog.comments.identicon import avatar_digest, identicon_svg
+from blog.comments.identicon import avatar_key
 from blog.models import Comment
 
 #: Characters XML 1.0 forbids even when escaped.
@@ -61,9 +60,9 @@ def time_ago(value: datetime, now: datetime | None = None) -> str:
     return "just now"
 
 
-def avatar(comment: Comment) -> Markup:
-    """The commenter's identicon, keyed by the secret key so it reveals nothing of the email."""
-    return identicon_svg(avatar_digest(current_app.secret_key, comment.author_email))
+def avatar(comment: Comment) -> str:
+    """The name of the commenter's identicon, keyed by the secret so it reveals nothing."""
+    return avatar_key(current_app.secret_key, comment.author_email)
 
 
 def iso_datetime(value: datetime) -> str:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import joinedload
 from blog.articles.pages import load_visible_article, render_article_page
 from blog.comments.display import comment_url, remember_own_comment, update_author_cookie
 from blog.comments.forms import CommentForm
+from blog.comments.identicon import KEY_PATTERN, identicon_svg
 from blog.comments.moderation import (
     CommentInput,
     CommentRefused,
@@ -38,6 +39,8 @@ from blog.models import Article, Comment, CommentStatus, utcnow
 bp = Blueprint("comments", __name__)
 
 AWAITING_MODERATION = "Your comment is awaiting moderation."
+#: Avatars are named by their pattern, so a browser may keep one for good.
+AVATAR_MAX_AGE = 365 * 24 * 3600
 PUBLISHED = "Thank you. Your comment is published."
 
 
@@ -181,3 +184,13 @@ def _comment_feed(comments: list[Comment], *, title: str, self_url: str) -> Resp
         "feeds/comments.xml", comments=comments, title=title, self_url=self_url, updated=updated
     )
     return conditional(Response(xml, mimetype="application/atom+xml"), updated)
+
+
+@bp.get("/avatars/<key>.svg")
+def avatar(key: str) -> Response:
+    """A commenter's identicon, drawn from its public name (see comments.identicon)."""
+    if not KEY_PATTERN.match(key):
+        abort(404)
+    response = Response(identicon_svg(key), mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = f"public, max-age={AVATAR_MAX_AGE}, immutable"
+    return response

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
-from blog.comments.identicon import avatar_digest, identicon_svg
+from blog.comments.identicon import avatar_key, identicon_svg
 from blog.comments.moderation import (
     DUPLICATE_MESSAGE,
     CommentInput,
@@ -227,9 +228,14 @@ def test_shown_on_gives_approved_plus_own_pending_only(app):
 
 
 def test_avatars_are_keyed_and_reveal_no_plain_hash():
-    one = avatar_digest("key", "Ada@Example.com")
-    assert one == avatar_digest("key", "ada@example.com ")
-    assert one != avatar_digest("other key", "ada@example.com")
+    one = avatar_key("key", "Ada@Example.com")
+    assert one == avatar_key("key", "ada@example.com ")
+    assert one != avatar_key("other key", "ada@example.com")
+    assert len(one) == 16 and int(one, 16) >= 0
+    for plain in (hashlib.md5, hashlib.sha1, hashlib.sha256):
+        assert one not in plain(b"ada@example.com").hexdigest()
     svg = identicon_svg(one)
-    assert svg.startswith("<svg") and 'aria-hidden="true"' in svg
-    assert identicon_svg(one) == svg != identicon_svg(avatar_digest("key", "bob@example.com"))
+    assert svg.startswith("<svg") and "<script" not in svg
+    assert identicon_svg(one) == svg != identicon_svg(avatar_key("key", "bob@example.com"))
+    with pytest.raises(ValueError):
+        identicon_svg("<script>")

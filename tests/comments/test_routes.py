@@ -255,8 +255,8 @@ def test_reply_link_leads_to_the_form_which_names_the_parent(app, client, slug):
         db.session.commit()
         parent_id = parent.id
     html = get_html(client, f"/articles/{slug}")
-    reply_href = f"/articles/{slug}?replytocom={parent_id}#respond"
-    assert f'href="{reply_href}"' in html
+    # Relative to the page it is on, so it keeps the reader on the same article.
+    assert f'href="?replytocom={parent_id}#respond"' in html
     form_html = get_html(client, f"/articles/{slug}?replytocom={parent_id}")
     assert "Replying to <bdi>Grace</bdi>." in form_html
     assert f'<a href="/articles/{slug}#respond">Cancel reply</a>' in form_html
@@ -304,7 +304,10 @@ def test_comments_show_inertly(app, client, slug):
     assert "<script>alert(1)" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert '<a href="https://example.org/x" rel="nofollow ugc noopener">' in html
-    assert '<a href="https://grace.example" rel="nofollow ugc noopener"><bdi>\u202eevil' in html
+    assert (
+        '<a class="comment-author" href="https://grace.example" rel="nofollow ugc noopener">'
+        "<bdi>\u202eevil"
+    ) in html
     assert "and {{7*7}}</p>" in html  # not evaluated as a template
 
 
@@ -446,7 +449,9 @@ def test_threads_are_paginated_and_permalinks_find_their_page(app, client, slug)
     assert "Comments page 1 of 3" in first and "6 Comments on" in first
     third = get_html(client, f"/articles/{slug}?comments=3")
     assert "Thread 4" in third and "Reply on the last page" in third and "Thread 0" not in third
-    assert f'href="/articles/{slug}?comments=3#comment-{reply_id}"' in third
+    # The permalink is the comment's lasting address, which finds its page.
+    assert f'href="/comments/{reply_id}"' in third
+    assert f'href="?comments=3&amp;replytocom={reply_id}#respond"' in third
     assert client.get(f"/comments/{reply_id}").headers["Location"] == (
         f"/articles/{slug}?comments=3#comment-{reply_id}"
     )
@@ -458,3 +463,24 @@ def test_threads_are_paginated_and_permalinks_find_their_page(app, client, slug)
     # Posting lands on the page that shows the new comment.
     response = post_comment(client, slug, body="Newest thread")
     assert "?comments=3#comment-" in response.headers["Location"]
+
+
+def test_avatars_are_images_named_by_a_keyed_digest(app, client, slug):
+    import re
+
+    from blog.comments.identicon import avatar_key
+
+    with app.app_context():
+        make_comment(db.session.scalar(sa.select(Article)), author_email="ada@example.com")
+        db.session.commit()
+        key = avatar_key(app.secret_key, "ada@example.com")
+    html = get_html(client, f"/articles/{slug}")
+    sources = re.findall(r'<img class="avatar" src="([^"]+)" alt=""', html)
+    assert sources == [f"/avatars/{key}.svg"]
+    response = client.get(sources[0])
+    assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+    assert "immutable" in response.headers["Cache-Control"]
+    assert "Set-Cookie" not in response.headers
+    assert response.get_data(as_text=True).startswith("<svg")
+    for bad in ("/avatars/XYZ.svg", "/avatars/0123456789abcdef0.svg", "/avatars/%3Cscript%3E.svg"):
+        assert client.get(bad).status_code == 404
