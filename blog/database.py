@@ -4,10 +4,18 @@ SQLite runs with WAL, foreign keys enforced and a busy timeout. Transactions are
 SQLAlchemy rather than by the sqlite3 driver, so that a use case that writes can start its
 transaction with BEGIN IMMEDIATE (see begin_write): a transaction that reads first and upgrades
 its lock to write later can fail with "database is locked" under load, losing the write.
+
+Writers also queue for a file lock next to the database before BEGIN IMMEDIATE (see
+WritersQueue). SQLite's own wait for a busy lock is a sleep of 1, 2, 5, 10... milliseconds,
+so under a burst of comments from several workers most of the time went to sleeping while the
+lock was free; a process blocked on a file lock wakes the moment it is released.
 """
 
 from __future__ import annotations
 
+import fcntl
+import os
+import threading
 from typing import Any
 
 import sqlalchemy as sa
@@ -35,10 +43,57 @@ def configure_engine(engine: sa.Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
+    queue = WritersQueue.for_database(engine.url.database)
+
     @sa.event.listens_for(engine, "begin")
     def _sqlite_begin(connection: sa.Connection) -> None:
         immediate = connection.get_execution_options().get(BEGIN_IMMEDIATE, False)
+        if immediate and queue is not None:
+            queue.enter(connection.connection.info)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    if queue is not None:
+        # Back in the pool means committed or rolled back: the next writer may go.
+        sa.event.listen(engine.pool, "checkin", lambda _c, record: queue.leave(record.info))
+        sa.event.listen(engine.pool, "close", lambda _c, record: queue.forget(record.info))
+
+
+class WritersQueue:
+    """An exclusive flock on <database>-writers.lock, held from BEGIN IMMEDIATE to check-in.
+
+    Each pooled connection opens the file once, so threads of one worker queue like processes.
+    Only for a database file (not :memory:); the kernel releases the lock if a worker dies.
+    """
+
+    _HELD = "writers_lock_held"
+    _FD = "writers_lock_fd"
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    @classmethod
+    def for_database(cls, database: str | None) -> WritersQueue | None:
+        if not database or database == ":memory:" or database.startswith("file:"):
+            return None
+        return cls(f"{database}-writers.lock")
+
+    def enter(self, info: dict) -> None:
+        if info.get(self._HELD):
+            return
+        if self._FD not in info:
+            info[self._FD] = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(info[self._FD], fcntl.LOCK_EX)
+        info[self._HELD] = threading.get_ident()
+
+    def leave(self, info: dict) -> None:
+        if info.pop(self._HELD, None) is not None:
+            fcntl.flock(info[self._FD], fcntl.LOCK_UN)
+
+    def forget(self, info: dict) -> None:
+        self.leave(info)
+        fd = info.pop(self._FD, None)
+        if fd is not None:
+            os.close(fd)
 
 
 def begin_write(session: Session) -> None:

@@ -174,11 +174,23 @@ def is_known_commenter(email: str) -> bool:
     return db.session.scalar(query.limit(1)) is not None
 
 
+#: How many of a person's latest comments under an article a new one is compared with.
+DUPLICATE_WINDOW = 50
+
+
 def is_duplicate(article_id: int, email: str, body: str) -> bool:
-    """Whether the same person already said exactly this under the same article."""
-    query = sa.select(Comment.id).where(
-        Comment.article_id == article_id, Comment.author_email == email, Comment.body == body
+    """Whether the same person already said exactly this among their latest comments here.
+
+    Bounded, so that the check costs the same for someone's 5th comment and their 5,000th.
+    """
+    latest = (
+        sa.select(Comment.body)
+        .where(Comment.article_id == article_id, Comment.author_email == email)
+        .order_by(Comment.id.desc())
+        .limit(DUPLICATE_WINDOW)
+        .subquery()
     )
+    query = sa.select(sa.literal(1)).select_from(latest).where(latest.c.body == body)
     return db.session.scalar(query.limit(1)) is not None
 
 
@@ -209,17 +221,17 @@ def submit_comment(article: Article, data: CommentInput, config: Mapping[str, An
     if comments_closed(article, close_after_days=config["COMMENTS_CLOSE_AFTER_DAYS"]):
         raise CommentRefused("Comments are closed.")
     article_id = article.id
+    # The checks that only read run before the write lock is taken, so writers queue briefly.
+    parent_id, depth = reply_placement(article_id, data.parent_id, config["COMMENT_MAX_DEPTH"])
+    ban = ban_reason(data.email, data.ip_address)
+    if ban:
+        data = replace(data, spam_signals=(*data.spam_signals, ban))
+    verdict = initial_verdict(data, known_commenter=is_known_commenter(data.email), config=config)
     begin_write(db.session)
     try:
+        # Under the lock: two identical posts sent at once must not both be stored.
         if is_duplicate(article_id, data.email, data.body):
             raise CommentRefused(DUPLICATE_MESSAGE, "body")
-        parent_id, depth = reply_placement(article_id, data.parent_id, config["COMMENT_MAX_DEPTH"])
-        ban = ban_reason(data.email, data.ip_address)
-        if ban:
-            data = replace(data, spam_signals=(*data.spam_signals, ban))
-        verdict = initial_verdict(
-            data, known_commenter=is_known_commenter(data.email), config=config
-        )
         comment = Comment(
             article_id=article_id,
             parent_id=parent_id,

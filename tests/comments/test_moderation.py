@@ -160,6 +160,23 @@ def test_duplicates_are_refused(app):
         assert db.session.scalar(sa.select(sa.func.count(Comment.id))) == 2
 
 
+def test_the_duplicate_check_looks_at_the_latest_comments_only(app):
+    from blog.comments.moderation import DUPLICATE_WINDOW, is_duplicate
+
+    with app.app_context():
+        article = make_article()
+        make_comment(article, author_email="ada@example.com", body="Said long ago.")
+        for n in range(DUPLICATE_WINDOW - 1):
+            make_comment(article, author_email="ada@example.com", body=f"Comment {n}.")
+        db.session.commit()
+        assert is_duplicate(article.id, "ada@example.com", "Said long ago.")
+        assert not is_duplicate(article.id, "bob@example.com", "Said long ago.")
+        make_comment(article, author_email="ada@example.com", body="One more.")
+        db.session.commit()
+        assert not is_duplicate(article.id, "ada@example.com", "Said long ago.")
+        assert is_duplicate(article.id, "ada@example.com", "One more.")
+
+
 def test_closed_articles_refuse_comments(app):
     with app.app_context():
         article = make_article(comments_open=False)
