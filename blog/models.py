@@ -188,9 +188,14 @@ class Comment(db.Model):
         # Is this email known (approved before)? Has it said exactly this here already?
         sa.Index("ix_comments_author_email_status", "author_email", "status"),
         sa.Index("ix_comments_article_id_author_email", "article_id", "author_email"),
-        # Which page of threads a comment is on: count the top-level comments before it.
+        # Which page of threads a comment is on: count the shown top-level comments before it
+        # (whatever the number of comments waiting in the queue).
         sa.Index(
-            "ix_comments_article_id_parent_id_created_at", "article_id", "parent_id", "created_at"
+            "ix_comments_article_id_status_parent_id_created_at",
+            "article_id",
+            "status",
+            "parent_id",
+            "created_at",
         ),
         sa.CheckConstraint("status IN ('pending', 'approved', 'spam', 'trash')", name="status"),
     )
@@ -242,6 +247,26 @@ class Comment(db.Model):
             .where(cls.article_id == article_id, visible)
             .order_by(cls.created_at, cls.id)
         )
+
+    #: What a comment on an article page shows (read as plain rows, not tracked objects).
+    SHOWN_COLUMNS = (
+        "id",
+        "parent_id",
+        "depth",
+        "status",
+        "author_name",
+        "author_email",
+        "author_website",
+        "staff_id",
+        "created_at",
+        "body_html",
+    )
+
+    @classmethod
+    def rows_shown_on(cls, article_id: int, own_pending_ids: Collection[int] = ()) -> Select:
+        """shown_on as rows of SHOWN_COLUMNS: an article page has no use for tracked objects."""
+        columns = [getattr(cls, name) for name in cls.SHOWN_COLUMNS]
+        return cls.shown_on(article_id, own_pending_ids).with_only_columns(*columns)
 
     @classmethod
     def approved_on_visible_articles(cls) -> Select:

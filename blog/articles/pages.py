@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, render_template, request
+from flask import current_app, render_template, request, url_for
 from flask_login import current_user
 
 from blog import pagecache
 from blog.comments.display import blank_form_for_anyone, comment_form_context, own_pending_ids
 from blog.comments.forms import CommentForm
 from blog.comments.moderation import build_threads, comments_closed, thread_page_count
+from blog.comments.threads import ThreadLinks, render_threads
 from blog.extensions import db
 from blog.fastpath import page_for_anyone
 from blog.models import Article, Comment, CommentStatus
@@ -38,7 +39,7 @@ def build_parts(
     closed = comments_closed(article, close_after_days=config["COMMENTS_CLOSE_AFTER_DAYS"])
     threads, approved_count, pages = [], 0, 1
     if not preview:
-        comments = db.session.scalars(Comment.shown_on(article.id, own_ids or [])).all()
+        comments = db.session.execute(Comment.rows_shown_on(article.id, own_ids or [])).all()
         approved_count = sum(c.status == CommentStatus.APPROVED for c in comments)
         roots = build_threads(comments)
         per_page = config["COMMENTS_PER_PAGE"]
@@ -56,7 +57,12 @@ def build_parts(
         body=render_template("articles/_body.html", **shared),
         comments=render_template(
             "comments/_list.html",
-            threads=threads,
+            threads_html=render_threads(
+                threads,
+                links=thread_links(page),
+                closed=closed,
+                secret_key=current_app.secret_key,
+            ),
             approved_count=approved_count,
             comment_page=page,
             comment_pages=pages,
@@ -67,6 +73,15 @@ def build_parts(
         comments_open=article.comments_open,
         published_at=article.published_at,
         closed=closed,
+    )
+
+
+def thread_links(page: int) -> ThreadLinks:
+    """The URL stems for a page of threads (the reply link stays on this page of threads)."""
+    return ThreadLinks(
+        avatars=url_for("comments.avatar", key="0").removesuffix("0.svg"),
+        permalinks=url_for("comments.permalink", comment_id=0).removesuffix("0"),
+        reply=f"?comments={page}&replytocom=" if page > 1 else "?replytocom=",
     )
 
 

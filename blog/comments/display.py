@@ -139,21 +139,25 @@ def comment_url(article_id: int, slug: str, comment_id: int) -> str:
         root = parent
     page = 1
     if root is not None:
-        own = own_pending_ids()
-        shown = Comment.status == CommentStatus.APPROVED
-        if own:
-            shown = sa.or_(
-                shown, sa.and_(Comment.id.in_(own), Comment.status == CommentStatus.PENDING)
-            )
         before = sa.or_(
             Comment.created_at < root.created_at,
             sa.and_(Comment.created_at == root.created_at, Comment.id < root.id),
         )
-        earlier_roots = db.session.scalar(
-            sa.select(sa.func.count(Comment.id)).where(
-                Comment.article_id == article_id, Comment.parent_id.is_(None), shown, before
-            )
+        roots_before = sa.and_(
+            Comment.article_id == article_id, Comment.parent_id.is_(None), before
         )
+
+        def counted(*criteria: Any) -> Any:
+            return (
+                sa.select(sa.func.count(Comment.id)).where(roots_before, *criteria)
+            ).scalar_subquery()
+
+        # Two counts, each on an index: approved roots, and the visitor's own pending ones.
+        shown = counted(Comment.status == CommentStatus.APPROVED)
+        own = own_pending_ids()
+        if own:
+            shown = shown + counted(Comment.status == CommentStatus.PENDING, Comment.id.in_(own))
+        earlier_roots = db.session.scalar(sa.select(shown))
         page = (earlier_roots or 0) // current_app.config["COMMENTS_PER_PAGE"] + 1
     return url_for(
         "articles.detail",

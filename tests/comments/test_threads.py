@@ -1,0 +1,101 @@
+"""The markup of a page of threads, without HTTP: nesting, escaping, links."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from types import SimpleNamespace
+
+from blog.comments.moderation import ThreadNode
+from blog.comments.threads import ThreadLinks, render_threads
+
+LINKS = ThreadLinks(avatars="/avatars/", permalinks="/comments/", reply="?comments=2&replytocom=")
+
+
+def comment(id, **fields):  # noqa: A002 - as the column is called
+    values = {
+        "id": id,
+        "parent_id": None,
+        "depth": 1,
+        "status": "approved",
+        "author_name": f"Reader {id}",
+        "author_email": f"reader{id}@example.com",
+        "author_website": None,
+        "staff_id": None,
+        "created_at": datetime(2026, 11, 28, 9, 30, tzinfo=UTC),
+        "body_html": f"<p>Body {id}</p>\n",
+    }
+    return SimpleNamespace(**{**values, **fields})
+
+
+class Outline(HTMLParser):
+    """The comment ids in document order with their nesting depth in <ol> elements."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.depth, self.items, self.balance = 0, [], 0
+
+    def handle_starttag(self, tag, attrs):
+        self.balance += tag in ("li", "ol", "article")
+        if tag == "ol":
+            self.depth += 1
+        if tag == "li":
+            self.items.append((dict(attrs)["id"], self.depth))
+
+    def handle_endtag(self, tag):
+        self.balance -= tag in ("li", "ol", "article")
+        if tag == "ol":
+            self.depth -= 1
+
+
+def outline(html: str) -> Outline:
+    parser = Outline()
+    parser.feed(html)
+    return parser
+
+
+def test_replies_nest_inside_their_parents_in_order():
+    reply = ThreadNode(comment(2, parent_id=1, depth=2), [ThreadNode(comment(3, depth=3))])
+    roots = [
+        ThreadNode(comment(1), [reply, ThreadNode(comment(4, depth=2))]),
+        ThreadNode(comment(5)),
+    ]
+    parsed = outline(render_threads(roots, links=LINKS, closed=False, secret_key="k"))
+    assert parsed.items == [
+        ("comment-1", 0),
+        ("comment-2", 1),
+        ("comment-3", 2),
+        ("comment-4", 1),
+        ("comment-5", 0),
+    ]
+    assert parsed.balance == 0  # every element opened is closed
+
+
+def test_commenters_values_are_escaped_and_bodies_are_kept_as_sanitized():
+    hostile = comment(
+        7,
+        author_name='<script>alert(1)</script>"',
+        author_website='https://x.example/"onmouseover="alert(1)',
+        body_html="<p>Already <em>sanitized</em></p>",
+    )
+    html = render_threads([ThreadNode(hostile)], links=LINKS, closed=False, secret_key="k")
+    assert "<script>" not in html and 'aria-label="Comment by &lt;script&gt;' in html
+    assert 'href="https://x.example/&#34;onmouseover=&#34;alert(1)"' in html
+    assert "<p>Already <em>sanitized</em></p>" in html
+    assert "reader7@example.com" not in html
+
+
+def test_links_reply_state_and_badges():
+    roots = [
+        ThreadNode(comment(1, staff_id=3)),
+        ThreadNode(comment(2, status="pending")),
+    ]
+    html = render_threads(roots, links=LINKS, closed=False, secret_key="k")
+    first, second = html.split('<li id="comment-2"')
+    assert 'href="/comments/1"' in first and 'class="badge badge-staff">Staff<' in first
+    assert 'href="?comments=2&amp;replytocom=1#respond"' in first
+    assert 'href="#comment-2"' in second and "awaiting moderation" in second
+    assert "reply-link" not in second and "is-pending" in second
+    assert '<time datetime="2026-11-28T09:30:00Z">28 November 2026 at 09:30</time>' in first
+    closed = render_threads(roots, links=LINKS, closed=True, secret_key="k")
+    assert "reply-link" not in closed
