@@ -8,6 +8,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Collection
 from datetime import UTC, datetime
+from functools import cache
 
 import sqlalchemy as sa
 from sqlalchemy.orm import (
@@ -26,6 +27,11 @@ from sqlalchemy.types import TypeDecorator
 
 from blog.extensions import db
 from blog.rendering import render_comment, render_markdown
+
+
+def now_at_execution() -> sa.BindParameter:
+    """The current time as a parameter filled in when a statement runs, not when it is built."""
+    return sa.bindparam("now", callable_=utcnow, type_=UTCDateTime, unique=True)
 
 
 def utcnow() -> datetime:
@@ -160,7 +166,7 @@ class Article(db.Model):
         """Articles readers may see, newest first: published and not dated in the future."""
         return (
             sa.select(cls)
-            .where(cls.status == ArticleStatus.PUBLISHED, cls.published_at <= utcnow())
+            .where(cls.status == ArticleStatus.PUBLISHED, cls.published_at <= now_at_execution())
             .order_by(cls.published_at.desc(), cls.id.desc())
         )
 
@@ -173,6 +179,35 @@ class Article(db.Model):
             joinedload(cls.category),
             selectinload(cls.tags),
             undefer(cls.comment_count),
+        )
+
+    @classmethod
+    @cache
+    def page_by_slug(cls) -> Select:
+        """The visible article at :slug with all its page shows but its tags (see tags_of).
+
+        Built once: a statement made per request costs more in SQLAlchemy than running it.
+        """
+        return (
+            cls.published()
+            .where(cls.slug == sa.bindparam("slug"))
+            .options(
+                defer(cls.body_markdown),
+                joinedload(cls.author),
+                joinedload(cls.category),
+                undefer(cls.comment_count),
+            )
+        )
+
+    @classmethod
+    @cache
+    def tags_of(cls) -> Select:
+        """The tags of the article :article_id, in the order the relationship keeps them."""
+        return (
+            sa.select(Tag)
+            .join(article_tags, article_tags.c.tag_id == Tag.id)
+            .where(article_tags.c.article_id == sa.bindparam("article_id"))
+            .order_by(Tag.name)
         )
 
     def __repr__(self) -> str:
@@ -267,6 +302,12 @@ class Comment(db.Model):
         """shown_on as rows of SHOWN_COLUMNS: an article page has no use for tracked objects."""
         columns = [getattr(cls, name) for name in cls.SHOWN_COLUMNS]
         return cls.shown_on(article_id, own_pending_ids).with_only_columns(*columns)
+
+    @classmethod
+    @cache
+    def approved_rows_on(cls) -> Select:
+        """rows_shown_on for a reader with nothing pending, for :article_id (built once)."""
+        return cls.rows_shown_on(sa.bindparam("article_id"))
 
     @classmethod
     def approved_on_visible_articles(cls) -> Select:

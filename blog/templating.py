@@ -20,14 +20,32 @@ def xml_safe(text: str | None) -> str:
     return _XML_INVALID.sub("", text or "")
 
 
+#: English month names, whatever the server's locale (strftime's %B follows the locale).
+MONTHS = (
+    "",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
 def human_date(value: datetime) -> str:
     """28 November 2026."""
-    return f"{value.day} {value:%B %Y}"
+    return f"{value.day} {MONTHS[value.month]} {value.year}"
 
 
 def human_datetime(value: datetime) -> str:
     """28 November 2026 at 09:30 (UTC)."""
-    return f"{human_date(value)} at {value:%H:%M}"
+    return f"{value.day} {MONTHS[value.month]} {value.year} at {value.hour:02d}:{value.minute:02d}"
 
 
 #: How the audit log's actions read in a sentence ("Approved by editor, 5 minutes ago").

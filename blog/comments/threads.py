@@ -11,13 +11,29 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from typing import Any, NamedTuple
 
 from markupsafe import Markup, escape
 
 from blog.comments.identicon import avatar_key
 from blog.models import CommentStatus
 from blog.templating import human_datetime, iso_datetime
+
+
+class ShownComment(NamedTuple):
+    """A comment as an article page shows it: Comment.SHOWN_COLUMNS, read once from a row."""
+
+    id: int
+    parent_id: int | None
+    depth: int
+    status: str
+    author_name: str
+    author_email: str
+    author_website: str | None
+    staff_id: int | None
+    created_at: datetime
+    body_html: str
 
 
 @dataclass(frozen=True)

@@ -99,3 +99,10 @@ def test_links_reply_state_and_badges():
     assert '<time datetime="2026-11-28T09:30:00Z">28 November 2026 at 09:30</time>' in first
     closed = render_threads(roots, links=LINKS, closed=True, secret_key="k")
     assert "reply-link" not in closed
+
+
+def test_a_shown_comment_has_exactly_the_columns_the_page_reads():
+    from blog.comments.threads import ShownComment
+    from blog.models import Comment
+
+    assert ShownComment._fields == Comment.SHOWN_COLUMNS
