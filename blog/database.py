@@ -19,7 +19,7 @@ import threading
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 #: Milliseconds a writer waits for the lock before giving up.
 SQLITE_BUSY_TIMEOUT_MS = 5000
@@ -103,3 +103,17 @@ def begin_write(session: Session) -> None:
     """
     session.commit()
     session.connection(execution_options={BEGIN_IMMEDIATE: True})
+
+
+def commit_keeping_state(session: Session | scoped_session) -> None:
+    """Commit without expiring the session's objects.
+
+    For a unit of work whose objects hold exactly what was written (a new comment and the
+    article it was read beside), so that reading them afterwards costs no query.
+    """
+    target = session() if isinstance(session, scoped_session) else session
+    expire, target.expire_on_commit = target.expire_on_commit, False
+    try:
+        target.commit()
+    finally:
+        target.expire_on_commit = expire

@@ -183,20 +183,22 @@ class Article(db.Model):
 
     @classmethod
     @cache
+    def published_by_slug(cls) -> Select:
+        """The visible article at :slug, its own columns only (built once)."""
+        return cls.published().where(cls.slug == sa.bindparam("slug"))
+
+    @classmethod
+    @cache
     def page_by_slug(cls) -> Select:
         """The visible article at :slug with all its page shows but its tags (see tags_of).
 
         Built once: a statement made per request costs more in SQLAlchemy than running it.
         """
-        return (
-            cls.published()
-            .where(cls.slug == sa.bindparam("slug"))
-            .options(
-                defer(cls.body_markdown),
-                joinedload(cls.author),
-                joinedload(cls.category),
-                undefer(cls.comment_count),
-            )
+        return cls.published_by_slug().options(
+            defer(cls.body_markdown),
+            joinedload(cls.author),
+            joinedload(cls.category),
+            undefer(cls.comment_count),
         )
 
     @classmethod

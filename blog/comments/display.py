@@ -6,6 +6,7 @@ them) and, when they ask, their name, email and website in a signed, HttpOnly co
 
 from __future__ import annotations
 
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -18,7 +19,7 @@ from blog.comments.moderation import (
     issue_form_stamp,
 )
 from blog.extensions import db
-from blog.models import Comment, CommentStatus
+from blog.models import Comment, CommentStatus, UTCDateTime
 
 if TYPE_CHECKING:
     from blog.pagecache import ArticleParts
@@ -125,6 +126,31 @@ def comment_form_context(parts: ArticleParts, form: CommentForm | None) -> dict[
     }
 
 
+@cache
+def _earlier_roots_query() -> sa.Select:
+    """How many shown threads start before the thread :root_id (built once).
+
+    Two counts, each on an index: approved roots, and the visitor's own pending ones (:own).
+    """
+    created_at = sa.bindparam("created_at", type_=UTCDateTime)
+    before = sa.or_(
+        Comment.created_at < created_at,
+        sa.and_(Comment.created_at == created_at, Comment.id < sa.bindparam("root_id")),
+    )
+    roots = sa.and_(
+        Comment.article_id == sa.bindparam("article_id"), Comment.parent_id.is_(None), before
+    )
+    approved = sa.select(sa.func.count(Comment.id)).where(
+        roots, Comment.status == CommentStatus.APPROVED
+    )
+    own = sa.select(sa.func.count(Comment.id)).where(
+        roots,
+        Comment.status == CommentStatus.PENDING,
+        Comment.id.in_(sa.bindparam("own", expanding=True)),
+    )
+    return sa.select(approved.scalar_subquery() + own.scalar_subquery())
+
+
 def comment_url(article_id: int, slug: str, comment_id: int) -> str:
     """Where a comment can be seen: its article, on the right page of threads, at its anchor.
 
@@ -139,25 +165,13 @@ def comment_url(article_id: int, slug: str, comment_id: int) -> str:
         root = parent
     page = 1
     if root is not None:
-        before = sa.or_(
-            Comment.created_at < root.created_at,
-            sa.and_(Comment.created_at == root.created_at, Comment.id < root.id),
-        )
-        roots_before = sa.and_(
-            Comment.article_id == article_id, Comment.parent_id.is_(None), before
-        )
-
-        def counted(*criteria: Any) -> Any:
-            return (
-                sa.select(sa.func.count(Comment.id)).where(roots_before, *criteria)
-            ).scalar_subquery()
-
-        # Two counts, each on an index: approved roots, and the visitor's own pending ones.
-        shown = counted(Comment.status == CommentStatus.APPROVED)
-        own = own_pending_ids()
-        if own:
-            shown = shown + counted(Comment.status == CommentStatus.PENDING, Comment.id.in_(own))
-        earlier_roots = db.session.scalar(sa.select(shown))
+        values = {
+            "article_id": article_id,
+            "created_at": root.created_at,
+            "root_id": root.id,
+            "own": own_pending_ids(),
+        }
+        earlier_roots = db.session.scalar(_earlier_roots_query(), values)
         page = (earlier_roots or 0) // current_app.config["COMMENTS_PER_PAGE"] + 1
     return url_for(
         "articles.detail",

@@ -11,13 +11,14 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from blog.database import begin_write
+from blog.database import begin_write, commit_keeping_state
 from blog.extensions import db
 from blog.models import (
     Article,
@@ -166,16 +167,37 @@ def comments_closed(
     return (now or utcnow()) > article.published_at + timedelta(days=close_after_days)
 
 
+@cache
+def _known_commenter_query() -> sa.Select:
+    return (
+        sa.select(Comment.id)
+        .where(Comment.author_email == sa.bindparam("email"))
+        .where(Comment.status == CommentStatus.APPROVED)
+        .limit(1)
+    )
+
+
 def is_known_commenter(email: str) -> bool:
     """Whether this (normalized) email already has an approved comment."""
-    query = sa.select(Comment.id).where(
-        Comment.author_email == email, Comment.status == CommentStatus.APPROVED
-    )
-    return db.session.scalar(query.limit(1)) is not None
+    return db.session.scalar(_known_commenter_query(), {"email": email}) is not None
 
 
 #: How many of a person's latest comments under an article a new one is compared with.
 DUPLICATE_WINDOW = 50
+
+
+@cache
+def _duplicate_query() -> sa.Select:
+    latest = (
+        sa.select(Comment.body)
+        .where(Comment.article_id == sa.bindparam("article_id"))
+        .where(Comment.author_email == sa.bindparam("email"))
+        .order_by(Comment.id.desc())
+        .limit(DUPLICATE_WINDOW)
+        .subquery()
+    )
+    body = sa.bindparam("body")
+    return sa.select(sa.literal(1)).select_from(latest).where(latest.c.body == body).limit(1)
 
 
 def is_duplicate(article_id: int, email: str, body: str) -> bool:
@@ -183,15 +205,8 @@ def is_duplicate(article_id: int, email: str, body: str) -> bool:
 
     Bounded, so that the check costs the same for someone's 5th comment and their 5,000th.
     """
-    latest = (
-        sa.select(Comment.body)
-        .where(Comment.article_id == article_id, Comment.author_email == email)
-        .order_by(Comment.id.desc())
-        .limit(DUPLICATE_WINDOW)
-        .subquery()
-    )
-    query = sa.select(sa.literal(1)).select_from(latest).where(latest.c.body == body)
-    return db.session.scalar(query.limit(1)) is not None
+    values = {"article_id": article_id, "email": email, "body": body}
+    return db.session.scalar(_duplicate_query(), values) is not None
 
 
 def reply_placement(
@@ -246,7 +261,7 @@ def submit_comment(article: Article, data: CommentInput, config: Mapping[str, An
             user_agent=data.user_agent,
         )
         db.session.add(comment)
-        db.session.commit()
+        commit_keeping_state(db.session)  # what it holds is what was written: no reload after
     except BaseException:
         db.session.rollback()
         raise
@@ -494,9 +509,14 @@ def parse_ban(kind: str, value: str) -> str:
     raise CommentRefused("Choose email or IP.", "kind")
 
 
+@cache
+def _bans_query() -> sa.Select:
+    return sa.select(Ban.kind, Ban.value)
+
+
 def ban_reason(email: str, ip_address: str | None) -> str | None:
     """Why this email or address is banned, or None."""
-    bans = db.session.execute(sa.select(Ban.kind, Ban.value)).all()
+    bans = db.session.execute(_bans_query()).all()
     for kind, value in bans:
         if kind == BanKind.EMAIL and value.lower() == email.lower():
             return "banned email"

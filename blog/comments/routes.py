@@ -77,7 +77,9 @@ def refuse(
 def create(slug: str):  # noqa: ANN201 - a page or a redirect
     """Post a comment or a reply; it waits for moderation unless the rules approve it."""
     # Only the article's own columns: a post needs no author, tags or comment count.
-    article = db.first_or_404(Article.published().where(Article.slug == slug))
+    article = db.session.scalar(Article.published_by_slug(), {"slug": slug})
+    if article is None:
+        abort(404)
     config = current_app.config
     if comments_closed(article, close_after_days=config["COMMENTS_CLOSE_AFTER_DAYS"]):
         abort(403, "Comments are closed.")
