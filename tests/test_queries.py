@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from blog.extensions import db
 from tests.factories import make_article, make_author, make_category, make_comment, make_tag
 
@@ -40,8 +42,9 @@ def test_home_and_article_cost_the_same_for_small_and_large_sites(app, client, c
     large_article = measure(client, count_queries, f"/articles/{slug_large}")
 
     assert small_home == large_home == 3  # count for pagination, page of articles, their tags
-    # The article with its author and comment count, its tags, its comments.
-    assert small_article == large_article == 3
+    # The article with its author and comment count, its tags, how its threads go, and the
+    # comments on the page in full.
+    assert small_article == large_article == 4
 
 
 def test_author_and_listing_pages_have_a_fixed_cost(app, client, count_queries):
@@ -82,4 +85,22 @@ def test_all_comments_of_an_article_load_in_a_fixed_number_of_queries(app, clien
     html = client.get(f"/articles/{many_slug}").get_data(as_text=True)
     assert html.count('class="comment depth-') == 200
     assert 'class="comment depth-3' in html
-    assert single == crowd == 3
+    assert single == crowd == 4
+
+
+def test_only_the_comments_on_the_page_are_read_in_full(app, client, count_queries):
+    app.config["COMMENTS_PER_PAGE"] = 3
+    with app.app_context():
+        article = make_article()
+        for n in range(12):
+            root = make_comment(article, body=f"Thread {n}")
+            db.session.flush()
+            make_comment(article, parent=root, depth=2, body=f"Reply {n}")
+        db.session.commit()
+        slug = article.slug
+    counter = count_queries(lambda: client.get(f"/articles/{slug}?comments=2"))
+    (full,) = [s for s in counter.statements if "comments.body_html" in s]
+    in_list = re.search(r"IN \(([^)]*)\)", full).group(1)
+    assert in_list.count(",") + 1 == 6  # three threads of two comments
+    html = client.get(f"/articles/{slug}?comments=2").get_data(as_text=True)
+    assert "Thread 3" in html and "Reply 5" in html and "Thread 6" not in html

@@ -14,11 +14,11 @@ from sqlalchemy.orm.attributes import set_committed_value
 from blog import pagecache
 from blog.comments.display import blank_form_for_anyone, comment_form_context, own_pending_ids
 from blog.comments.forms import CommentForm
-from blog.comments.moderation import build_threads, comments_closed, thread_page_count
-from blog.comments.threads import ShownComment, ThreadLinks, render_threads
+from blog.comments.moderation import comments_closed
+from blog.comments.threads import ThreadLinks, page_of_threads, render_threads
 from blog.extensions import db
 from blog.fastpath import page_for_anyone
-from blog.models import Article, Comment, CommentStatus
+from blog.models import Article
 from blog.pagecache import AnonymousPage, ArticleParts
 
 
@@ -49,17 +49,9 @@ def build_parts(
     closed = comments_closed(article, close_after_days=config["COMMENTS_CLOSE_AFTER_DAYS"])
     threads, approved_count, pages = [], 0, 1
     if not preview:
-        if own_ids:
-            rows = db.session.execute(Comment.rows_shown_on(article.id, own_ids))
-        else:
-            rows = db.session.execute(Comment.approved_rows_on(), {"article_id": article.id})
-        comments = [ShownComment._make(row) for row in rows]  # a Row's attributes are slow
-        approved_count = sum(c.status == CommentStatus.APPROVED for c in comments)
-        roots = build_threads(comments)
-        per_page = config["COMMENTS_PER_PAGE"]
-        pages = thread_page_count(roots, per_page)
-        page = min(max(page, 1), pages)
-        threads = roots[(page - 1) * per_page : page * per_page]
+        shown = page_of_threads(article.id, own_ids or [], page, config["COMMENTS_PER_PAGE"])
+        threads, page, pages = shown.threads, shown.page, shown.pages
+        approved_count = shown.approved_count
     shared = {"article": article, "preview": preview}
     return ArticleParts(
         article_id=getattr(article, "id", 0) or 0,

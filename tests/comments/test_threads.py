@@ -102,7 +102,8 @@ def test_links_reply_state_and_badges():
 
 
 def test_a_shown_comment_has_exactly_the_columns_the_page_reads():
-    from blog.comments.threads import ShownComment
+    from blog.comments.threads import Placement, ShownComment
     from blog.models import Comment
 
     assert ShownComment._fields == Comment.SHOWN_COLUMNS
+    assert Placement._fields == Comment.STRUCTURE_COLUMNS
