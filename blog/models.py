@@ -299,28 +299,6 @@ class Comment(db.Model):
         "body_html",
     )
 
-    #: What a page needs of every shown comment to lay out its threads.
-    STRUCTURE_COLUMNS = ("id", "parent_id", "status")
-
-    @classmethod
-    def structure_shown_on(cls, article_id: int, own_pending_ids: Collection[int] = ()) -> Select:
-        """shown_on as (id, parent_id, status) rows: how the threads go, and nothing else."""
-        columns = [getattr(cls, name) for name in cls.STRUCTURE_COLUMNS]
-        return cls.shown_on(article_id, own_pending_ids).with_only_columns(*columns)
-
-    @classmethod
-    @cache
-    def approved_structure_on(cls) -> Select:
-        """structure_shown_on for a reader with nothing pending, for :article_id (built once)."""
-        return cls.structure_shown_on(sa.bindparam("article_id"))
-
-    @classmethod
-    @cache
-    def rows_by_ids(cls) -> Select:
-        """SHOWN_COLUMNS of the comments :ids, which a page shows (built once)."""
-        columns = [getattr(cls, name) for name in cls.SHOWN_COLUMNS]
-        return sa.select(*columns).where(cls.id.in_(sa.bindparam("ids", expanding=True)))
-
     @classmethod
     def approved_on_visible_articles(cls) -> Select:
         """Approved comments on articles readers can see, newest first (for feeds)."""

@@ -33,7 +33,7 @@ def slug(cached):
 def test_a_hit_runs_no_sql(cached, client, slug, count_queries):
     first = count_queries(lambda: client.get(f"/articles/{slug}"))
     second = count_queries(lambda: client.get(f"/articles/{slug}"))
-    assert first.count == 4 and second.count == 0
+    assert first.count == 3 and second.count == 0
 
 
 def test_an_approval_shows_at_once(cached, client, slug):

@@ -171,7 +171,7 @@ def comment_url(article_id: int, slug: str, comment_id: int) -> str:
             "root_id": root.id,
             "own": own_pending_ids(),
         }
-        earlier_roots = db.session.scalar(_earlier_roots_query(), values)
+        earlier_roots = db.session.connection().scalar(_earlier_roots_query(), values)
         page = (earlier_roots or 0) // current_app.config["COMMENTS_PER_PAGE"] + 1
     return url_for(
         "articles.detail",

@@ -179,7 +179,8 @@ def _known_commenter_query() -> sa.Select:
 
 def is_known_commenter(email: str) -> bool:
     """Whether this (normalized) email already has an approved comment."""
-    return db.session.scalar(_known_commenter_query(), {"email": email}) is not None
+    connection = db.session.connection()  # Core: a plain value, no ORM bookkeeping
+    return connection.scalar(_known_commenter_query(), {"email": email}) is not None
 
 
 #: How many of a person's latest comments under an article a new one is compared with.
@@ -206,7 +207,7 @@ def is_duplicate(article_id: int, email: str, body: str) -> bool:
     Bounded, so that the check costs the same for someone's 5th comment and their 5,000th.
     """
     values = {"article_id": article_id, "email": email, "body": body}
-    return db.session.scalar(_duplicate_query(), values) is not None
+    return db.session.connection().scalar(_duplicate_query(), values) is not None
 
 
 def reply_placement(
@@ -287,23 +288,6 @@ def build_threads(comments: Iterable[Comment]) -> list[ThreadNode]:
         parent = nodes.get(node.comment.parent_id) if node.comment.parent_id else None
         (parent.replies if parent else roots).append(node)
     return roots
-
-
-def thread_page_count(roots: list[ThreadNode], per_page: int) -> int:
-    """How many pages the threads fill (at least one)."""
-    return max((len(roots) + per_page - 1) // per_page, 1)
-
-
-def page_of_comment(roots: list[ThreadNode], comment_id: int, per_page: int) -> int | None:
-    """The page whose threads hold this comment (1-based), or None if it is not shown."""
-    for index, root in enumerate(roots):
-        stack = [root]
-        while stack:
-            node = stack.pop()
-            if node.comment.id == comment_id:
-                return index // per_page + 1
-            stack.extend(node.replies)
-    return None
 
 
 # --- Staff moderation ----------------------------------------------------------------------
@@ -516,7 +500,7 @@ def _bans_query() -> sa.Select:
 
 def ban_reason(email: str, ip_address: str | None) -> str | None:
     """Why this email or address is banned, or None."""
-    bans = db.session.execute(_bans_query()).all()
+    bans = db.session.connection().execute(_bans_query()).all()
     for kind, value in bans:
         if kind == BanKind.EMAIL and value.lower() == email.lower():
             return "banned email"

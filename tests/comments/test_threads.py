@@ -102,8 +102,69 @@ def test_links_reply_state_and_badges():
 
 
 def test_a_shown_comment_has_exactly_the_columns_the_page_reads():
-    from blog.comments.threads import Placement, ShownComment
+    import re
+
+    from blog.comments.threads import THREAD_PAGE_SQL, ShownComment
     from blog.models import Comment
 
     assert ShownComment._fields == Comment.SHOWN_COLUMNS
-    assert Placement._fields == Comment.STRUCTURE_COLUMNS
+    selected = re.search(r"SELECT c\.(.*?),\s+counts\.", THREAD_PAGE_SQL, re.S).group(1)
+    assert tuple(re.split(r",\s*c\.", selected)) == ShownComment._fields
+
+
+# --- reading a page of threads (one statement, on the database) ----------------------------
+
+
+def titles(threads) -> list:
+    """[(body, [replies...])] for a page's threads."""
+    return [
+        (node.comment.body_html.strip(), [r.comment.body_html.strip() for r in node.replies])
+        for node in threads
+    ]
+
+
+def test_a_page_holds_its_roots_with_their_replies_and_the_counts(app):
+    from blog.comments.threads import page_of_threads
+    from blog.extensions import db
+    from tests.factories import make_article, make_comment
+
+    with app.app_context():
+        article = make_article()
+        for n in range(5):
+            root = make_comment(article, body=f"T{n}")
+            db.session.flush()
+            make_comment(article, parent=root, depth=2, body=f"R{n}")
+        make_comment(article, status="pending", body="Queued")
+        db.session.commit()
+        first = page_of_threads(article.id, [], 1, 2)
+        assert titles(first.threads) == [
+            ("<p>T0</p>", ["<p>R0</p>"]),
+            ("<p>T1</p>", ["<p>R1</p>"]),
+        ]
+        assert (first.page, first.pages, first.approved_count) == (1, 3, 10)
+        last = page_of_threads(article.id, [], 99, 2)  # past the end: the last page
+        assert titles(last.threads) == [("<p>T4</p>", ["<p>R4</p>"])] and last.page == 3
+        assert page_of_threads(article.id, [], 0, 2).page == 1
+        empty = page_of_threads(make_article().id, [], 1, 2)
+        assert (empty.threads, empty.page, empty.pages, empty.approved_count) == ([], 1, 1, 0)
+
+
+def test_own_pending_comments_and_orphans_take_their_places(app):
+    from blog.comments.threads import page_of_threads
+    from blog.extensions import db
+    from tests.factories import make_article, make_comment
+
+    with app.app_context():
+        article = make_article()
+        root = make_comment(article, body="Root")
+        hidden = make_comment(article, status="trash", body="Trashed")
+        db.session.flush()
+        orphan = make_comment(article, parent=hidden, depth=2, body="Orphan")
+        mine = make_comment(article, parent=root, depth=2, status="pending", body="Mine")
+        theirs = make_comment(article, status="pending", body="Theirs")
+        db.session.commit()
+        shown = page_of_threads(article.id, [mine.id], 1, 10)
+        assert titles(shown.threads) == [("<p>Root</p>", ["<p>Mine</p>"]), ("<p>Orphan</p>", [])]
+        assert shown.approved_count == 2
+        assert theirs.id not in {n.comment.id for n in shown.threads}
+        assert orphan.id == shown.threads[1].comment.id
