@@ -2,8 +2,12 @@
 
 SQLite runs with WAL, foreign keys enforced and a busy timeout. Transactions are begun by
 SQLAlchemy rather than by the sqlite3 driver, so that a use case that writes can start its
-transaction with BEGIN IMMEDIATE (see begin_write): a transaction that reads first and upgrades
-its lock to write later can fail with "database is locked" under load, losing the write.
+transaction with BEGIN IMMEDIATE: a transaction that reads first and upgrades its lock to write
+later fails at once with "database is locked" if another writer committed in between (WAL
+cannot wait that out), losing the write. So every transaction begun while handling a request
+that may change state (anything but GET, HEAD, OPTIONS) takes the write lock at its start.
+A view that reads a lot, or slowly, before it writes says so with read_before_writing() and
+takes the lock with begin_write() when it is ready to write (posting a comment, logging in).
 
 Writers also queue for a file lock next to the database before BEGIN IMMEDIATE (see
 WritersQueue). SQLite's own wait for a busy lock is a sleep of 1, 2, 5, 10... milliseconds,
@@ -19,6 +23,7 @@ import threading
 from typing import Any
 
 import sqlalchemy as sa
+from flask import g, has_request_context, request
 from sqlalchemy.orm import Session, scoped_session
 
 #: Milliseconds a writer waits for the lock before giving up.
@@ -47,7 +52,9 @@ def configure_engine(engine: sa.Engine) -> None:
 
     @sa.event.listens_for(engine, "begin")
     def _sqlite_begin(connection: sa.Connection) -> None:
-        immediate = connection.get_execution_options().get(BEGIN_IMMEDIATE, False)
+        immediate = connection.get_execution_options().get(BEGIN_IMMEDIATE)
+        if immediate is None:
+            immediate = _request_may_write()
         if immediate and queue is not None:
             queue.enter(connection.connection.info)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
@@ -56,6 +63,23 @@ def configure_engine(engine: sa.Engine) -> None:
         # Back in the pool means committed or rolled back: the next writer may go.
         sa.event.listen(engine.pool, "checkin", lambda _c, record: queue.leave(record.info))
         sa.event.listen(engine.pool, "close", lambda _c, record: queue.forget(record.info))
+
+
+#: Request methods that never change anything here (every state change is a POST).
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_READS_FIRST = "blog_reads_before_writing"
+
+
+def _request_may_write() -> bool:
+    if not has_request_context() or request.method in SAFE_METHODS:
+        return False
+    return not g.get(_READS_FIRST, False)
+
+
+def read_before_writing() -> None:
+    """This request reads before it writes: its transactions begin deferred, and it calls
+    begin_write() before the reads its writes depend on."""
+    setattr(g, _READS_FIRST, True)
 
 
 class WritersQueue:

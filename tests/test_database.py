@@ -22,7 +22,7 @@ def engine(tmp_path):
 
 
 def lock_is_free(path: str) -> bool:
-    fd = os.open(path, os.O_RDWR)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -55,3 +55,56 @@ def test_only_database_files_get_a_queue():
     assert WritersQueue.for_database(":memory:") is None
     assert WritersQueue.for_database(None) is None
     assert WritersQueue.for_database("/srv/blog.sqlite3").path == "/srv/blog.sqlite3-writers.lock"
+
+
+def test_a_state_changing_request_writes_even_when_another_writer_commits_meanwhile(app):
+    """In WAL, a transaction that read and then writes fails at once if another writer
+    committed in between; transactions of a POST take the write lock first, so they wait."""
+    import threading
+
+    from blog.extensions import db
+    from blog.models import Tag
+
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("a SQLite locking rule")
+        engine = db.engine
+    other_done = threading.Event()
+
+    def other_writer() -> None:
+        with engine.begin() as conn:
+            conn.execute(sa.insert(Tag.__table__).values(name="Other", slug="other"))
+        other_done.set()
+
+    with app.test_request_context("/admin/anything", method="POST"):
+        db.session.scalar(sa.select(sa.func.count(Tag.id)))  # the request reads first...
+        writer = threading.Thread(target=other_writer)
+        writer.start()
+        other_done.wait(timeout=1)  # ...another writer would commit here if it could...
+        db.session.add(Tag(name="Mine", slug="mine"))  # ...and then the request writes
+        db.session.commit()
+        db.session.remove()
+    writer.join(timeout=10)
+    with app.app_context():
+        names = set(db.session.scalars(sa.select(Tag.name)))
+    assert names == {"Mine", "Other"}
+
+
+def test_reads_before_writing_leave_the_lock_free_until_begin_write(app, tmp_path):
+    from blog.database import begin_write, read_before_writing
+    from blog.extensions import db
+
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("a SQLite locking rule")
+        path = f"{db.engine.url.database}-writers.lock"
+    with app.test_request_context("/articles/x/comments", method="POST"):
+        read_before_writing()
+        db.session.execute(sa.text("SELECT 1"))
+        assert lock_is_free(path)
+        begin_write(db.session)
+        db.session.execute(sa.text("SELECT 1"))
+        assert not lock_is_free(path)
+        db.session.rollback()
+        assert lock_is_free(path)
+        db.session.remove()
