@@ -25,7 +25,9 @@ import time
 import urllib.parse
 import urllib.request
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 from http.cookiejar import CookieJar
 from pathlib import Path
 
@@ -344,7 +346,7 @@ def main() -> int:
     }
     results: dict = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "database": url.split(":")[0],
+        "database": url.split(":")[0].split("+")[0],
         "workers": args.workers,
         "threads": args.threads,
         "connections": args.connections,
@@ -376,12 +378,22 @@ def main() -> int:
         insert_env = {"BENCH_MODE": "insert", "BENCH_PATH": "/insert", "BENCH_FIELDS": "x=1"}
         ceilings: dict[str, list[dict]] = {"page": [], "insert": []}
 
-        def paired(name: str, measured: dict, kind: str = "page") -> None:
-            """Measure the ceiling right after each row: the machine's speed drifts in a run."""
+        def ceiling_run(kind: str) -> dict:
             if kind == "page":
-                base = wrk(ceiling.url + "/", args)
-            else:
-                base = wrk(ceiling.url + "/insert", args, insert_env, bare_script)
+                return wrk(ceiling.url + "/", args)
+            return wrk(ceiling.url + "/insert", args, insert_env, bare_script)
+
+        def paired(name: str, measure: Callable[[], dict], kind: str = "page") -> None:
+            """The row and the ceiling measured back to back, twice, keeping the best of each.
+
+            The machine's speed drifts within a run (other tenants, CPU frequency), so a row is
+            compared with a ceiling measured next to it. Writes are measured once (each run
+            changes the database).
+            """
+            rounds = 2 if kind == "page" else 1
+            runs = [(measure(), ceiling_run(kind)) for _ in range(rounds)]
+            measured = max((row for row, _ in runs), key=lambda row: row["rps"])
+            base = max((base for _, base in runs), key=lambda base: base["rps"])
             ceilings[kind].append(base)
             measured["ceiling_rps"] = base["rps"]
             rows[name] = measured
@@ -397,7 +409,7 @@ def main() -> int:
             print(f"Measuring the blog, page cache {label}...", flush=True)
             for name, path in pages.items():
                 if label == "uncached" or name.startswith("article"):
-                    paired(f"{name} ({label})", wrk(server.url + path, args))
+                    paired(f"{name} ({label})", partial(wrk, server.url + path, args))
             if label == "cached":
                 # A returning reader sends a session cookie: Flask renders the page around the
                 # kept fragments (the fast path is for cookieless visitors only).
@@ -405,7 +417,7 @@ def main() -> int:
                 reader, _ = session_with_form(server.url, path)
                 paired(
                     "article, 50 comments (cached, reader with a session)",
-                    wrk(server.url + path, args, cookie=reader),
+                    partial(wrk, server.url + path, args, cookie=reader),
                 )
                 cookie, fields = session_with_form(server.url, f"/articles/{info['post_slug']}")
                 time.sleep(3.2)  # the form's stamp must be older than COMMENT_MIN_SECONDS
@@ -426,7 +438,7 @@ def main() -> int:
                 stored = count_bench_comments(url, options) - before
                 measured["stored"] = stored
                 measured["lost"] = max(measured["requests"] - measured["errors"] - stored, 0)
-                paired("comment POST, all checks on", measured, "insert")
+                paired("comment POST, all checks on", partial(dict, measured), "insert")
                 staff, token = staff_cookie(server.url)
                 approvals = wrk(
                     server.url + "/",
@@ -439,7 +451,7 @@ def main() -> int:
                     },
                     bare_script,
                 )
-                paired("moderation approve", approvals, "insert")
+                paired("moderation approve", partial(dict, approvals), "insert")
             rss_after = server.worker_rss_kb()
             results[f"worker_rss_kb_{label}"] = {"before": rss_before, "after": rss_after}
             server.stop()
@@ -505,9 +517,11 @@ def report(results: dict) -> None:
         print(f"  {name}: {value}")
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
-    stem = out / datetime.now(UTC).strftime("%Y-%m-%d")
+    # SQLite runs are <date>.json; runs on another database carry its name too.
+    suffix = "" if results["database"] == "sqlite" else f"-{results['database']}"
+    stem = out / (datetime.now(UTC).strftime("%Y-%m-%d") + suffix)
     stem.with_suffix(".json").write_text(json.dumps(results, indent=2) + "\n")
-    (out / "latest.md").write_text("\n".join(lines) + "\n")
+    (out / f"latest{suffix}.md").write_text("\n".join(lines) + "\n")
     plot(results, stem.with_suffix(".png"))
     print(f"\nWrote {stem.with_suffix('.json')} and {stem.with_suffix('.png')}")
 
