@@ -6,8 +6,9 @@ transaction with BEGIN IMMEDIATE: a transaction that reads first and upgrades it
 later fails at once with "database is locked" if another writer committed in between (WAL
 cannot wait that out), losing the write. So every transaction begun while handling a request
 that may change state (anything but GET, HEAD, OPTIONS) takes the write lock at its start.
-A view that reads a lot, or slowly, before it writes says so with read_before_writing() and
-takes the lock with begin_write() when it is ready to write (posting a comment, logging in).
+A view that reads a lot, or slowly, before it writes is marked @reads_before_writing and takes
+the lock with begin_write() when it is ready to write (posting a comment, logging in); the mark
+holds for everything its request does, its error pages included (429, CSRF).
 
 Writers also queue for a file lock next to the database before BEGIN IMMEDIATE (see
 WritersQueue). SQLite's own wait for a busy lock is a sleep of 1, 2, 5, 10... milliseconds,
@@ -20,10 +21,11 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
-from flask import g, has_request_context, request
+from flask import current_app, has_request_context, request
 from sqlalchemy.orm import Session, scoped_session
 
 #: Milliseconds a writer waits for the lock before giving up.
@@ -67,19 +69,21 @@ def configure_engine(engine: sa.Engine) -> None:
 
 #: Request methods that never change anything here (every state change is a POST).
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-_READS_FIRST = "blog_reads_before_writing"
 
 
 def _request_may_write() -> bool:
     if not has_request_context() or request.method in SAFE_METHODS:
         return False
-    return not g.get(_READS_FIRST, False)
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    return not getattr(view, "reads_before_writing", False)
 
 
-def read_before_writing() -> None:
-    """This request reads before it writes: its transactions begin deferred, and it calls
-    begin_write() before the reads its writes depend on."""
-    setattr(g, _READS_FIRST, True)
+def reads_before_writing(view: Callable) -> Callable:
+    """Mark a view whose request reads before it writes: its transactions begin deferred, and
+    it calls begin_write() before the reads its writes depend on. Put it right under the
+    route decorator, so that the function Flask calls carries the mark."""
+    view.reads_before_writing = True
+    return view
 
 
 class WritersQueue:

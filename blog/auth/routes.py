@@ -17,7 +17,7 @@ from flask_login import current_user, login_user, logout_user
 
 from blog.auth.accounts import authenticate, end_all_sessions, load_staff, record_login
 from blog.auth.forms import LoginForm
-from blog.database import begin_write, read_before_writing
+from blog.database import begin_write, reads_before_writing
 from blog.extensions import db, limiter, login_manager
 from blog.security import no_store, safe_next
 
@@ -37,6 +37,7 @@ def login_account_key() -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@reads_before_writing  # checking a password is slow: no write lock is held meanwhile
 @limiter.limit(
     lambda: current_app.config["LOGIN_RATE_LIMIT_CLIENT"],
     methods=["POST"],
@@ -55,7 +56,6 @@ def login():  # noqa: ANN201 - a page or a redirect
     target = safe_next(request.args.get("next")) or url_for("admin.dashboard")
     if current_user.is_authenticated:
         return redirect(target)
-    read_before_writing()  # checking a password is slow: no write lock is held meanwhile
     form = LoginForm()
     if form.validate_on_submit():
         staff = authenticate(form.username.data, form.password.data)

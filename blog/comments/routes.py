@@ -31,7 +31,7 @@ from blog.comments.moderation import (
     submit_comment,
 )
 from blog.comments.notify import notify_staff
-from blog.database import read_before_writing
+from blog.database import reads_before_writing
 from blog.errors import render_error
 from blog.extensions import db, limiter
 from blog.feeds.routes import conditional
@@ -74,10 +74,10 @@ def refuse(
 
 
 @bp.post("/articles/<slug>/comments")
+@reads_before_writing  # the checks read first; submit_comment takes the lock to write
 @limiter.limit(comment_rate_limit)
 def create(slug: str):  # noqa: ANN201 - a page or a redirect
     """Post a comment or a reply; it waits for moderation unless the rules approve it."""
-    read_before_writing()  # the checks read first; submit_comment takes the lock to write
     # Only the article's own columns: a post needs no author, tags or comment count.
     article = db.session.scalar(Article.published_by_slug(), {"slug": slug})
     if article is None:
