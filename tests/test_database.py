@@ -91,7 +91,8 @@ def test_a_state_changing_request_writes_even_when_another_writer_commits_meanwh
 
 
 def test_a_view_that_reads_first_takes_the_lock_only_to_write(app):
-    """Posting a comment: its reads (and its 429 and CSRF pages) never hold the write lock."""
+    """Posting a comment: its reads (and its 429 and CSRF pages) never hold the write lock;
+    nor do the views that check or make a password hash before they write."""
     from blog.database import begin_write
     from blog.extensions import db
 
@@ -99,6 +100,12 @@ def test_a_view_that_reads_first_takes_the_lock_only_to_write(app):
         if db.engine.dialect.name != "sqlite":
             pytest.skip("a SQLite locking rule")
         path = f"{db.engine.url.database}-writers.lock"
+    # Logging in, changing a password, adding an account run scrypt before they write.
+    for path_read_first in ("/login", "/admin/password", "/admin/staff"):
+        with app.test_request_context(path_read_first, method="POST"):
+            db.session.execute(sa.text("SELECT 1"))
+            assert lock_is_free(path), path_read_first
+            db.session.remove()
     with app.test_request_context("/articles/some-story/comments", method="POST"):
         db.session.execute(sa.text("SELECT 1"))
         assert lock_is_free(path)

@@ -27,6 +27,7 @@ from blog.auth.accounts import (
     PasswordRefused,
     authenticate,
     create_or_update_staff,
+    new_password_hash,
     set_password,
 )
 from blog.auth.forms import PasswordForm
@@ -40,6 +41,7 @@ from blog.comments.moderation import (
     parse_ban,
     staff_reply,
 )
+from blog.database import begin_write, reads_before_writing
 from blog.extensions import db
 from blog.models import Ban, Comment, CommentRevision, CommentStatus, Staff
 from blog.security import no_store, safe_next
@@ -263,6 +265,7 @@ def remove_ban(ban_id: int) -> Response:
 
 
 @bp.route("/password", methods=["GET", "POST"])
+@reads_before_writing  # two scrypt runs: no write lock is held meanwhile
 def password() -> Response | tuple[str, int]:
     """Change one's own password; every other session of the account ends."""
     form = PasswordForm()
@@ -271,11 +274,13 @@ def password() -> Response | tuple[str, int]:
             form.current.errors = ["That is not your current password."]
         else:
             try:
-                set_password(current_user, form.new.data)
+                hashed = new_password_hash(form.new.data)
             except PasswordRefused as exc:
                 form.new.errors = [str(exc)]
             else:
+                begin_write(db.session)
                 staff = current_user._get_current_object()
+                set_password(staff, form.new.data, hashed=hashed)
                 db.session.commit()
                 session.clear()
                 login_user(staff)  # this session goes on with the new token; others end
@@ -297,31 +302,33 @@ def _accounts() -> list[Staff]:
 
 
 @bp.post("/staff")
+@reads_before_writing  # scrypt: no write lock is held meanwhile
 @admin_required
 def add_staff() -> Response | tuple[str, int]:
     """Create a staff account (admins only)."""
     form = StaffForm()
     if form.validate():
-        exists = db.session.scalar(
-            sa.select(Staff.id).where(Staff.username == form.username.data.strip().lower())
-        )
-        if exists:
+        try:
+            hashed = new_password_hash(form.password.data)
+        except PasswordRefused as exc:
+            form.password.errors = [str(exc)]
+            hashed = None
+        username = form.username.data.strip().lower()
+        begin_write(db.session)
+        if db.session.scalar(sa.select(Staff.id).where(Staff.username == username)):
             form.username.errors = ["That username is taken."]
-        else:
-            try:
-                account, _ = create_or_update_staff(
-                    form.username.data,
-                    form.password.data,
-                    role=form.role.data,
-                    display_name=form.display_name.data,
-                    email=form.email.data or None,
-                )
-            except PasswordRefused as exc:
-                form.password.errors = [str(exc)]
-            else:
-                db.session.commit()
-                flash(f"Account {account.username} created.")
-                return redirect(url_for(".staff"), 303)
+        elif hashed is not None:
+            account, _ = create_or_update_staff(
+                form.username.data,
+                form.password.data,
+                role=form.role.data,
+                display_name=form.display_name.data,
+                email=form.email.data or None,
+                hashed=hashed,
+            )
+            db.session.commit()
+            flash(f"Account {account.username} created.")
+            return redirect(url_for(".staff"), 303)
     return render_template("admin/staff.html", form=form, accounts=_accounts()), 422
 
 

@@ -34,10 +34,17 @@ def check_password_rules(password: str, min_length: int) -> None:
         raise PasswordRefused(f"The password must be at least {min_length} characters long.")
 
 
-def set_password(staff: Staff, password: str) -> None:
-    """Store a new password (scrypt) and end every session the account had."""
+def new_password_hash(password: str) -> str:
+    """Check a new password against the rules and hash it (scrypt: slow, so a view does this
+    before it takes the write lock)."""
     check_password_rules(password, current_app.config["PASSWORD_MIN_LENGTH"])
-    staff.password_hash = generate_password_hash(password)
+    return generate_password_hash(password)
+
+
+def set_password(staff: Staff, password: str, *, hashed: str | None = None) -> None:
+    """Store a new password (or its hash, made by new_password_hash) and end every session
+    the account had."""
+    staff.password_hash = hashed or new_password_hash(password)
     staff.session_token = new_session_token()
 
 
@@ -88,6 +95,7 @@ def create_or_update_staff(
     role: str = StaffRole.ADMIN,
     display_name: str | None = None,
     email: str | None = None,
+    hashed: str | None = None,
 ) -> tuple[Staff, bool]:
     """Create an account, or set a new password on an existing one. Returns (staff, created)."""
     username = username.strip().lower()
@@ -104,5 +112,5 @@ def create_or_update_staff(
         db.session.add(staff)
     elif email:
         staff.email = email
-    set_password(staff, password)
+    set_password(staff, password, hashed=hashed)
     return staff, created
