@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
+from flask import Flask  # noqa: E402
 
 from blog import create_app  # noqa: E402
 from blog.extensions import db  # noqa: E402
@@ -58,9 +59,9 @@ def arguments() -> argparse.Namespace:
 # --- the database ----------------------------------------------------------------------------
 
 
-def build_database(url: str, options: dict) -> dict:
-    """Demo content, three articles with 10/50/1,000 comments, a staff account, a queue."""
-    app = create_app(
+def bench_app(url: str, options: dict) -> Flask:
+    """The blog on the bench database, in this process, page cache off."""
+    return create_app(
         {
             "SQLALCHEMY_DATABASE_URI": url,
             "SQLALCHEMY_ENGINE_OPTIONS": options,
@@ -68,6 +69,11 @@ def build_database(url: str, options: dict) -> dict:
             "CACHE_TYPE": "NullCache",
         }
     )
+
+
+def build_database(url: str, options: dict) -> dict:
+    """Demo content, three articles with 10/50/1,000 comments, a staff account, a queue."""
+    app = bench_app(url, options)
     runner = app.test_cli_runner()
     with app.app_context():
         db.create_all()
@@ -267,14 +273,7 @@ def staff_cookie(url: str) -> tuple[str, str]:
 
 def statements_per_page(url: str, options: dict, paths: dict[str, str]) -> dict[str, int]:
     """SQL statements each page runs (uncached), counted in-process on the same database."""
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": url,
-            "SQLALCHEMY_ENGINE_OPTIONS": options,
-            "SECRET_KEY": SECRET,
-            "CACHE_TYPE": "NullCache",
-        }
-    )
+    app = bench_app(url, options)
     client = app.test_client()
     counts = {}
     with app.app_context():

@@ -6,7 +6,6 @@ Models never commit: the use case (a view or a command) commits once.
 from __future__ import annotations
 
 import enum
-from collections.abc import Collection
 from datetime import UTC, datetime
 from functools import cache
 
@@ -271,33 +270,6 @@ class Comment(db.Model):
     def _render_body(self, _key: str, value: str) -> str:
         self.body_html = render_comment(value)
         return value
-
-    @classmethod
-    def shown_on(cls, article_id: int, own_pending_ids: Collection[int] = ()) -> Select:
-        """An article's approved comments, plus the visitor's own pending ones, oldest first."""
-        visible = cls.status == CommentStatus.APPROVED
-        if own_pending_ids:
-            own = sa.and_(cls.id.in_(list(own_pending_ids)), cls.status == CommentStatus.PENDING)
-            visible = sa.or_(visible, own)
-        return (
-            sa.select(cls)
-            .where(cls.article_id == article_id, visible)
-            .order_by(cls.created_at, cls.id)
-        )
-
-    #: What a comment on an article page shows (read as plain rows, not tracked objects).
-    SHOWN_COLUMNS = (
-        "id",
-        "parent_id",
-        "depth",
-        "status",
-        "author_name",
-        "author_email",
-        "author_website",
-        "staff_id",
-        "created_at",
-        "body_html",
-    )
 
     @classmethod
     def approved_on_visible_articles(cls) -> Select:

@@ -51,7 +51,7 @@ def build_parts(
     if not preview:
         shown = page_of_threads(article.id, own_ids or [], page, config["COMMENTS_PER_PAGE"])
         threads, page, pages = shown.threads, shown.page, shown.pages
-        approved_count = shown.approved_count
+        approved_count = article.comment_count  # counted by the statement that loaded it
     shared = {"article": article, "preview": preview}
     return ArticleParts(
         article_id=getattr(article, "id", 0) or 0,

@@ -1,7 +1,7 @@
 """One page of comment threads: read with work in proportion to the page, and its markup.
 
 Reading: one statement (THREAD_PAGE_SQL) finds the page's thread roots among the shown comments,
-walks down their replies, and returns those comments in full with the counts the page needs,
+walks down their replies, and returns those comments in full with the number of roots,
 so what Python does is in proportion to the page, not to the article's comments.
 
 Markup, the one piece not in a template: an article page shows up to COMMENTS_PER_PAGE
@@ -30,7 +30,7 @@ from blog.templating import human_datetime, iso_datetime
 
 
 class ShownComment(NamedTuple):
-    """A comment as an article page shows it: Comment.SHOWN_COLUMNS, read once from a row."""
+    """A comment as an article page shows it (the columns THREAD_PAGE_SQL reads)."""
 
     id: int
     parent_id: int | None
@@ -46,12 +46,11 @@ class ShownComment(NamedTuple):
 
 @dataclass
 class ThreadPage:
-    """One page of threads, with what the page's heading and links need."""
+    """One page of threads, with what the page's links need."""
 
     threads: list[ThreadNode]
     page: int
     pages: int
-    approved_count: int
 
 
 #: The shown comments are the approved ones and the visitor's own pending ones (:own). A root
@@ -72,8 +71,7 @@ roots AS (
     WHERE parent_id IS NULL OR parent_id NOT IN (SELECT id FROM shown)
 ),
 counts AS (
-    SELECT (SELECT count(*) FROM roots) AS root_count,
-           (SELECT count(*) FROM shown WHERE status = :approved) AS approved_count
+    SELECT (SELECT count(*) FROM roots) AS root_count
 ),
 page AS (
     SELECT CASE
@@ -95,7 +93,7 @@ thread (id) AS (
 )
 SELECT c.id, c.parent_id, c.depth, c.status, c.author_name, c.author_email, c.author_website,
        c.staff_id, c.created_at, c.body_html,
-       counts.root_count, counts.approved_count, page.number AS page
+       counts.root_count, page.number AS page
 FROM thread JOIN comments AS c ON c.id = thread.id CROSS JOIN counts CROSS JOIN page
 ORDER BY c.created_at, c.id
 """
@@ -122,11 +120,11 @@ def page_of_threads(article_id: int, own_ids: list[int], page: int, per_page: in
     }
     rows = db.session.connection().execute(_thread_page_query(), values).all()
     if not rows:
-        return ThreadPage([], 1, 1, 0)
-    root_count, approved_count, page = rows[0][-3:]
-    comments = [ShownComment._make(row[:-3]) for row in rows]  # a Row's attributes are slow
+        return ThreadPage([], 1, 1)
+    root_count, page = rows[0][-2:]
+    comments = [ShownComment._make(row[:-2]) for row in rows]  # a Row's attributes are slow
     pages = max((root_count + per_page - 1) // per_page, 1)
-    return ThreadPage(build_threads(comments), page, pages, approved_count)
+    return ThreadPage(build_threads(comments), page, pages)
 
 
 @dataclass(frozen=True)
