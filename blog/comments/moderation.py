@@ -237,17 +237,19 @@ def submit_comment(article: Article, data: CommentInput, config: Mapping[str, An
     if comments_closed(article, close_after_days=config["COMMENTS_CLOSE_AFTER_DAYS"]):
         raise CommentRefused("Comments are closed.")
     article_id = article.id
-    # The checks that only read run before the write lock is taken, so writers queue briefly.
-    parent_id, depth = reply_placement(article_id, data.parent_id, config["COMMENT_MAX_DEPTH"])
+    # The checks whose answer may be a moment old run before the write lock is taken, so
+    # writers queue briefly.
     ban = ban_reason(data.email, data.ip_address)
     if ban:
         data = replace(data, spam_signals=(*data.spam_signals, ban))
     verdict = initial_verdict(data, known_commenter=is_known_commenter(data.email), config=config)
     begin_write(db.session)
     try:
-        # Under the lock: two identical posts sent at once must not both be stored.
+        # Under the lock: two identical posts sent at once must not both be stored, and the
+        # parent must still be there (and approved) when the reply is.
         if is_duplicate(article_id, data.email, data.body):
             raise CommentRefused(DUPLICATE_MESSAGE, "body")
+        parent_id, depth = reply_placement(article_id, data.parent_id, config["COMMENT_MAX_DEPTH"])
         comment = Comment(
             article_id=article_id,
             parent_id=parent_id,
