@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import fcntl
 import os
-import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -111,7 +110,7 @@ class WritersQueue:
         if self._FD not in info:
             info[self._FD] = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         fcntl.flock(info[self._FD], fcntl.LOCK_EX)
-        info[self._HELD] = threading.get_ident()
+        info[self._HELD] = True
 
     def leave(self, info: dict) -> None:
         if info.pop(self._HELD, None) is not None:
