@@ -137,6 +137,10 @@ class Article(db.Model):
 
     author: Mapped[Author] = relationship(back_populates="articles")
     category: Mapped[Category | None] = relationship()
+    #: Slugs this article was published under before; each answers with a redirect.
+    old_slugs: Mapped[list[ArticleSlug]] = relationship(
+        back_populates="article", cascade="all, delete-orphan", passive_deletes=True
+    )
     tags: Mapped[list[Tag]] = relationship(secondary=article_tags, order_by=Tag.name)
 
     @validates("body_markdown")
@@ -215,6 +219,21 @@ class Article(db.Model):
         return f"<Article {self.slug}>"
 
 
+class ArticleSlug(db.Model):
+    """A slug an article had before an editor changed it: old links answer 301 to the new one."""
+
+    __tablename__ = "article_slugs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
+    slug: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    article: Mapped[Article] = relationship(back_populates="old_slugs")
+
+
 class Comment(db.Model):
     """A reader's comment. The email is for moderators only and is never shown publicly."""
 
@@ -255,6 +274,8 @@ class Comment(db.Model):
     #: The body as inert HTML (escaped, paragraphs, links), rendered whenever body is set.
     body_html: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: When a moderator last changed its text (readers see "edited"); None if never.
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ip_address: Mapped[str | None] = mapped_column(sa.String(45))
     user_agent: Mapped[str | None] = mapped_column(sa.Text)
     #: The staff account that wrote it, for staff replies (shown with a Staff badge).
@@ -355,7 +376,7 @@ class Staff(db.Model):
 
 
 class ModerationAction(db.Model):
-    """The audit log: who did what to which comment, and the status before and after."""
+    """The audit log: who did what to which comment or article, and the status before and after."""
 
     __tablename__ = "moderation_actions"
 
@@ -364,13 +385,20 @@ class ModerationAction(db.Model):
     comment_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("comments.id", ondelete="SET NULL"), index=True
     )
+    #: The article acted on, for editorial actions; null once the article is deleted.
+    article_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("articles.id", ondelete="SET NULL"), index=True
+    )
     staff_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id", ondelete="SET NULL"))
     action: Mapped[str] = mapped_column(sa.String(40))
+    #: What the row alone cannot say later, e.g. a deleted article's title or a ban's value.
+    detail: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
     status_before: Mapped[str | None] = mapped_column(sa.String(20))
     status_after: Mapped[str | None] = mapped_column(sa.String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     staff: Mapped[Staff | None] = relationship()
+    article: Mapped[Article | None] = relationship()
 
 
 class CommentRevision(db.Model):
@@ -408,5 +436,7 @@ class Ban(db.Model):
     #: A normalized email, or a network in CIDR form (a single address is a /32 or /128).
     value: Mapped[str] = mapped_column(sa.String(254))
     reason: Mapped[str] = mapped_column(sa.String(200), default="")
+    #: When the ban lapses; None for a ban with no end.
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     staff_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -461,6 +461,7 @@ def edit_comment(comment: Comment, body: str, staff: Staff) -> bool:
         return False
     db.session.add(CommentRevision(comment_id=comment.id, body=comment.body, staff_id=staff.id))
     comment.body = body
+    comment.edited_at = utcnow()
     db.session.add(
         ModerationAction(
             comment_id=comment.id,
