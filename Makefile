@@ -32,7 +32,14 @@ format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test-unit: setup
+# The Nu Html Checker for the HTML validity test, from the npm registry (pinned in the lock file);
+# it runs on Java (apt-get install -y --no-install-recommends default-jre-headless).
+VNU := tests/validators/node_modules/vnu-jar/build/dist/vnu.jar
+$(VNU): tests/validators/package.json tests/validators/package-lock.json
+	npm ci --prefix tests/validators --no-audit --no-fund
+	touch $@
+
+test-unit: setup $(VNU)
 	$(BIN)/pytest --ignore=tests/browser
 
 # axe-core for the accessibility checks, from the npm registry (pinned in the lock file).
@@ -48,7 +55,7 @@ test: lint test-unit test-browser
 
 # The suite against PostgreSQL (any URL; each test gets a schema of its own).
 BLOG_TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
-test-postgres: setup $(AXE)
+test-postgres: setup $(AXE) $(VNU)
 	BLOG_TEST_DATABASE_URL=$(BLOG_TEST_DATABASE_URL) $(BIN)/pytest
 
 # Throughput as ratios to bare Flask in the same run (needs wrk: apt-get install -y wrk).
@@ -57,4 +64,5 @@ bench: setup
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache tests/browser/artifacts tests/browser/node_modules
+	rm -rf $(VENV) .pytest_cache .ruff_cache tests/browser/artifacts tests/browser/node_modules \
+		tests/validators/node_modules

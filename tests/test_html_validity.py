@@ -1,0 +1,160 @@
+"""Every page type is valid HTML, as the Nu Html Checker (vnu.jar) reads it.
+
+The pages are made by the app as a reader, a commenter and a staff member meet them; the checker
+runs once over all of them (Java starts in about a second; once per page would take a minute).
+It comes from the npm registry (tests/validators, pinned in the lock file) and runs on Debian's
+default-jre-headless. Without either, the test is skipped with that hint, except under CI=true.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from blog.extensions import db
+from blog.models import CommentStatus
+from tests.factories import make_article, make_category, make_comment, make_staff, make_tag
+from tests.pages import csrf_token, form_values, get_html, log_in
+
+VNU_JAR = Path(__file__).parent / "validators/node_modules/vnu-jar/build/dist/vnu.jar"
+
+
+def _checker() -> list[str]:
+    """The command that runs the checker, or a skip (a failure under CI) saying what is missing."""
+    java = shutil.which("java")
+    missing = []
+    if java is None:
+        missing.append("Java (apt-get install -y --no-install-recommends default-jre-headless)")
+    if not VNU_JAR.exists():
+        missing.append("vnu.jar (npm ci --prefix tests/validators)")
+    if missing:
+        message = "the Nu Html Checker needs " + " and ".join(missing)
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return [java, "-Xss2m", "-jar", str(VNU_JAR), "--errors-only", "--format", "json"]
+
+
+def _site(app) -> dict[str, int | str]:
+    """An article with a thread (one reply, one comment edited), a category, tags, staff."""
+    with app.app_context():
+        make_staff("desk", role="admin", display_name="The Desk")
+        category = make_category("City")
+        tags = [make_tag("harbour"), make_tag("budgets")]
+        article = make_article(
+            title="The harbour ferry that refused to retire",
+            body_markdown="Opening.\n\n## What changed\n\nText.\n\n### Detail\n\n- one\n- two",
+            source_name="Harbour Authority",
+            source_url="https://example.org/report",
+            category=category,
+            tags=tags,
+        )
+        db.session.flush()
+        first = make_comment(
+            article, author_name="Ada Reader", author_website="https://ada.example"
+        )
+        db.session.flush()
+        make_comment(article, parent=first, depth=2, author_name="Bo Writer")
+        pending = make_comment(article, status=CommentStatus.PENDING, author_name="New Voice")
+        db.session.commit()
+        return {
+            "slug": article.slug,
+            "article_id": article.id,
+            "author_id": article.author_id,
+            "author_slug": article.author.slug,
+            "category_slug": category.slug,
+            "tag_slug": tags[0].slug,
+            "comment_id": first.id,
+            "pending_id": pending.id,
+        }
+
+
+def _reader_pages(client, site) -> dict[str, str]:
+    slug = site["slug"]
+    pages = {
+        "home": get_html(client, "/"),
+        "article": get_html(client, f"/articles/{slug}"),
+        "article, reply form open": get_html(
+            client, f"/articles/{slug}?replytocom={site['comment_id']}"
+        ),
+        "author": get_html(client, f"/authors/{site['author_slug']}"),
+        "authors": get_html(client, "/authors/"),
+        "category": get_html(client, f"/category/{site['category_slug']}"),
+        "tag": get_html(client, f"/tag/{site['tag_slug']}"),
+        "search": get_html(client, "/search?q=harbour"),
+        "search, nothing found": get_html(client, "/search?q=zebra"),
+        "login": get_html(client, "/login"),
+        "404": get_html(client, "/no-such-page", status=404),
+    }
+    data = form_values(pages["article"])
+    data.update({"name": "", "email": "not an email", "body": ""})
+    refused = client.post(f"/articles/{slug}/comments", data=data)
+    assert refused.status_code == 422
+    pages["refused comment"] = refused.get_data(as_text=True)
+    return pages
+
+
+def _staff_pages(client, site) -> dict[str, str]:
+    assert log_in(client, "desk").status_code in (302, 303)
+    urls = {
+        "dashboard": "/admin/",
+        "queue": "/admin/comments",
+        "queue, pending": "/admin/comments?status=pending",
+        "comment edit": f"/admin/comments/{site['comment_id']}/edit",
+        "bans": "/admin/bans",
+        "password": "/admin/password",
+        "staff": "/admin/staff",
+        "articles": "/admin/articles",
+        "new article": "/admin/articles/new",
+        "article edit": f"/admin/articles/{site['article_id']}/edit",
+        "authors (staff)": "/admin/authors",
+        "new author": "/admin/authors/new",
+        "author edit": f"/admin/authors/{site['author_id']}/edit",
+        "categories": "/admin/categories",
+        "tags": "/admin/tags",
+    }
+    pages = {name: get_html(client, url) for name, url in urls.items()}
+    token = csrf_token(client)
+    confirm = client.post(f"/admin/comments/{site['pending_id']}/trash", data={"csrf_token": token})
+    assert confirm.status_code in (302, 303)
+    delete = client.post(f"/admin/comments/{site['pending_id']}/delete", data={"csrf_token": token})
+    article_delete = client.post(
+        f"/admin/articles/{site['article_id']}/delete", data={"csrf_token": token}
+    )
+    for name, response in (("delete comment", delete), ("delete article", article_delete)):
+        assert response.status_code == 200, name
+        assert "confirm" in response.get_data(as_text=True).lower(), name
+        pages[f"{name}: are you sure?"] = response.get_data(as_text=True)
+    return pages
+
+
+def test_every_page_type_is_valid_html(app, client, tmp_path):
+    command = _checker()
+    site = _site(app)
+    pages = {**_reader_pages(client, site), **_staff_pages(client, site)}
+    files = {}
+    for number, (name, html) in enumerate(pages.items()):
+        assert "<!doctype html>" in html[:100].lower(), name
+        path = tmp_path / f"page-{number:02}.html"
+        path.write_text(html, encoding="utf-8")
+        files[path.name] = name
+    result = subprocess.run(  # noqa: S603 - our own command line
+        [*command, *(str(tmp_path / file) for file in files)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    report = json.loads(result.stderr or result.stdout)
+    errors = [
+        f"{files.get(Path(m.get('url', '')).name, m.get('url'))}: line {m.get('lastLine')}:"
+        f" {m['message']}\n    {m.get('extract', '').strip()}"
+        for m in report["messages"]
+        if m["type"] == "error" or m.get("subType") == "fatal"
+    ]
+    assert not errors, f"{len(errors)} errors in {len(pages)} pages:\n" + "\n".join(errors)
