@@ -1,4 +1,4 @@
-"""Command-line tools: import-article, load-demo, create-admin."""
+"""Command-line tools: import-article, load-demo, rerender-articles, create-admin."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from blog.auth.accounts import PasswordRefused, create_or_update_staff
 from blog.extensions import db
 from blog.importer import ArticleFileError, parse_article_file, save_article
 from blog.models import Article, Staff
+from blog.rendering import render_markdown
 
 DEMO_DIR = Path(__file__).parent / "demo"
 
@@ -60,6 +61,35 @@ def load_demo_command(if_empty: bool) -> None:
         raise SystemExit(1)
 
 
+def rerender_article_bodies() -> int:
+    """Render every article's stored HTML again from its Markdown; returns how many changed.
+
+    For databases made before a change to render_markdown (such as the heading levels). Only
+    the HTML is written: updated_at is kept, so readers see no "Updated" that nobody made.
+    """
+    changed = 0
+    rows = db.session.execute(sa.select(Article.id, Article.body_markdown, Article.body_html))
+    for article_id, markdown, html in rows.all():
+        fresh = render_markdown(markdown)
+        if fresh != html:
+            db.session.execute(
+                sa.update(Article)
+                .where(Article.id == article_id)
+                .values(body_html=fresh, updated_at=Article.updated_at)
+            )
+            changed += 1
+    db.session.commit()
+    return changed
+
+
+@click.command("rerender-articles")
+@with_appcontext
+def rerender_articles_command() -> None:
+    """Render stored article bodies again with the current Markdown rules."""
+    changed = rerender_article_bodies()
+    click.echo(f"{changed} article {'body' if changed == 1 else 'bodies'} rendered again.")
+
+
 @click.command("create-admin")
 @click.argument("username")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
@@ -100,5 +130,6 @@ def init_app(app: Flask) -> None:
     """Register the commands; Flask's CLI runs them inside an app context."""
     app.cli.add_command(import_article_command)
     app.cli.add_command(load_demo_command)
+    app.cli.add_command(rerender_articles_command)
     app.cli.add_command(create_admin_command)
     app.cli.add_command(staff_hint_command)
