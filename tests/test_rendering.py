@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from blog.rendering import outline_levels, render_markdown
 from blog.extensions import db
 from blog.models import Article
+from blog.rendering import outline_levels, render_markdown
 from tests.factories import make_article
 from tests.pages import elements
 
@@ -42,9 +42,7 @@ def test_outline_levels_start_at_h2_and_never_skip(written, given):
         ("Setext\n======\n\nSub\n---\n", ["h2", "h3"]),
     ],
 )
-def test_an_article_body_starts_at_h2_under_the_headline_and_never_skips_a_level(
-    source, levels
-):
+def test_an_article_body_starts_at_h2_under_the_headline_and_never_skips_a_level(source, levels):
     html = render_markdown(source)
     assert heading_levels(html) == levels
     assert "<h1" not in html
