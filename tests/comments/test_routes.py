@@ -484,3 +484,36 @@ def test_avatars_are_images_named_by_a_keyed_digest(app, client, slug):
     assert response.get_data(as_text=True).startswith("<svg")
     for bad in ("/avatars/XYZ.svg", "/avatars/0123456789abcdef0.svg", "/avatars/%3Cscript%3E.svg"):
         assert client.get(bad).status_code == 404
+
+
+# --- staff edits -----------------------------------------------------------------------------
+
+
+def test_a_comment_a_moderator_corrected_shows_edited_with_the_time(app, client, slug):
+    from blog.comments.moderation import edit_comment
+    from blog.extensions import cache
+    from blog.models import Staff
+    from tests.factories import make_staff
+
+    app.config["CACHE_TYPE"] = "SimpleCache"  # the page kept before the edit must not be served
+    cache.init_app(app)
+    with app.app_context():
+        article = db.session.scalar(sa.select(Article).where(Article.slug == slug))
+        comment = make_comment(article, body="Teh bridge opens in May.")
+        untouched = make_comment(article, body="Looking forward to it.")
+        staff = make_staff()
+        db.session.commit()
+        comment_id, untouched_id, staff_id = comment.id, untouched.id, staff.id
+    assert "Teh bridge" in get_html(app.test_client(), f"/articles/{slug}")
+    with app.app_context():
+        staff = db.session.get(Staff, staff_id)
+        edit_comment(db.session.get(Comment, comment_id), "The bridge opens in May.", staff)
+        edited_at = db.session.get(Comment, comment_id).edited_at
+
+    html = get_html(client, f"/articles/{slug}")
+    corrected = html.split(f'id="comment-{comment_id}"')[1].split("</footer>")[0]
+    assert '<span class="comment-edited">edited <time datetime="' in corrected
+    assert f'{edited_at.isoformat(timespec="seconds").replace("+00:00", "Z")}"' in corrected
+    assert "The bridge opens in May." in html and "Teh bridge" not in html
+    other = html.split(f'id="comment-{untouched_id}"')[1].split("</footer>")[0]
+    assert "edited" not in other
