@@ -52,6 +52,44 @@ def test_form_has_the_named_fields_labels_notice_and_checkbox(client, slug):
     assert '<p class="hp" aria-hidden="true">' in html
 
 
+def test_the_honeypot_is_a_real_field_out_of_everyones_way(client, slug):
+    html = get_html(client, f"/articles/{slug}")
+    honeypot = [a for a in tags(html, "input") if a.get("name") == "url"][0]
+    assert honeypot["type"] == "text"  # bots fill text fields; they skip hidden ones
+    assert honeypot["tabindex"] == "-1" and honeypot["autocomplete"] == "off"
+    container = html.split('<p class="hp" aria-hidden="true">')[1].split("</p>")[0]
+    assert 'id="url"' in container and "Leave this field empty" in container
+    # A text browser shows it, without a stylesheet, only after the button: nobody filling
+    # in the form in order comes to it.
+    form = html.split('<form method="post"')[1].split("</form>")[0]
+    assert form.index("Post Comment") < form.index("Leave this field empty")
+
+
+def test_the_form_posts_back_to_the_reply_section(client, slug):
+    for query in ("", "?replytocom=1"):
+        [form] = [
+            a
+            for a in tags(get_html(client, f"/articles/{slug}{query}"), "form")
+            if a.get("class") == "comment-form"
+        ]
+        assert form["action"] == f"/articles/{slug}/comments#respond"
+
+
+def test_a_refused_comment_leads_with_a_focusable_summary_at_the_reply_section(client, slug):
+    response = post_comment(client, slug, email="not an email")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    respond = html.split('<div id="respond" class="respond">')[1]
+    # The first thing where the reader lands: announced, and focusable for a skip to it.
+    assert respond.lstrip().startswith(
+        '<div class="form-errors" role="alert" id="form-errors" tabindex="-1"'
+    )
+    summary = respond.split("</div>")[0]
+    assert "Your comment was not sent." in summary
+    assert '<a href="#email">Email: Please enter a valid email address.</a>' in summary
+    assert respond.index("form-errors") < respond.index("Leave a Reply")
+
+
 # --- posting ---------------------------------------------------------------------------------
 
 
