@@ -404,6 +404,12 @@ def test_posting_is_rate_limited_with_retry_after(tmp_path):
         assert int(response.headers["Retry-After"]) > 0
         page = response.get_data(as_text=True)
         assert 'class="site-header"' in page and "Once more, with feeling.</textarea>" in page
+        # Said in words, with the way back to the article (not the front page) one link away.
+        assert (
+            "You are posting faster than we allow. Please wait a minute and send it again."
+        ) in page
+        assert "per 1 minute" not in page and "Go to the front page" not in page
+        assert f'<a href="/articles/{slug}#respond">Back to the article</a>' in page
         limiter.reset()
         with app.app_context():
             db.session.remove()
