@@ -11,12 +11,11 @@ from flask import Flask
 from flask.cli import with_appcontext
 
 from blog.auth.accounts import PasswordRefused, create_or_update_staff
+from blog.demo import DEMO_DIR, load_demo_comments
 from blog.extensions import db
 from blog.importer import ArticleFileError, parse_article_file, save_article
 from blog.models import Article, Staff
 from blog.rendering import render_markdown
-
-DEMO_DIR = Path(__file__).parent / "demo"
 
 
 def import_files(paths: list[Path]) -> int:
@@ -53,12 +52,15 @@ def import_article_command(files: tuple[Path, ...]) -> None:
 @click.option("--if-empty", is_flag=True, help="Do nothing when articles already exist.")
 @with_appcontext
 def load_demo_command(if_empty: bool) -> None:
-    """Load the demo authors and articles."""
+    """Load the demo authors and articles, and comments under two of them."""
     if if_empty and db.session.scalar(sa.select(sa.func.count(Article.id))):
         click.echo("The database already has articles; demo content not loaded.")
         return
     if import_files(sorted(DEMO_DIR.glob("*.md"))):
         raise SystemExit(1)
+    added = load_demo_comments()
+    db.session.commit()
+    click.echo(f"{added} demo comments added (one waits in the moderation queue).")
 
 
 def rerender_article_bodies() -> int:
@@ -119,7 +121,8 @@ def create_admin_command(username: str, password_stdin: bool, role: str, email: 
 @with_appcontext
 def staff_hint_command() -> None:
     """Say how to create the first staff account when there is none."""
-    if not db.session.scalar(sa.select(sa.func.count(Staff.id))):
+    # Active accounts only: the demo account that signs the demo replies cannot log in.
+    if not db.session.scalar(sa.select(sa.func.count(Staff.id)).where(Staff.active)):
         click.echo(
             "No staff account yet. To moderate comments, create one with:\n"
             "  .venv/bin/flask --app blog create-admin YOUR-NAME"
