@@ -19,6 +19,7 @@ setup: $(BIN)/.installed
 
 run: setup
 	$(FLASK) db upgrade
+	$(FLASK) rerender-articles
 	$(FLASK) load-demo --if-empty
 	$(FLASK) staff-hint
 	@echo "Serving on http://$(HOST):$(PORT)/"

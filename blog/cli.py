@@ -1,4 +1,4 @@
-"""Command-line tools: import-article, load-demo, create-admin."""
+"""Command-line tools: import-article, load-demo, rerender-articles, create-admin."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ from flask import Flask
 from flask.cli import with_appcontext
 
 from blog.auth.accounts import PasswordRefused, create_or_update_staff
+from blog.demo import DEMO_DIR, load_demo_comments
 from blog.extensions import db
 from blog.importer import ArticleFileError, parse_article_file, save_article
 from blog.models import Article, Staff
-
-DEMO_DIR = Path(__file__).parent / "demo"
+from blog.rendering import render_markdown
 
 
 def import_files(paths: list[Path]) -> int:
@@ -52,12 +52,44 @@ def import_article_command(files: tuple[Path, ...]) -> None:
 @click.option("--if-empty", is_flag=True, help="Do nothing when articles already exist.")
 @with_appcontext
 def load_demo_command(if_empty: bool) -> None:
-    """Load the demo authors and articles."""
+    """Load the demo authors and articles, and comments under two of them."""
     if if_empty and db.session.scalar(sa.select(sa.func.count(Article.id))):
         click.echo("The database already has articles; demo content not loaded.")
         return
     if import_files(sorted(DEMO_DIR.glob("*.md"))):
         raise SystemExit(1)
+    added = load_demo_comments()
+    db.session.commit()
+    click.echo(f"{added} demo comments added (one waits in the moderation queue).")
+
+
+def rerender_article_bodies() -> int:
+    """Render every article's stored HTML again from its Markdown; returns how many changed.
+
+    For databases made before a change to render_markdown (such as the heading levels). Only
+    the HTML is written: updated_at is kept, so readers see no "Updated" that nobody made.
+    """
+    changed = 0
+    rows = db.session.execute(sa.select(Article.id, Article.body_markdown, Article.body_html))
+    for article_id, markdown, html in rows.all():
+        fresh = render_markdown(markdown)
+        if fresh != html:
+            db.session.execute(
+                sa.update(Article)
+                .where(Article.id == article_id)
+                .values(body_html=fresh, updated_at=Article.updated_at)
+            )
+            changed += 1
+    db.session.commit()
+    return changed
+
+
+@click.command("rerender-articles")
+@with_appcontext
+def rerender_articles_command() -> None:
+    """Render stored article bodies again with the current Markdown rules."""
+    changed = rerender_article_bodies()
+    click.echo(f"{changed} article {'body' if changed == 1 else 'bodies'} rendered again.")
 
 
 @click.command("create-admin")
@@ -89,7 +121,8 @@ def create_admin_command(username: str, password_stdin: bool, role: str, email: 
 @with_appcontext
 def staff_hint_command() -> None:
     """Say how to create the first staff account when there is none."""
-    if not db.session.scalar(sa.select(sa.func.count(Staff.id))):
+    # Active accounts only: the demo account that signs the demo replies cannot log in.
+    if not db.session.scalar(sa.select(sa.func.count(Staff.id)).where(Staff.active)):
         click.echo(
             "No staff account yet. To moderate comments, create one with:\n"
             "  .venv/bin/flask --app blog create-admin YOUR-NAME"
@@ -100,5 +133,6 @@ def init_app(app: Flask) -> None:
     """Register the commands; Flask's CLI runs them inside an app context."""
     app.cli.add_command(import_article_command)
     app.cli.add_command(load_demo_command)
+    app.cli.add_command(rerender_articles_command)
     app.cli.add_command(create_admin_command)
     app.cli.add_command(staff_hint_command)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import contextlib
 
 import sqlalchemy as sa
-from flask import Flask, current_app, render_template, request
+from flask import Flask, current_app, render_template, request, url_for
 from flask.globals import request_ctx
+from flask_limiter.errors import RateLimitExceeded
+from limits import RateLimitItem
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from blog.extensions import db
@@ -26,11 +28,35 @@ EXPLANATIONS = {
 RETRY_AFTER_SECONDS = 30
 
 
+def wait_in_words(limit: RateLimitItem) -> str:
+    """How long a limit asks one to wait, as a person says it: 'a minute', 'an hour', '2 days'."""
+    unit = limit.GRANULARITY.name
+    if limit.multiples != 1:
+        return f"{limit.multiples} {unit}s"
+    return f"{'an' if unit == 'hour' else 'a'} {unit}"
+
+
+def rate_limit_explanation(limit: RateLimitItem, *, posting_comment: bool) -> str:
+    """What a 429 page says: the wait in words, never the limit's notation ('5 per 1 minute')."""
+    if posting_comment:
+        return (
+            "You are posting faster than we allow. "
+            f"Please wait {wait_in_words(limit)} and send it again."
+        )
+    return f"Too many requests. Please wait {wait_in_words(limit)} and try again."
+
+
+def _posting_comment() -> bool:
+    return request.method == "POST" and request.endpoint == "comments.create"
+
+
 def render_error(error: HTTPException) -> tuple[str, int]:
     """Render the styled page for an HTTP error, keeping its status code."""
     code = error.code or 500
+    if isinstance(error, RateLimitExceeded):
+        explanation = rate_limit_explanation(error.limit.limit, posting_comment=_posting_comment())
     # A description given by the view (abort(403, "Comments are closed.")) says it best.
-    if error.description and error.description != type(error).description:
+    elif error.description and error.description != type(error).description:
         explanation = error.description
     else:
         explanation = EXPLANATIONS.get(code, error.description)
@@ -45,6 +71,7 @@ def render_error(error: HTTPException) -> tuple[str, int]:
         name=error.name,
         explanation=explanation,
         typed_comment=typed_comment(code),
+        article_url=commented_article_url() if code != 404 else None,
         # Without a database, even asking who is logged in would fail again.
         database_down=code == 503,
     )
@@ -56,9 +83,17 @@ def typed_comment(code: int) -> str | None:
 
     Not for 413: reading an oversized body is exactly what must not happen.
     """
-    if request.method != "POST" or request.endpoint != "comments.create" or code == 413:
+    if not _posting_comment() or code == 413:
         return None
     return request.form.get("body") or None
+
+
+def commented_article_url() -> str | None:
+    """On a refused comment post, the way back to the article's reply form (no database read:
+    the slug is in the URL)."""
+    if not _posting_comment() or not request.view_args:
+        return None
+    return url_for("articles.detail", slug=request.view_args["slug"], _anchor="respond")
 
 
 def render_server_error(error: InternalServerError) -> tuple[str, int]:

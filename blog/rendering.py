@@ -6,8 +6,11 @@ render Markdown per request.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 #: Tags an article body may contain. No h1: the headline is the page's only one.
 ALLOWED_TAGS = {
@@ -30,13 +33,43 @@ _comment_md.linkify.set({"fuzzy_email": False})
 COMMENT_LINK_REL = "nofollow ugc noopener"
 
 
+#: The level of a body's top headings: the page's <h1> is the headline.
+BODY_TOP_LEVEL = 2
+
+
+def outline_levels(levels: Iterable[int], top: int = BODY_TOP_LEVEL) -> list[int]:
+    """The levels headings get so that the outline starts at top and never skips a level.
+
+    A heading goes one level below the nearest earlier heading the author wrote at a higher
+    level, or to top when there is none: `#`, `###` gives 2, 3; `##`, `####`, `###` gives 2, 3,
+    3. Nothing goes deeper than 6, the deepest HTML has.
+    """
+    written: list[tuple[int, int]] = []  # (level written, level given) of open sections
+    given_levels = []
+    for level in levels:
+        while written and written[-1][0] >= level:
+            written.pop()
+        given = min(written[-1][1] + 1, 6) if written else top
+        written.append((level, given))
+        given_levels.append(given)
+    return given_levels
+
+
+def _fix_heading_levels(tokens: list[Token]) -> None:
+    """Renumber the body's headings by outline_levels, opening and closing tags alike."""
+    opening = [t for t in tokens if t.type == "heading_open"]
+    closing = [t for t in tokens if t.type == "heading_close"]
+    levels = outline_levels(int(t.tag[1]) for t in opening)
+    for open_token, close_token, level in zip(opening, closing, levels, strict=True):
+        open_token.tag = close_token.tag = f"h{level}"
+
+
 def render_markdown(source: str) -> str:
     """Render an editor's Markdown to HTML that cannot carry scripts or event handlers."""
     tokens = _md.parse(source)
-    for token in tokens:
-        # Demote headings one level so the body never competes with the headline.
-        if token.type in ("heading_open", "heading_close"):
-            token.tag = f"h{min(int(token.tag[1]) + 1, 6)}"
+    # Under the page's <h1> headline, so the body's outline starts at <h2> and never skips a
+    # level (checkers and screen reader users navigate by heading level).
+    _fix_heading_levels(tokens)
     html = _md.renderer.render(tokens, _md.options, {})
     return nh3.clean(
         html,

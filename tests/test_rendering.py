@@ -3,9 +3,49 @@
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
-from blog.rendering import render_markdown
+from blog.extensions import db
+from blog.models import Article
+from blog.rendering import outline_levels, render_markdown
+from tests.factories import make_article
 from tests.pages import elements
+
+
+def heading_levels(html: str) -> list[str]:
+    return [tag for tag, _ in elements(html) if tag in ("h1", "h2", "h3", "h4", "h5", "h6")]
+
+
+@pytest.mark.parametrize(
+    ("written", "given"),
+    [
+        ([2, 3, 2], [2, 3, 2]),  # the usual article: ## sections with ### inside
+        ([1, 2, 2], [2, 3, 3]),  # a body that starts at #
+        ([1, 3], [2, 3]),  # ### right after # skips nothing on the page
+        ([2, 4, 3], [2, 3, 3]),  # #### under ## then ### come out as siblings
+        ([3, 3, 1, 2], [2, 2, 2, 3]),  # a deeper heading before the top one
+        ([1, 2, 3, 4, 5, 6], [2, 3, 4, 5, 6, 6]),  # nothing deeper than h6
+        ([], []),
+    ],
+)
+def test_outline_levels_start_at_h2_and_never_skip(written, given):
+    assert outline_levels(written) == given
+
+
+@pytest.mark.parametrize(
+    ("source", "levels"),
+    [
+        ("Intro.\n\n## Why it still runs\n\nText.\n\n## What next\n", ["h2", "h2"]),
+        ("# Big\n\n## Smaller\n\n###### Smallest", ["h2", "h3", "h4"]),
+        ("# Top\n\n### Under it\n\nText.", ["h2", "h3"]),
+        ("## Section\n\n#### Detail\n\n> ### Quoted", ["h2", "h3", "h3"]),
+        ("Setext\n======\n\nSub\n---\n", ["h2", "h3"]),
+    ],
+)
+def test_an_article_body_starts_at_h2_under_the_headline_and_never_skips_a_level(source, levels):
+    html = render_markdown(source)
+    assert heading_levels(html) == levels
+    assert "<h1" not in html
 
 
 def test_paragraphs_emphasis_lists_and_links_render():
@@ -13,12 +53,6 @@ def test_paragraphs_emphasis_lists_and_links_render():
     assert "<p>One <em>two</em>.</p>" in html
     assert "<li>a</li>" in html
     assert '<a href="https://example.org" rel="noopener noreferrer">site</a>' in html
-
-
-def test_headings_are_demoted_so_the_headline_stays_the_only_h1():
-    html = render_markdown("# Big\n\n## Smaller\n\n###### Smallest")
-    assert "<h1" not in html
-    assert "<h2>Big</h2>" in html and "<h3>Smaller</h3>" in html and "<h6>Smallest</h6>" in html
 
 
 @pytest.mark.parametrize(
@@ -48,3 +82,27 @@ def test_no_markdown_can_put_script_into_a_page(source):
 
 def test_raw_html_is_shown_as_text():
     assert "&lt;b&gt;bold&lt;/b&gt;" in render_markdown("<b>bold</b>")
+
+
+def test_rerender_articles_brings_stored_bodies_up_to_date_without_an_update_date(app, runner):
+    with app.app_context():
+        article = make_article(body_markdown="Intro.\n\n## Why it still runs\n\nText.")
+        db.session.commit()
+        article_id, updated_at = article.id, article.updated_at
+        # As rendered before the body's outline started at h2.
+        stale = "<p>Intro.</p>\n<h3>Why it still runs</h3>\n<p>Text.</p>\n"
+        db.session.execute(
+            sa.update(Article)
+            .where(Article.id == article_id)
+            .values(body_html=stale, updated_at=Article.updated_at)
+        )
+        db.session.commit()
+
+    result = runner.invoke(args=["rerender-articles"])
+    assert result.exit_code == 0, result.output
+    assert "1 article body rendered again." in result.output
+    with app.app_context():
+        article = db.session.get(Article, article_id)
+        assert heading_levels(article.body_html) == ["h2"]
+        assert article.updated_at == updated_at
+    assert "0 article bodies" in runner.invoke(args=["rerender-articles"]).output

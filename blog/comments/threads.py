@@ -41,6 +41,8 @@ class ShownComment(NamedTuple):
     author_website: str | None
     staff_id: int | None
     created_at: datetime
+    #: When a moderator last changed the text, shown as "edited"; None if never.
+    edited_at: datetime | None
     body_html: str
 
 
@@ -92,7 +94,7 @@ thread (id) AS (
     SELECT shown.id FROM shown JOIN thread ON shown.parent_id = thread.id
 )
 SELECT c.id, c.parent_id, c.depth, c.status, c.author_name, c.author_email, c.author_website,
-       c.staff_id, c.created_at, c.body_html,
+       c.staff_id, c.created_at, c.edited_at, c.body_html,
        counts.root_count, page.number AS page
 FROM thread JOIN comments AS c ON c.id = thread.id CROSS JOIN counts CROSS JOIN page
 ORDER BY c.created_at, c.id
@@ -104,7 +106,8 @@ def _thread_page_query() -> sa.TextClause:
     return (
         sa.text(THREAD_PAGE_SQL)
         .bindparams(sa.bindparam("own", expanding=True))
-        .columns(created_at=UTCDateTime)  # by name: the others need no conversion
+        # By name: the others need no conversion.
+        .columns(created_at=UTCDateTime, edited_at=UTCDateTime)
     )
 
 
@@ -157,6 +160,12 @@ def render_threads(
     return Markup("".join(out))  # noqa: S704 - every commenter's value is escaped in _comment
 
 
+#: Between the author, the date and "edited": the stylesheet's gap spaces them on screen, but
+#: a text browser or a copy and paste has only the text ("Ada Reader · 1 December 2026").
+#: Hidden from screen readers, which pause between the parts anyway.
+_SEPARATOR = ' <span class="meta-sep" aria-hidden="true">&middot;</span> '
+
+
 def _comment(comment: Any, links: ThreadLinks, closed: bool, secret_key: str) -> str:
     name = escape(comment.author_name)
     pending = comment.status != CommentStatus.APPROVED
@@ -166,7 +175,7 @@ def _comment(comment: Any, links: ThreadLinks, closed: bool, secret_key: str) ->
             f'<a class="comment-author" href="{escape(comment.author_website)}"'
             f' rel="nofollow ugc noopener"><bdi>{name}</bdi></a>'
         )
-    badge = '<span class="badge badge-staff">Staff</span>' if comment.staff_id else ""
+    badge = ' <span class="badge badge-staff">Staff</span>' if comment.staff_id else ""
     permalink = f"#comment-{comment.id}" if pending else f"{links.permalinks}{comment.id}"
     waiting = (
         '\n<p class="awaiting-moderation">Your comment is awaiting moderation.</p>'
@@ -181,14 +190,21 @@ def _comment(comment: Any, links: ThreadLinks, closed: bool, secret_key: str) ->
             f' aria-label="Reply to {name}">Reply</a></p>'
         )
     avatar = avatar_key(secret_key, comment.author_email)
+    edited = ""
+    if comment.edited_at is not None:  # readers are told when staff changed someone's words
+        edited = (
+            f'{_SEPARATOR}<span class="comment-edited">edited'
+            f' <time datetime="{iso_datetime(comment.edited_at)}">'
+            f"{human_datetime(comment.edited_at)}</time></span>"
+        )
     return (
         f'\n<li id="comment-{comment.id}" class="comment depth-{comment.depth}'
         f'{" is-pending" if pending else ""}">'
         f'<article class="comment-body" aria-label="Comment by {name}">\n'
         f'<footer class="comment-meta"><img class="avatar" src="{links.avatars}{avatar}.svg"'
-        f' alt="" width="44" height="44" loading="lazy">{author}{badge}'
+        f' alt="" width="44" height="44" loading="lazy">{author}{badge}{_SEPARATOR}'
         f'<a class="comment-permalink" href="{permalink}">'
         f'<time datetime="{iso_datetime(comment.created_at)}">'
-        f"{human_datetime(comment.created_at)}</time></a></footer>{waiting}\n"
+        f"{human_datetime(comment.created_at)}</time></a>{edited}</footer>{waiting}\n"
         f'<div class="comment-content">{comment.body_html}</div>{reply}</article>'
     )

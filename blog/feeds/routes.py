@@ -1,11 +1,19 @@
-"""Views for /feed.atom, /sitemap.xml and /robots.txt."""
+"""Views for /feed.atom, /sitemap.xml, /robots.txt and /favicon.ico."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from sqlalchemy.orm import joinedload
 
 from blog.extensions import db
@@ -78,3 +86,18 @@ def robots() -> Response:
         f"Sitemap: {url_for('feeds.sitemap', _external=True)}",
     ]
     return Response("\n".join(lines) + "\n", mimetype="text/plain")
+
+
+#: Browsers ask for /favicon.ico by that name, so its URL carries no content hash: a week.
+FAVICON_MAX_AGE = 7 * 24 * 3600
+
+
+@bp.get("/favicon.ico")
+def favicon() -> Response:
+    """Our icon (blog/static/favicon.svg, drawn as an ICO too) where browsers look for it."""
+    return send_from_directory(
+        current_app.static_folder,
+        "favicon.ico",
+        mimetype="image/vnd.microsoft.icon",
+        max_age=FAVICON_MAX_AGE,
+    )

@@ -52,3 +52,19 @@ def test_the_author_index_lists_authors_with_published_work(app, client):
 
 def test_unknown_author_is_not_found(client):
     get_html(client, "/authors/nobody", 404)
+
+
+def test_an_authors_own_page_does_not_repeat_their_name_on_every_card(app, client):
+    with app.app_context():
+        author = make_author(name="Lena Park")
+        make_article(title="First piece", author=author)
+        make_article(title="Second piece", author=author)
+        db.session.commit()
+        slug = author.slug
+    html = get_html(client, f"/authors/{slug}")
+    cards = html.split('<div class="cards">')[1].split('<footer class="site-footer">')[0]
+    assert cards.count('<article class="card">') == 2
+    assert "By " not in cards and "Lena Park" not in cards and 'rel="author"' not in cards
+    assert cards.count("<time datetime=") == 2  # the dates stay
+    # Elsewhere the byline still names the author.
+    assert 'By <a rel="author" href="/authors/' in get_html(client, "/")

@@ -61,6 +61,8 @@ def test_reader_pages_have_no_violations(
         "article with an open reply form": (
             f"/articles/{IMPORTED_SLUG}?replytocom={comment_id(live_app)}#respond"
         ),
+        # The demo conversation: nested replies, a staff badge, a comment shown as edited.
+        "article with the demo comments": "/articles/the-harbour-ferry-that-refused-to-retire",
         "author": "/authors/priya-castell",
         "search": "/search?q=tide",
         "login": "/login",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import IMPORTED_SLUG
@@ -62,6 +63,30 @@ def test_a_refused_comment_keeps_what_was_typed(page: Page, live_server, screens
         "aria-invalid", "true"
     )
     screenshot(page, "refused")
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 800), (390, 844)])
+def test_a_refused_comment_lands_the_reader_on_the_error_summary(
+    browser: Browser, live_server, screenshot, width, height
+):
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    try:
+        for url in (article_url(live_server), article_url(live_server) + "?replytocom=1#respond"):
+            page.goto(url)
+            fill_comment(page, body="Worth keeping.", email="not an email")
+            page.locator(".comment-form button[type=submit]").click()
+            summary = page.locator("#form-errors")
+            expect(summary).to_contain_text("Your comment was not sent.")
+            expect(summary).to_be_in_viewport()
+            top = summary.evaluate("el => el.getBoundingClientRect().top")
+            assert 0 <= top < height / 3, top  # at the top of the screen, not somewhere below
+            assert page.evaluate("window.scrollY") > 0  # the page did not open at its top
+            assert summary.get_attribute("tabindex") == "-1"
+            assert summary.get_attribute("role") == "alert"
+        screenshot(page, f"refused-{width}")
+    finally:
+        context.close()
 
 
 def test_reply_link_works_without_javascript(browser: Browser, live_server, screenshot):

@@ -125,3 +125,23 @@ def test_missing_page_is_the_styled_404(page: Page, live_server, screenshot):
     expect(page.locator("h1")).to_have_text("Not Found")
     expect(page.locator(".site-name")).to_be_visible()
     screenshot(page, "404")
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_checkboxes_sit_before_their_labels_at_their_own_size(browser: Browser, live_server, width):
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    try:
+        for path, label in (
+            ("/login", "Remember me"),
+            (ARTICLE_PATH, "Save my name, email, and website"),
+        ):
+            page.goto(live_server + path)
+            box = page.get_by_role("checkbox").bounding_box()
+            text = page.locator("label", has_text=label).bounding_box()
+            assert box["width"] <= 24, (path, box)  # a checkbox, not a stretched bar
+            assert box["x"] + box["width"] <= text["x"], (path, box, text)  # before its label
+            assert abs(box["y"] - text["y"]) < 12, (path, box, text)  # on the label's line
+            assert text["width"] > 80, (path, text)  # the label is not squeezed
+    finally:
+        context.close()

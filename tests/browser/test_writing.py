@@ -48,7 +48,7 @@ def test_an_editor_drafts_previews_and_publishes(browser: Browser, live_server, 
 
     page.get_by_role("button", name="Preview").click()
     expect(page.locator("h1")).to_have_text("Kelp farms spread along the coast")
-    expect(page.locator(".article-body h3")).to_have_text("Why now")  # demoted under the h1
+    expect(page.locator(".article-body h2")).to_have_text("Why now")  # the body starts at h2
     expect(page.locator(".preview-note").first).to_be_visible()
     screenshot(page, "preview")
     page.go_back()

@@ -36,7 +36,8 @@ def crawl(client, start: list[str]) -> dict[str, str]:
         if url in seen or len(seen) > 400:
             continue
         with client.get(url) as response:
-            body = response.get_data(as_text=True)
+            # Images (the favicon) are read too, as whatever text their bytes make.
+            body = response.get_data().decode("utf-8", errors="replace")
         seen[url] = body
         links = re.findall(r'(?:href|src)="([^"#]+)', body)
         links += [loc.text for loc in _xml_locs(body)]

@@ -52,6 +52,44 @@ def test_form_has_the_named_fields_labels_notice_and_checkbox(client, slug):
     assert '<p class="hp" aria-hidden="true">' in html
 
 
+def test_the_honeypot_is_a_real_field_out_of_everyones_way(client, slug):
+    html = get_html(client, f"/articles/{slug}")
+    honeypot = [a for a in tags(html, "input") if a.get("name") == "url"][0]
+    assert honeypot["type"] == "text"  # bots fill text fields; they skip hidden ones
+    assert honeypot["tabindex"] == "-1" and honeypot["autocomplete"] == "off"
+    container = html.split('<p class="hp" aria-hidden="true">')[1].split("</p>")[0]
+    assert 'id="url"' in container and "Leave this field empty" in container
+    # A text browser shows it, without a stylesheet, only after the button: nobody filling
+    # in the form in order comes to it.
+    form = html.split('<form method="post"')[1].split("</form>")[0]
+    assert form.index("Post Comment") < form.index("Leave this field empty")
+
+
+def test_the_form_posts_back_to_the_reply_section(client, slug):
+    for query in ("", "?replytocom=1"):
+        [form] = [
+            a
+            for a in tags(get_html(client, f"/articles/{slug}{query}"), "form")
+            if a.get("class") == "comment-form"
+        ]
+        assert form["action"] == f"/articles/{slug}/comments#respond"
+
+
+def test_a_refused_comment_leads_with_a_focusable_summary_at_the_reply_section(client, slug):
+    response = post_comment(client, slug, email="not an email")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    respond = html.split('<div id="respond" class="respond">')[1]
+    # The first thing where the reader lands: announced, and focusable for a skip to it.
+    assert respond.lstrip().startswith(
+        '<div class="form-errors" role="alert" id="form-errors" tabindex="-1"'
+    )
+    summary = respond.split("</div>")[0]
+    assert "Your comment was not sent." in summary
+    assert '<a href="#email">Email: Please enter a valid email address.</a>' in summary
+    assert respond.index("form-errors") < respond.index("Leave a Reply")
+
+
 # --- posting ---------------------------------------------------------------------------------
 
 
@@ -366,6 +404,12 @@ def test_posting_is_rate_limited_with_retry_after(tmp_path):
         assert int(response.headers["Retry-After"]) > 0
         page = response.get_data(as_text=True)
         assert 'class="site-header"' in page and "Once more, with feeling.</textarea>" in page
+        # Said in words, with the way back to the article (not the front page) one link away.
+        assert (
+            "You are posting faster than we allow. Please wait a minute and send it again."
+        ) in page
+        assert "per 1 minute" not in page and "Go to the front page" not in page
+        assert f'<a href="/articles/{slug}#respond">Back to the article</a>' in page
         limiter.reset()
         with app.app_context():
             db.session.remove()
@@ -484,3 +528,36 @@ def test_avatars_are_images_named_by_a_keyed_digest(app, client, slug):
     assert response.get_data(as_text=True).startswith("<svg")
     for bad in ("/avatars/XYZ.svg", "/avatars/0123456789abcdef0.svg", "/avatars/%3Cscript%3E.svg"):
         assert client.get(bad).status_code == 404
+
+
+# --- staff edits -----------------------------------------------------------------------------
+
+
+def test_a_comment_a_moderator_corrected_shows_edited_with_the_time(app, client, slug):
+    from blog.comments.moderation import edit_comment
+    from blog.extensions import cache
+    from blog.models import Staff
+    from tests.factories import make_staff
+
+    app.config["CACHE_TYPE"] = "SimpleCache"  # the page kept before the edit must not be served
+    cache.init_app(app)
+    with app.app_context():
+        article = db.session.scalar(sa.select(Article).where(Article.slug == slug))
+        comment = make_comment(article, body="Teh bridge opens in May.")
+        untouched = make_comment(article, body="Looking forward to it.")
+        staff = make_staff()
+        db.session.commit()
+        comment_id, untouched_id, staff_id = comment.id, untouched.id, staff.id
+    assert "Teh bridge" in get_html(app.test_client(), f"/articles/{slug}")
+    with app.app_context():
+        staff = db.session.get(Staff, staff_id)
+        edit_comment(db.session.get(Comment, comment_id), "The bridge opens in May.", staff)
+        edited_at = db.session.get(Comment, comment_id).edited_at
+
+    html = get_html(client, f"/articles/{slug}")
+    corrected = html.split(f'id="comment-{comment_id}"')[1].split("</footer>")[0]
+    assert '<span class="comment-edited">edited <time datetime="' in corrected
+    assert f'{edited_at.isoformat(timespec="seconds").replace("+00:00", "Z")}"' in corrected
+    assert "The bridge opens in May." in html and "Teh bridge" not in html
+    other = html.split(f'id="comment-{untouched_id}"')[1].split("</footer>")[0]
+    assert "edited" not in other

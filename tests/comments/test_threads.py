@@ -23,6 +23,7 @@ def comment(id, **fields):  # noqa: A002 - as the column is called
         "author_website": None,
         "staff_id": None,
         "created_at": datetime(2026, 11, 28, 9, 30, tzinfo=UTC),
+        "edited_at": None,
         "body_html": f"<p>Body {id}</p>\n",
     }
     return SimpleNamespace(**{**values, **fields})
@@ -99,6 +100,60 @@ def test_links_reply_state_and_badges():
     assert '<time datetime="2026-11-28T09:30:00Z">28 November 2026 at 09:30</time>' in first
     closed = render_threads(roots, links=LINKS, closed=True, secret_key="k")
     assert "reply-link" not in closed
+
+
+class Text(HTMLParser):
+    """The text a text browser shows (it reads no stylesheet), from the comment's meta line."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.inside = False
+
+    def handle_starttag(self, tag, attrs):
+        self.inside = self.inside or ("class", "comment-meta") in attrs
+
+    def handle_endtag(self, tag):
+        self.inside = self.inside and tag != "footer"
+
+    def handle_data(self, data):
+        if self.inside:
+            self.parts.append(data)
+
+
+def meta_text(html: str) -> str:
+    parser = Text()
+    parser.feed(html)
+    return " ".join("".join(parser.parts).split())
+
+
+def test_author_badge_and_date_read_apart_without_a_stylesheet():
+    html = render_threads(
+        [ThreadNode(comment(1, author_name="Ada Reader")), ThreadNode(comment(2, staff_id=3))],
+        links=LINKS,
+        closed=False,
+        secret_key="k",
+    )
+    first, second = html.split('<li id="comment-2"')
+    assert meta_text(first) == "Ada Reader · 28 November 2026 at 09:30"
+    assert meta_text(second) == "Reader 2 Staff · 28 November 2026 at 09:30"
+    assert '<span class="meta-sep" aria-hidden="true">&middot;</span>' in first
+
+
+def test_a_comment_staff_edited_says_edited_and_when():
+    edited = comment(1, edited_at=datetime(2026, 12, 1, 14, 5, tzinfo=UTC))
+    html = render_threads(
+        [ThreadNode(edited), ThreadNode(comment(2))], links=LINKS, closed=False, secret_key="k"
+    )
+    first, second = html.split('<li id="comment-2"')
+    assert (
+        '<span class="comment-edited">edited'
+        ' <time datetime="2026-12-01T14:05:00Z">1 December 2026 at 14:05</time></span>'
+    ) in first
+    assert (
+        meta_text(first) == "Reader 1 · 28 November 2026 at 09:30 · edited 1 December 2026 at 14:05"
+    )
+    assert "edited" not in second
 
 
 def test_a_shown_comment_has_exactly_the_columns_the_page_reads():
