@@ -6,9 +6,7 @@ everyone else out.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any
+from datetime import UTC
 
 import sqlalchemy as sa
 from flask import (
@@ -27,14 +25,14 @@ from sqlalchemy.orm import joinedload, undefer
 from wtforms.fields.choices import SelectChoice
 
 from blog.admin.routes import staff_navigation
-from blog.articles.pages import render_preview
 from blog.editorial import publishing
-from blog.editorial.forms import ArticleForm, AuthorForm, RenameForm
+from blog.editorial.forms import ArticleForm, AuthorForm, RenameForm, article_form_data
+from blog.editorial.preview import render_article_preview
 from blog.editorial.publishing import ArticleInput, EditorialRefused, article_state, parse_tags
 from blog.extensions import db
 from blog.models import Article, ArticleStatus, Author, Category, Tag, utcnow
-from blog.rendering import render_markdown
 from blog.security import no_store
+from blog.templating import human_datetime
 
 bp = Blueprint("editorial", __name__, url_prefix="/admin")
 bp.context_processor(staff_navigation)
@@ -117,12 +115,7 @@ def _article_form(article: Article | None) -> ArticleForm:
     if request.method == "POST":
         form = ArticleForm()
     elif article is not None:
-        form = ArticleForm(
-            obj=article,
-            body=article.body_markdown,
-            tags=", ".join(t.name for t in article.tags),
-            published_at=_local(article.published_at),
-        )
+        form = ArticleForm(formdata=None, data=article_form_data(article))
     else:
         form = ArticleForm(formdata=None, status="draft")
     form.author_id.choices = [SelectChoice(a.id, a.name) for a in _authors()]
@@ -130,11 +123,6 @@ def _article_form(article: Article | None) -> ArticleForm:
         SelectChoice(c.id, c.name) for c in _categories()
     ]
     return form
-
-
-def _local(value: datetime | None) -> datetime | None:
-    """A UTC datetime as the naive value an <input type=datetime-local> shows."""
-    return value.astimezone(UTC).replace(tzinfo=None) if value else None
 
 
 def _input(form: ArticleForm) -> ArticleInput:
@@ -155,54 +143,32 @@ def _input(form: ArticleForm) -> ArticleInput:
     )
 
 
-@dataclass
-class PreviewArticle:
-    """An unsaved article, shaped like one for the reader's template (never in the session)."""
-
-    title: str
-    slug: str
-    summary: str
-    body_html: str
-    author: Author
-    category: Category | None
-    tags: list[Any] = field(default_factory=list)
-    source_name: str | None = None
-    source_url: str | None = None
-    published_at: datetime = field(default_factory=utcnow)
-    updated_at: datetime = field(default_factory=utcnow)
-    comments_open: bool = True
-    comment_count: int = 0
-    was_updated: bool = False
+def _edit_page(
+    form: ArticleForm, article: Article | None, status: int = 200, preview: str | None = None
+):  # noqa: ANN202
+    return render_template(
+        "editorial/article_form.html", form=form, article=article, preview=preview
+    ), status
 
 
-def _preview(form: ArticleForm) -> str:
-    """The article exactly as readers will see it, from the form, saving nothing."""
-    data = _input(form)
-    with db.session.no_autoflush:
-        author = db.session.get(Author, data.author_id)
-        category = db.session.get(Category, data.category_id) if data.category_id else None
-    preview = PreviewArticle(
-        title=data.title,
-        slug=data.slug or "preview",
-        summary=data.summary,
-        body_html=render_markdown(data.body_markdown),
-        author=author,
-        category=category,
-        tags=[Tag(name=name, slug="preview") for name in data.tags],
-        source_name=data.source_name,
-        source_url=data.source_url,
-        published_at=data.published_at or utcnow(),
-    )
-    return render_preview(preview)
-
-
-def _edit_page(form: ArticleForm, article: Article | None, status: int = 200):  # noqa: ANN202
-    return render_template("editorial/article_form.html", form=form, article=article), status
+def saved_message(saved: publishing.SavedArticle) -> str:
+    """What the editor is told after pressing Save."""
+    if not saved.changed:
+        return "Nothing changed, so nothing was saved."
+    when = f"{human_datetime(saved.article.published_at)} UTC" if saved.article.published_at else ""
+    return {
+        ("draft", "unpublish"): "Article unpublished: it is a draft again.",
+        ("draft", None): "Draft saved.",
+        ("scheduled", "schedule"): f"Article scheduled for {when}.",
+        ("scheduled", "update"): f"Article updated; it is still scheduled for {when}.",
+        ("published", "publish"): "Article published.",
+        ("published", "update"): "Article updated.",
+    }[saved.state, saved.action]
 
 
 @bp.route("/articles/new", methods=["GET", "POST"])
 def new_article():  # noqa: ANN201 - a page or a redirect
-    """Write a new article; Preview shows it without saving."""
+    """Write a new article; Preview shows it above the form without saving."""
     return _article_editor(None)
 
 
@@ -219,9 +185,9 @@ def _article_editor(article: Article | None):  # noqa: ANN202
     if not form.validate():
         return _edit_page(form, article, 422)
     if "preview" in request.form:
-        return _preview(form)
+        return _edit_page(form, article, preview=render_article_preview(_input(form)))
     try:
-        saved = publishing.save_article(article, _input(form))
+        saved = publishing.save_article(article, _input(form), current_user.id)
     except EditorialRefused as exc:
         db.session.rollback()
         target = form._fields.get(exc.field or "")
@@ -230,15 +196,8 @@ def _article_editor(article: Article | None):  # noqa: ANN202
         else:
             form.form_errors.append(str(exc))
         return _edit_page(form, article, 422)
-    state = article_state(saved.status, saved.published_at)
-    flash(
-        {
-            "draft": "Draft saved.",
-            "scheduled": "Article scheduled.",
-            "published": "Article published.",
-        }[state]
-    )
-    return redirect(url_for(".edit_article", article_id=saved.id), 303)
+    flash(saved_message(saved))
+    return redirect(url_for(".edit_article", article_id=saved.article.id), 303)
 
 
 @bp.post("/articles/<int:article_id>/unpublish")
@@ -249,7 +208,7 @@ def unpublish_article(article_id: int):  # noqa: ANN201
         return render_template(
             "editorial/confirm.html", article=article, action="unpublish", comments=0
         )
-    publishing.unpublish(article)
+    publishing.unpublish(article, current_user.id)
     flash(f'"{article.title}" is now a draft.')
     return redirect(url_for(".articles"), 303)
 
@@ -266,7 +225,7 @@ def delete_article(article_id: int):  # noqa: ANN201
             comments=publishing.comment_count(article.id),
         )
     title = article.title
-    publishing.delete_article(article)
+    publishing.delete_article(article, current_user.id)
     flash(f'"{title}" deleted.')
     return redirect(url_for(".articles"), 303)
 

@@ -55,7 +55,7 @@ def test_saving_creates_tags_renders_html_and_publishes_now(app):
                 tags=["Tides", "Fresh tag"],
                 status="published",
             ),
-        )
+        ).article
         assert article.slug == "new-piece"
         assert article.body_html == "<p>Hello <em>there</em></p>\n"
         assert article.published_at is not None and article.is_visible
@@ -85,7 +85,7 @@ def test_a_future_time_schedules(app):
                 status="published",
                 published_at=utcnow() + timedelta(days=2),
             ),
-        )
+        ).article
         assert not article.is_visible
         assert article_state(article.status, article.published_at) == "scheduled"
 

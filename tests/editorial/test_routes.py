@@ -6,11 +6,20 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from werkzeug.datastructures import MultiDict
 
 from blog.extensions import db
-from blog.models import Article, Author, Tag, utcnow
-from tests.factories import make_article, make_author, make_category, make_comment, make_staff
-from tests.pages import csrf_token, form_values, get_html, log_in
+from blog.models import Article, Author, Category, Tag, utcnow
+from blog.templating import human_datetime
+from tests.factories import (
+    make_article,
+    make_author,
+    make_category,
+    make_comment,
+    make_staff,
+    make_tag,
+)
+from tests.pages import csrf_token, form_values, get_html, log_in, served_form, served_forms
 
 
 @pytest.fixture
@@ -88,9 +97,12 @@ def test_publishing_shows_it_to_readers(app, writer):
 
 
 def test_a_scheduled_article_waits_for_its_time(app, writer):
-    later = (utcnow() + timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M")
-    response = post_article(writer, app, status="published", published_at=later)
-    assert "Article scheduled." in get_html(writer, response.headers["Location"])
+    later = utcnow() + timedelta(hours=3)
+    response = post_article(
+        writer, app, status="published", published_at=later.strftime("%Y-%m-%dT%H:%M")
+    )
+    message = f"Article scheduled for {human_datetime(later)} UTC."
+    assert message in get_html(writer, response.headers["Location"])
     reader = app.test_client()
     assert reader.get("/articles/night-buses-return").status_code == 404
     with app.app_context():
@@ -245,3 +257,110 @@ def test_tags_are_renamed_and_merged(app, writer):
     with app.app_context():
         assert db.session.scalars(sa.select(Tag.slug)).all() == ["night-buses"]
     assert "/tag/night-buses" in get_html(app.test_client(), "/articles/night-buses-return")
+
+
+# --- Forms sent back exactly as served change nothing ---------------------------------------
+
+
+def stored_article(app, article_id: int) -> dict:
+    """Everything an editor can change about an article, as stored."""
+    with app.app_context():
+        article = db.session.get(Article, article_id)
+        return {
+            "title": article.title,
+            "slug": article.slug,
+            "summary": article.summary,
+            "body_markdown": article.body_markdown,
+            "source": (article.source_name, article.source_url),
+            "author_id": article.author_id,
+            "category_id": article.category_id,
+            "tags": sorted(t.name for t in article.tags),
+            "status": article.status,
+            "published_at": article.published_at,
+            "updated_at": article.updated_at,
+            "comments_open": article.comments_open,
+            "old_slugs": [s.slug for s in article.old_slugs],
+        }
+
+
+def resubmit(client, url: str, containing: str, button: str | None = None):
+    """Open url, and send the form that has `containing` back exactly as it was served."""
+    form = served_form(get_html(client, url), containing=containing)
+    return client.post(form.action or url, data=MultiDict(form.submission(button)))
+
+
+@pytest.fixture
+def full_article(app) -> int:
+    """A published article that uses every field the editor has, comments closed."""
+    with app.app_context():
+        article = make_article(
+            title="Council adopts the budget",
+            slug="council-adopts-the-budget",
+            summary="A standfirst\nover two lines.",
+            body_markdown="First paragraph.\n\n## Figures\n\n- one\n- two\n",
+            author=make_author(name="Maren Holt", bio="Maren covers the council.\nAnd budgets."),
+            source_name="Council minutes",
+            source_url="https://example.org/minutes",
+            category=make_category(name="Politics"),
+            tags=[make_tag(name="budgets"), make_tag(name="council")],
+            comments_open=False,
+            # Seconds and microseconds that the form's minute field cannot show.
+            published_at=utcnow().replace(second=42, microsecond=1234) - timedelta(days=3),
+        )
+        make_category(name="Sport")
+        db.session.commit()
+        return article.id
+
+
+def test_saving_an_untouched_article_changes_nothing(app, writer, full_article):
+    before = stored_article(app, full_article)
+    with app.app_context():
+        tags_before = db.session.scalar(sa.select(sa.func.count(Tag.id)))
+    response = resubmit(writer, f"/admin/articles/{full_article}/edit", containing="title")
+    assert response.status_code == 303
+    assert stored_article(app, full_article) == before
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Tag.id))) == tags_before
+
+
+def test_the_editor_shows_tags_by_name(app, writer, full_article):
+    values = form_values(get_html(writer, f"/admin/articles/{full_article}/edit"))
+    assert values["tags"] == "budgets, council"
+
+
+def test_saving_an_untouched_draft_changes_nothing(app, writer):
+    with app.app_context():
+        article = make_article(title="Unfinished", status="draft", tags=[make_tag(name="later")])
+        db.session.commit()
+        article_id = article.id
+    before = stored_article(app, article_id)
+    resubmit(writer, f"/admin/articles/{article_id}/edit", containing="title")
+    assert stored_article(app, article_id) == before
+
+
+def test_saving_an_untouched_author_changes_nothing(app, writer, full_article):
+    with app.app_context():
+        author = db.session.get(Article, full_article).author
+        author_id, before = author.id, (author.name, author.slug, author.bio)
+    response = resubmit(writer, f"/admin/authors/{author_id}/edit", containing="name")
+    assert response.status_code == 303
+    with app.app_context():
+        author = db.session.get(Author, author_id)
+        assert (author.name, author.slug, author.bio) == before
+
+
+@pytest.mark.parametrize("kind", ["categories", "tags"])
+def test_renaming_to_the_served_name_changes_nothing(app, writer, full_article, kind):
+    model = Category if kind == "categories" else Tag
+    with app.app_context():
+        before = db.session.execute(sa.select(model.id, model.name, model.slug)).all()
+    renames = [
+        form
+        for form in served_forms(get_html(writer, f"/admin/{kind}"))
+        if form.action.endswith("/rename")
+    ]
+    assert len(renames) == len(before)
+    for form in renames:
+        writer.post(form.action, data=MultiDict(form.submission()))
+    with app.app_context():
+        assert db.session.execute(sa.select(model.id, model.name, model.slug)).all() == before
