@@ -6,6 +6,7 @@ everyone else out.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC
 
 import sqlalchemy as sa
@@ -30,7 +31,7 @@ from blog.editorial.forms import ArticleForm, AuthorForm, RenameForm, article_fo
 from blog.editorial.preview import render_article_preview
 from blog.editorial.publishing import ArticleInput, EditorialRefused, article_state, parse_tags
 from blog.extensions import db
-from blog.models import Article, ArticleStatus, Author, Category, Tag, utcnow
+from blog.models import Article, ArticleStatus, Author, Category, Tag, article_tags, utcnow
 from blog.security import no_store
 from blog.templating import human_datetime
 
@@ -301,56 +302,102 @@ def _taxonomy(kind: str) -> tuple[type, str, str]:
     return TAXONOMIES[kind]
 
 
-@bp.get("/<any(categories, tags):kind>")
-def taxonomy(kind: str) -> str:
-    """Categories or tags with their article counts, to rename and merge."""
+@dataclass
+class Refusal:
+    """A form on the categories or tags page that was refused: what was typed, and why."""
+
+    #: "new", "rename" or "merge"; item_id says which row's form, None for "new".
+    form: str
+    item_id: int | None
+    values: dict[str, str]
+    errors: dict[str, str]
+
+
+def _refusal(
+    form_name: str, item_id: int | None, form: RenameForm, exc: EditorialRefused | None = None
+) -> Refusal:
+    errors = {name: " ".join(messages) for name, messages in form.errors.items()}
+    if exc is not None:
+        errors[exc.field or "name"] = str(exc)
+    values = {"name": form.name.data or "", "slug": form.slug.data or ""}
+    return Refusal(form_name, item_id, values, errors)
+
+
+def _taxonomy_page(kind: str, refusal: Refusal | None = None):  # noqa: ANN202
+    """The list of categories or tags; a refused form comes back filled in, with its message."""
     model, singular, plural = _taxonomy(kind)
     if model is Category:
         counted = sa.select(Category, sa.func.count(Article.id)).outerjoin(
             Article, Article.category_id == Category.id
         )
     else:
-        from blog.models import article_tags
-
         counted = sa.select(Tag, sa.func.count(article_tags.c.article_id)).outerjoin(
             article_tags, article_tags.c.tag_id == Tag.id
         )
     rows = db.session.execute(counted.group_by(model.id).order_by(model.name)).all()
-    return render_template(
-        "editorial/taxonomy.html", rows=rows, kind=kind, singular=singular, plural=plural
+    html = render_template(
+        "editorial/taxonomy.html",
+        rows=rows,
+        kind=kind,
+        singular=singular,
+        plural=plural,
+        refusal=refusal,
     )
+    return html, 422 if refusal else 200
+
+
+@bp.get("/<any(categories, tags):kind>")
+def taxonomy(kind: str):  # noqa: ANN201
+    """Categories or tags with their article counts, to rename and merge (and add categories)."""
+    return _taxonomy_page(kind)
+
+
+@bp.post("/categories")
+def new_category():  # noqa: ANN201
+    """Add a category."""
+    form = RenameForm()
+    if not form.validate():
+        return _taxonomy_page("categories", _refusal("new", None, form))
+    try:
+        category = publishing.create_category(form.name.data, form.slug.data)
+    except EditorialRefused as exc:
+        db.session.rollback()
+        return _taxonomy_page("categories", _refusal("new", None, form, exc))
+    flash(f"Category {category.name} added.")
+    return redirect(url_for(".taxonomy", kind="categories"), 303)
 
 
 @bp.post("/<any(categories, tags):kind>/<int:item_id>/rename")
-def rename(kind: str, item_id: int) -> Response:
+def rename(kind: str, item_id: int):  # noqa: ANN201
     """Rename a category or tag (and its slug)."""
     model, singular, _ = _taxonomy(kind)
     item = db.get_or_404(model, item_id)
     form = RenameForm()
-    if form.validate():
-        try:
-            publishing.rename(item, form.name.data, form.slug.data)
-        except EditorialRefused as exc:
-            db.session.rollback()
-            flash(str(exc))
-        else:
-            flash(f"{singular} renamed to {item.name}.")
-    else:
-        flash("A name is needed.")
+    if not form.validate():
+        return _taxonomy_page(kind, _refusal("rename", item_id, form))
+    try:
+        publishing.rename(item, form.name.data, form.slug.data)
+    except EditorialRefused as exc:
+        db.session.rollback()
+        return _taxonomy_page(kind, _refusal("rename", item_id, form, exc))
+    flash(f"{singular} renamed to {item.name}.")
     return redirect(url_for(".taxonomy", kind=kind), 303)
 
 
 @bp.post("/<any(categories, tags):kind>/<int:item_id>/merge")
-def merge(kind: str, item_id: int) -> Response:
+def merge(kind: str, item_id: int):  # noqa: ANN201
     """Merge a category or tag into another; the first one goes."""
     model, singular, _ = _taxonomy(kind)
     source = db.get_or_404(model, item_id)
-    target = db.get_or_404(model, request.form.get("target_id", type=int) or 0)
+    target = db.session.get(model, request.form.get("target_id", type=int) or 0)
     merge_into = publishing.merge_categories if model is Category else publishing.merge_tags
     try:
+        if target is None:
+            raise EditorialRefused(f"Choose the {singular.lower()} to merge into.", "target_id")
         count = merge_into(source, target)
     except EditorialRefused as exc:
-        flash(str(exc))
-    else:
-        flash(f"{singular} merged into {target.name} ({count} article{'s' if count != 1 else ''}).")
+        db.session.rollback()
+        typed = {"target_id": request.form.get("target_id", "")}
+        return _taxonomy_page(kind, Refusal("merge", item_id, typed, {"target_id": str(exc)}))
+    flash(f"{singular} merged into {target.name} ({count} article{'s' if count != 1 else ''}).")
     return redirect(url_for(".taxonomy", kind=kind), 303)

@@ -19,7 +19,15 @@ from tests.factories import (
     make_staff,
     make_tag,
 )
-from tests.pages import csrf_token, form_values, get_html, log_in, served_form, served_forms
+from tests.pages import (
+    csrf_token,
+    form_values,
+    get_html,
+    log_in,
+    served_form,
+    served_forms,
+    tags,
+)
 
 
 @pytest.fixture
@@ -364,3 +372,158 @@ def test_renaming_to_the_served_name_changes_nothing(app, writer, full_article, 
         writer.post(form.action, data=MultiDict(form.submission()))
     with app.app_context():
         assert db.session.execute(sa.select(model.id, model.name, model.slug)).all() == before
+
+
+# --- Preview on the editor's page -------------------------------------------------------------
+
+
+def test_preview_shows_above_the_form_with_every_field_kept(app, writer, full_article):
+    url = f"/admin/articles/{full_article}/edit"
+    served = served_form(get_html(writer, url), containing="title")
+    typed = MultiDict(served.submission("preview"))
+    typed["body"] = "Changed, see [the minutes](https://example.org/minutes) and [below](#x)."
+    response = writer.post(url, data=typed)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    preview = html[html.index('class="editor-preview"') : html.index('id="article-form"')]
+    assert '<h1 class="headline">Council adopts the budget</h1>' in preview
+    assert "A standfirst\nover two lines." in preview and "Maren Holt" in preview
+    # Nothing in the preview leads away from the unsaved form: links open a new tab.
+    links = tags(preview, "a")
+    assert links and all(
+        a["href"].startswith("#") or (a.get("target") == "_blank" and "noopener" in a["rel"])
+        for a in links
+    )
+    assert {"tag", "noopener", "noreferrer"} <= set(
+        next(a for a in links if a["href"] == "/tag/budgets")["rel"].split()
+    )
+    # The form comes back as typed, ready to save from here.
+    again = served_form(html, containing="title")
+    assert MultiDict(again.submission("save")) == MultiDict(
+        [*[pair for pair in typed.items(multi=True) if pair[0] != "preview"], ("save", "1")]
+    )
+    with app.app_context():
+        assert db.session.get(Article, full_article).body_markdown.startswith("First paragraph.")
+    response = writer.post(url, data=MultiDict(again.submission("save")))
+    assert response.status_code == 303
+    with app.app_context():
+        assert db.session.get(Article, full_article).body_markdown.startswith("Changed, see")
+
+
+def test_a_refused_preview_shows_the_errors_not_the_preview(app, writer):
+    response = post_article(writer, app, title="", preview="1")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "editor-preview" not in html and 'id="title-error"' in html
+
+
+# --- What Save says ---------------------------------------------------------------------------
+
+
+def test_resaving_a_published_article_says_updated(app, writer, full_article):
+    url = f"/admin/articles/{full_article}/edit"
+    form = served_form(get_html(writer, url), containing="title")
+    data = MultiDict(form.submission("save"))
+    data["title"] = "Council adopts the budget, at last"
+    response = writer.post(url, data=data)
+    html = get_html(writer, response.headers["Location"])
+    assert "Article updated." in html and "Article published." not in html
+    untouched = resubmit(writer, url, containing="title", button="save")
+    assert "Nothing changed, so nothing was saved." in get_html(
+        writer, untouched.headers["Location"]
+    )
+
+
+def test_an_editor_publishing_is_in_the_audit_log(app, writer):
+    from blog.models import ModerationAction, Staff
+
+    response = post_article(writer, app, status="published")
+    assert "Article published." in get_html(writer, response.headers["Location"])
+    with app.app_context():
+        entry = db.session.scalar(sa.select(ModerationAction))
+        writer_id = db.session.scalar(sa.select(Staff.id).where(Staff.username == "writer"))
+        assert (entry.action, entry.staff_id, entry.detail) == (
+            "publish",
+            writer_id,
+            "Night buses return",
+        )
+
+
+# --- Changing a slug --------------------------------------------------------------------------
+
+
+def test_a_changed_slug_keeps_old_links_working(app, writer, full_article):
+    url = f"/admin/articles/{full_article}/edit"
+    form = served_form(get_html(writer, url), containing="title")
+    data = MultiDict(form.submission("save"))
+    data["slug"] = "budget-adopted"
+    writer.post(url, data=data)
+    reader = app.test_client()
+    old = reader.get("/articles/council-adopts-the-budget")
+    assert (old.status_code, old.headers["Location"]) == (301, "/articles/budget-adopted")
+    assert "Council adopts the budget" in get_html(reader, "/articles/budget-adopted")
+
+
+def test_a_new_article_cannot_take_an_old_slug(app, writer, full_article):
+    url = f"/admin/articles/{full_article}/edit"
+    data = MultiDict(served_form(get_html(writer, url), containing="title").submission("save"))
+    data["slug"] = "budget-adopted"
+    writer.post(url, data=data)
+    response = post_article(writer, app, title="Council adopts the budget")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert '<span class="field-error" id="slug-error">' in html
+    assert "was used by &#34;Council adopts the budget&#34; before" in html
+    assert form_values(html)["title"] == "Council adopts the budget"
+
+
+# --- Categories and tags ----------------------------------------------------------------------
+
+
+def test_categories_are_added_and_a_refused_one_comes_back(app, writer):
+    token = csrf_token(writer)
+    response = writer.post(
+        "/admin/categories", data={"csrf_token": token, "name": "Harbour", "slug": ""}
+    )
+    assert "Category Harbour added." in get_html(writer, response.headers["Location"])
+    response = writer.post(
+        "/admin/categories", data={"csrf_token": token, "name": "Harbour news", "slug": "harbour"}
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="new-slug-error">The slug &#34;harbour&#34; is already taken.' in html
+    form = next(f for f in served_forms(html) if f.action == "/admin/categories")
+    assert dict(form.fields)["name"] == "Harbour news" and dict(form.fields)["slug"] == "harbour"
+    response = writer.post("/admin/categories", data={"csrf_token": token, "name": ""})
+    assert response.status_code == 422
+    assert 'id="new-name-error">A name is needed.' in response.get_data(as_text=True)
+    with app.app_context():
+        names = db.session.scalars(sa.select(Category.name).order_by(Category.name)).all()
+        assert names == ["City", "Harbour"]
+
+
+def test_a_refused_rename_or_merge_comes_back_with_its_message(app, writer):
+    with app.app_context():
+        first, second = make_category(name="Sport"), make_category(name="Arts")
+        db.session.commit()
+        first_id, second_slug = first.id, second.slug
+    token = csrf_token(writer)
+    response = writer.post(
+        f"/admin/categories/{first_id}/rename",
+        data={"csrf_token": token, "name": "Sports", "slug": second_slug},
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert f'id="slug-{first_id}-error">The slug' in html
+    assert f'id="slug-{first_id}" name="slug" value="{second_slug}"' in html
+    assert f'id="name-{first_id}" name="name" value="Sports"' in html
+    merge_form = next(
+        f
+        for f in served_forms(get_html(writer, "/admin/categories"))
+        if f.action.endswith(f"/{first_id}/merge")
+    )
+    response = writer.post(merge_form.action, data=MultiDict(merge_form.submission()))
+    assert response.status_code == 422
+    assert "Choose the category to merge into." in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Category, first_id).name == "Sport"
