@@ -271,3 +271,11 @@ def test_an_old_slug_redirects_through_the_page_cache(cached, article, cookies):
     assert (response.status_code, response.headers["Location"]) == (301, "/articles/river-moves")
     assert "The river changes course" in get_html(reader, "/articles/river-moves")
     assert reader.get(old).status_code == 301
+
+
+def test_an_old_slugs_comment_feed_redirects_too(app, client, article):
+    change_slug(app, article["slug"], "river-moves")
+    response = client.get(f"/articles/{article['slug']}/comments.atom")
+    assert response.status_code == 301
+    assert response.headers["Location"] == "/articles/river-moves/comments.atom"
+    assert client.get("/articles/river-moves/comments.atom").status_code == 200
