@@ -16,8 +16,11 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from blog.comments.forms import web_address
+from blog.comments.forms import no_control_characters, web_address
 from blog.models import Article
+
+#: NUL and other control characters are refused (PostgreSQL cannot even store NUL).
+plain = no_control_characters
 
 
 def as_typed(text: str | None) -> str | None:
@@ -32,19 +35,27 @@ def as_typed(text: str | None) -> str | None:
 class ArticleForm(FlaskForm):
     """An article, new or being edited. Choices for author and category are filled per request."""
 
-    title = StringField("Title", validators=[DataRequired("Please give a title."), Length(max=300)])
-    slug = StringField("Slug", validators=[Optional(), Length(max=200)])
+    title = StringField(
+        "Title", validators=[DataRequired("Please give a title."), Length(max=300), plain]
+    )
+    slug = StringField("Slug", validators=[Optional(), Length(max=200), plain])
     summary = TextAreaField(
-        "Summary (standfirst)", filters=[as_typed], validators=[Optional(), Length(max=2000)]
+        "Summary (standfirst)", filters=[as_typed], validators=[Optional(), Length(max=2000), plain]
     )
     body = TextAreaField(
-        "Body (Markdown)", filters=[as_typed], validators=[DataRequired("Please write the body.")]
+        "Body (Markdown)",
+        filters=[as_typed],
+        validators=[DataRequired("Please write the body."), plain],
     )
-    source_name = StringField("Source name", validators=[Optional(), Length(max=200)])
-    source_url = StringField("Source URL", validators=[Optional(), Length(max=2000), web_address])
+    source_name = StringField("Source name", validators=[Optional(), Length(max=200), plain])
+    source_url = StringField(
+        "Source URL", validators=[Optional(), Length(max=2000), web_address, plain]
+    )
     author_id = SelectField("Author", coerce=int)
     category_id = SelectField("Category", coerce=int)
-    tags = StringField("Tags (separated by commas)", validators=[Optional(), Length(max=1000)])
+    tags = StringField(
+        "Tags (separated by commas)", validators=[Optional(), Length(max=1000), plain]
+    )
     status = SelectField(
         "Status", choices=[SelectChoice("draft", "Draft"), SelectChoice("published", "Published")]
     )
@@ -85,13 +96,19 @@ def form_time(value: datetime | None) -> datetime | None:
 class AuthorForm(FlaskForm):
     """An author's name, slug and biography."""
 
-    name = StringField("Name", validators=[DataRequired("Please give a name."), Length(max=120)])
-    slug = StringField("Slug", validators=[Optional(), Length(max=140)])
-    bio = TextAreaField("Biography", filters=[as_typed], validators=[Optional(), Length(max=5000)])
+    name = StringField(
+        "Name", validators=[DataRequired("Please give a name."), Length(max=120), plain]
+    )
+    slug = StringField("Slug", validators=[Optional(), Length(max=140), plain])
+    bio = TextAreaField(
+        "Biography", filters=[as_typed], validators=[Optional(), Length(max=5000), plain]
+    )
 
 
 class RenameForm(FlaskForm):
     """A new name (and optionally slug) for a category or tag."""
 
-    name = StringField("Name", validators=[DataRequired("A name is needed."), Length(max=120)])
-    slug = StringField("Slug", validators=[Optional(), Length(max=140)])
+    name = StringField(
+        "Name", validators=[DataRequired("A name is needed."), Length(max=120), plain]
+    )
+    slug = StringField("Slug", validators=[Optional(), Length(max=140), plain])

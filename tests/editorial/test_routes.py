@@ -527,3 +527,19 @@ def test_a_refused_rename_or_merge_comes_back_with_its_message(app, writer):
     assert "Choose the category to merge into." in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Category, first_id).name == "Sport"
+
+
+def test_control_characters_are_refused_next_to_the_field(app, writer):
+    response = post_article(writer, app, title="Night\x00buses", summary="A\x07b")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="title-error">This contains characters that are not allowed.' in html
+    assert 'id="summary-error">This contains characters that are not allowed.' in html
+    token = csrf_token(writer)
+    response = writer.post("/admin/categories", data={"csrf_token": token, "name": "Sp\x00rt"})
+    assert response.status_code == 422
+    response = writer.post(
+        "/admin/authors/new", data={"csrf_token": token, "name": "Ada", "bio": "x\x00"}
+    )
+    assert response.status_code == 422
+    assert 'id="bio-error">This contains characters' in response.get_data(as_text=True)
