@@ -13,6 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 from blog.extensions import db
 from blog.models import Article, utcnow
 from tests.browser.conftest import IMPORTED_SLUG, STAFF_PASSWORD, STAFF_USERNAME
+from tests.editorial.stored import stored_article
 
 
 def log_in(page: Page, live_server: str) -> None:
@@ -135,7 +136,7 @@ def test_saving_an_untouched_article_changes_nothing(
     browser: Browser, live_app, live_server, closed_article
 ):
     article_id = closed_article
-    before = stored(live_app, article_id)
+    before = stored_article(live_app, article_id)
     reader = browser.new_context()
     anonymous = reader.new_page()
     public_before = public_article(anonymous, live_server)
@@ -157,7 +158,7 @@ def test_saving_an_untouched_article_changes_nothing(
     ):
         expect(page.get_by_role("textbox", name=label, exact=True)).to_have_value(value)
     expect(page.get_by_label("Comments open")).not_to_be_checked()
-    assert stored(live_app, article_id) == before
+    assert stored_article(live_app, article_id) == before
     assert public_article(anonymous, live_server) == public_before
     editor.close()
     reader.close()
@@ -167,23 +168,3 @@ def public_article(page: Page, live_server: str) -> str:
     """The article as readers see it: the article and its author box (not the comment form)."""
     page.goto(f"{live_server}/articles/{IMPORTED_SLUG}")
     return page.locator(".article").inner_html() + page.locator(".author-box").inner_html()
-
-
-def stored(app, article_id: int) -> dict:
-    """Everything an editor can change about an article, as stored."""
-    with app.app_context():
-        article = db.session.get(Article, article_id)
-        return {
-            "title": article.title,
-            "slug": article.slug,
-            "summary": article.summary,
-            "body_markdown": article.body_markdown,
-            "source": (article.source_name, article.source_url),
-            "author": article.author.name,
-            "category": article.category.name,
-            "tags": [tag.name for tag in article.tags],
-            "status": article.status,
-            "published_at": article.published_at,
-            "updated_at": article.updated_at,
-            "comments_open": article.comments_open,
-        }

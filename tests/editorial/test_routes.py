@@ -11,6 +11,7 @@ from werkzeug.datastructures import MultiDict
 from blog.extensions import db
 from blog.models import Article, Author, Category, Tag, utcnow
 from blog.templating import human_datetime
+from tests.editorial.stored import stored_article
 from tests.factories import (
     make_article,
     make_author,
@@ -270,31 +271,17 @@ def test_tags_are_renamed_and_merged(app, writer):
 # --- Forms sent back exactly as served change nothing ---------------------------------------
 
 
-def stored_article(app, article_id: int) -> dict:
-    """Everything an editor can change about an article, as stored."""
-    with app.app_context():
-        article = db.session.get(Article, article_id)
-        return {
-            "title": article.title,
-            "slug": article.slug,
-            "summary": article.summary,
-            "body_markdown": article.body_markdown,
-            "source": (article.source_name, article.source_url),
-            "author_id": article.author_id,
-            "category_id": article.category_id,
-            "tags": sorted(t.name for t in article.tags),
-            "status": article.status,
-            "published_at": article.published_at,
-            "updated_at": article.updated_at,
-            "comments_open": article.comments_open,
-            "old_slugs": [s.slug for s in article.old_slugs],
-        }
+def served_data(
+    client, url: str, button: str | None = None, containing: str = "title"
+) -> MultiDict:
+    """What the form at url that has `containing` sends when `button` is pressed, untouched."""
+    form = served_form(get_html(client, url), containing=containing)
+    return MultiDict(form.submission(button))
 
 
 def resubmit(client, url: str, containing: str, button: str | None = None):
-    """Open url, and send the form that has `containing` back exactly as it was served."""
-    form = served_form(get_html(client, url), containing=containing)
-    return client.post(form.action or url, data=MultiDict(form.submission(button)))
+    """Open url (a form posting to itself), and send the form back exactly as it was served."""
+    return client.post(url, data=served_data(client, url, button, containing))
 
 
 @pytest.fixture
@@ -379,8 +366,7 @@ def test_renaming_to_the_served_name_changes_nothing(app, writer, full_article, 
 
 def test_preview_shows_above_the_form_with_every_field_kept(app, writer, full_article):
     url = f"/admin/articles/{full_article}/edit"
-    served = served_form(get_html(writer, url), containing="title")
-    typed = MultiDict(served.submission("preview"))
+    typed = served_data(writer, url, "preview")
     typed["body"] = "Changed, see [the minutes](https://example.org/minutes) and [below](#x)."
     response = writer.post(url, data=typed)
     html = response.get_data(as_text=True)
@@ -422,8 +408,7 @@ def test_a_refused_preview_shows_the_errors_not_the_preview(app, writer):
 
 def test_resaving_a_published_article_says_updated(app, writer, full_article):
     url = f"/admin/articles/{full_article}/edit"
-    form = served_form(get_html(writer, url), containing="title")
-    data = MultiDict(form.submission("save"))
+    data = served_data(writer, url, "save")
     data["title"] = "Council adopts the budget, at last"
     response = writer.post(url, data=data)
     html = get_html(writer, response.headers["Location"])
@@ -454,8 +439,7 @@ def test_an_editor_publishing_is_in_the_audit_log(app, writer):
 
 def test_a_changed_slug_keeps_old_links_working(app, writer, full_article):
     url = f"/admin/articles/{full_article}/edit"
-    form = served_form(get_html(writer, url), containing="title")
-    data = MultiDict(form.submission("save"))
+    data = served_data(writer, url, "save")
     data["slug"] = "budget-adopted"
     writer.post(url, data=data)
     reader = app.test_client()
@@ -466,7 +450,7 @@ def test_a_changed_slug_keeps_old_links_working(app, writer, full_article):
 
 def test_a_new_article_cannot_take_an_old_slug(app, writer, full_article):
     url = f"/admin/articles/{full_article}/edit"
-    data = MultiDict(served_form(get_html(writer, url), containing="title").submission("save"))
+    data = served_data(writer, url, "save")
     data["slug"] = "budget-adopted"
     writer.post(url, data=data)
     response = post_article(writer, app, title="Council adopts the budget")
