@@ -13,6 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 from blog.extensions import db
 from blog.models import Article, utcnow
 from tests.browser.conftest import IMPORTED_SLUG, STAFF_PASSWORD, STAFF_USERNAME
+from tests.browser.test_accessibility import axe_source, violations  # noqa: F401 - a fixture
 from tests.editorial.stored import stored_article
 
 
@@ -168,3 +169,26 @@ def public_article(page: Page, live_server: str) -> str:
     """The article as readers see it: the article and its author box (not the comment form)."""
     page.goto(f"{live_server}/articles/{IMPORTED_SLUG}")
     return page.locator(".article").inner_html() + page.locator(".author-box").inner_html()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_editor_with_its_preview_has_no_violations(
+    browser: Browser,
+    live_server,
+    axe_source,  # noqa: F811 - the fixture imported above
+    scheme,
+    screenshot,
+):
+    context = browser.new_context(bypass_csp=True, color_scheme=scheme)
+    page = context.new_page()
+    log_in(page, live_server)
+    page.goto(f"{live_server}/admin/articles?q=tide")
+    page.get_by_role("link", name="Tide tables go digital after a century on paper").click()
+    page.get_by_role("button", name="Preview").click()
+    expect(page.locator(".editor-preview .headline")).to_be_visible()
+    found = {"editor with preview": violations(page, axe_source)}
+    screenshot(page, scheme)
+    page.goto(f"{live_server}/admin/categories")
+    found["categories"] = violations(page, axe_source)
+    context.close()
+    assert found == {"editor with preview": [], "categories": []}
