@@ -146,7 +146,8 @@ def _input(form: ArticleForm) -> ArticleInput:
 
 def _edit_page(
     form: ArticleForm, article: Article | None, status: int = 200, preview: str | None = None
-):  # noqa: ANN202
+) -> tuple[str, int]:
+    """The editor's page: the form as it stands, with the preview above it when asked for."""
     return render_template(
         "editorial/article_form.html", form=form, article=article, preview=preview
     ), status
