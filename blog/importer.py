@@ -2,7 +2,8 @@
 
 parse_article_file() checks a whole file before anything is written; save_article() then
 creates or updates the article found by slug, so importing the same file twice never
-duplicates it.
+duplicates it. The slug is what identifies the article, so an import never changes one;
+a new article cannot take a slug another article had (its old links lead there).
 """
 
 from __future__ import annotations
@@ -17,7 +18,12 @@ import sqlalchemy as sa
 import yaml
 from slugify import slugify
 
-from blog.editorial.publishing import tags_named, unique_tag_names
+from blog.editorial.publishing import (
+    EditorialRefused,
+    check_slug_free,
+    tags_named,
+    unique_tag_names,
+)
 from blog.extensions import db
 from blog.models import Article, ArticleStatus, Author, Category, Tag, utcnow
 
@@ -125,6 +131,8 @@ def parse_article(text: str) -> ArticleFile:
         tags = tags.split(",")
     if not isinstance(tags, list):
         raise ArticleFileError("'tags' must be a list")
+    if any("," in str(tag) for tag in tags):
+        raise ArticleFileError("a tag cannot contain a comma (the editor separates tags with it)")
     status = _text(meta, "status") or ArticleStatus.PUBLISHED
     if status not in tuple(ArticleStatus):
         raise ArticleFileError(f"'status' must be draft or published, not {status!r}")
@@ -178,6 +186,11 @@ def save_article(data: ArticleFile) -> Article:
     article = db.session.scalar(sa.select(Article).where(Article.slug == data.slug))
     is_new = article is None
     if is_new:
+        # A slug another article had keeps leading there; a file cannot take it over.
+        try:
+            check_slug_free(data.slug, None)
+        except EditorialRefused as exc:
+            raise ArticleFileError(f"{exc} Give the file a 'slug' of its own.") from None
         article = Article(slug=data.slug)
         db.session.add(article)
     article.title = data.title

@@ -104,3 +104,122 @@ def csrf_token(client) -> str:
 
     html = get_html(client, "/admin/password")
     return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+
+
+class ServedForm:
+    """One <form> of a page, with every control's value as a browser would submit it."""
+
+    def __init__(self, attrs: dict[str, str | None]) -> None:
+        self.action = attrs.get("action") or ""
+        self.method = (attrs.get("method") or "get").lower()
+        #: (name, value) pairs in document order, as the browser sends them.
+        self.fields: list[tuple[str, str]] = []
+        #: The submit buttons' (name, value) pairs: only the one pressed is sent.
+        self.buttons: list[tuple[str, str]] = []
+
+    def names(self) -> set[str]:
+        """The names of the form's controls."""
+        return {name for name, _ in self.fields} | {name for name, _ in self.buttons}
+
+    def submission(self, button: str | None = None) -> list[tuple[str, str]]:
+        """What pressing the submit button named `button` sends (the first one when None)."""
+        pressed = [pair for pair in self.buttons if button is None or pair[0] == button]
+        if button is not None and not pressed:
+            raise AssertionError(f"no submit button named {button!r}")
+        return self.fields + pressed[:1]
+
+
+class _Forms(HTMLParser):
+    """Collects forms and their controls, following the HTML form submission rules."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[ServedForm] = []
+        self._form: ServedForm | None = None
+        self._select: tuple[str, bool, list[tuple[str, bool]]] | None = None
+        self._option: dict | None = None
+        self._textarea: tuple[str, list[str]] | None = None
+
+    def handle_starttag(self, tag, attrs):  # noqa: ANN001
+        attrs = dict(attrs)
+        if tag == "form":
+            self._form = ServedForm(attrs)
+            self.forms.append(self._form)
+            return
+        if self._form is None or "disabled" in attrs or not attrs.get("name"):
+            if tag == "option" and self._select is not None:
+                self._start_option(attrs)
+            return
+        name = attrs["name"]
+        if tag == "input":
+            kind = (attrs.get("type") or "text").lower()
+            if kind in ("checkbox", "radio"):
+                if "checked" in attrs:
+                    self._form.fields.append((name, attrs.get("value") or "on"))
+            elif kind in ("submit", "image"):
+                self._form.buttons.append((name, attrs.get("value") or ""))
+            elif kind not in ("button", "reset", "file"):
+                # Browsers drop line breaks from single-line inputs.
+                value = (attrs.get("value") or "").replace("\r", "").replace("\n", "")
+                self._form.fields.append((name, value))
+        elif tag == "button" and (attrs.get("type") or "submit").lower() == "submit":
+            self._form.buttons.append((name, attrs.get("value") or ""))
+        elif tag == "select":
+            self._select = (name, "multiple" in attrs, [])
+        elif tag == "textarea":
+            self._textarea = (name, [])
+
+    def _start_option(self, attrs: dict) -> None:
+        self._option = {"value": attrs.get("value"), "selected": "selected" in attrs, "text": []}
+
+    def handle_data(self, data):  # noqa: ANN001
+        if self._textarea is not None:
+            self._textarea[1].append(data)
+        elif self._option is not None:
+            self._option["text"].append(data)
+
+    def handle_endtag(self, tag):  # noqa: ANN001
+        if tag == "option" and self._option is not None and self._select is not None:
+            option = self._option
+            value = option["value"]
+            if value is None:
+                value = " ".join("".join(option["text"]).split())
+            self._select[2].append((value, option["selected"]))
+            self._option = None
+        elif tag == "select" and self._select is not None:
+            name, multiple, options = self._select
+            chosen = [value for value, selected in options if selected]
+            if not multiple:
+                # A single select always sends one option: the last selected, else the first.
+                chosen = chosen[-1:] or [value for value, _ in options[:1]]
+            self._form.fields.extend((name, value) for value in chosen)
+            self._select = None
+        elif tag == "textarea" and self._textarea is not None:
+            name, parts = self._textarea
+            text = "".join(parts)
+            # The parser drops one line break right after <textarea>; browsers send CRLF.
+            text = text.removeprefix("\r\n") if text.startswith("\r\n") else text
+            text = text.removeprefix("\n")
+            text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\r\n")
+            self._form.fields.append((name, text))
+            self._textarea = None
+        elif tag == "form":
+            self._form = None
+
+    def handle_startendtag(self, tag, attrs):  # noqa: ANN001
+        self.handle_starttag(tag, attrs)
+
+
+def served_forms(html: str) -> list[ServedForm]:
+    """Every form on the page, with what a browser would submit from it untouched."""
+    parser = _Forms()
+    parser.feed(html)
+    parser.close()
+    return parser.forms
+
+
+def served_form(html: str, *, containing: str) -> ServedForm:
+    """The one form on the page that has a control named `containing`."""
+    found = [form for form in served_forms(html) if containing in form.names()]
+    assert len(found) == 1, f"{len(found)} forms with a control named {containing!r}"
+    return found[0]

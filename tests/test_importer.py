@@ -147,3 +147,23 @@ def test_load_demo_if_empty_leaves_an_existing_site_alone(app, runner):
 def test_nul_characters_are_dropped_from_a_file():
     data = parse_article(GOOD.replace("The first paragraph.", "The first\x00 paragraph."))
     assert "\x00" not in data.body and data.body.startswith("The first paragraph.")
+
+
+def test_a_new_file_cannot_take_another_articles_old_slug(app, runner, tmp_path):
+    from blog.editorial.publishing import move_to_slug
+
+    path = write(tmp_path, GOOD)
+    assert runner.invoke(args=["import-article", str(path)]).exit_code == 0
+    with app.app_context():
+        move_to_slug(db.session.scalar(sa.select(Article)), "valley-rain")
+        db.session.commit()
+    result = runner.invoke(args=["import-article", str(path)])
+    assert result.exit_code == 1
+    assert 'was used by "Rain returns to the valley" before' in result.output
+    with app.app_context():
+        assert db.session.scalars(sa.select(Article.slug)).all() == ["valley-rain"]
+
+
+def test_a_tag_with_a_comma_is_refused():
+    with pytest.raises(ArticleFileError, match="comma"):
+        parse_article(GOOD.replace("tags: [weather, Farming]", 'tags: ["weather, rain"]'))

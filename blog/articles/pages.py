@@ -136,9 +136,3 @@ def render_article_page(
     if cacheable and (built or keep_anonymous):
         pagecache.put(parts, page, generation)
     return html, status
-
-
-def render_preview(article: Any) -> str:
-    """An unsaved article exactly as readers will see it, without comments."""
-    parts = build_parts(article, preview=True)
-    return render_template("articles/detail.html", parts=parts, preview=True)

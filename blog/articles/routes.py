@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import defer
 from sqlalchemy.sql import Select
+from werkzeug.exceptions import NotFound
 
 from blog import search as full_text
 from blog.articles.pages import render_article_page
 from blog.extensions import db
-from blog.models import Article, Category, Tag, article_tags
+from blog.models import Article, ArticleSlug, Category, Tag, article_tags
 from blog.search import MAX_QUERY_LENGTH, query_terms
 
 bp = Blueprint("articles", __name__)
@@ -39,9 +49,38 @@ def index() -> str:
 
 
 @bp.get("/articles/<slug>")
-def detail(slug: str) -> str:
-    """One article with its comments; drafts and articles dated in the future are not found."""
-    return render_article_page(slug)
+def detail(slug: str) -> tuple[str, int] | Response:
+    """One article with its comments; drafts and articles dated in the future are not found.
+
+    An address the article had before its slug changed answers with a redirect to this one.
+    """
+    try:
+        return render_article_page(slug)
+    except NotFound:
+        return redirect_from_old_slug(slug)
+
+
+def redirect_from_old_slug(slug: str) -> Response:
+    """A 301 from an article's old slug to the same page at its current one, or a 404.
+
+    Only for an article readers may see now. The redirect may be cached but must be checked
+    again: should the article take this slug back, a browser that kept the redirect for good
+    would loop.
+    """
+    current = db.session.scalar(
+        Article.published()
+        .with_only_columns(Article.slug)
+        .join(ArticleSlug, ArticleSlug.article_id == Article.id)
+        .where(ArticleSlug.slug == slug)
+    )
+    if current is None:
+        abort(404)
+    target = url_for(request.endpoint, **{**request.view_args, "slug": current})
+    if request.query_string:
+        target += "?" + request.query_string.decode("latin-1")
+    response = redirect(target, 301)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 @bp.get("/category/<slug>")

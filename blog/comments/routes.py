@@ -15,8 +15,10 @@ from flask import (
 )
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm import joinedload
+from werkzeug.exceptions import NotFound
 
 from blog.articles.pages import load_visible_article, render_article_page
+from blog.articles.routes import redirect_from_old_slug
 from blog.comments.display import comment_url, remember_own_comment, update_author_cookie
 from blog.comments.forms import CommentForm
 from blog.comments.identicon import KEY_PATTERN, identicon_svg
@@ -167,8 +169,11 @@ def site_feed() -> Response:
 
 @bp.get("/articles/<slug>/comments.atom")
 def article_feed(slug: str) -> Response:
-    """The latest approved comments on one article."""
-    article = load_visible_article(slug)
+    """The latest approved comments on one article (from an old slug, a redirect)."""
+    try:
+        article = load_visible_article(slug)
+    except NotFound:
+        return redirect_from_old_slug(slug)
     comments = db.session.scalars(
         Comment.approved_on_visible_articles()
         .where(Comment.article_id == article.id)

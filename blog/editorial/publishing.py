@@ -1,4 +1,5 @@
-"""The editorial rules, as plain functions: states, slugs, tags, unpublishing, merging."""
+"""The editorial rules, as plain functions: states, slugs, tags, unpublishing, merging, and
+the audit log's record of what editors did to articles."""
 
 from __future__ import annotations
 
@@ -12,15 +13,20 @@ from slugify import slugify
 from blog.extensions import db
 from blog.models import (
     Article,
+    ArticleSlug,
     ArticleStatus,
     Author,
     Category,
     Comment,
+    ModerationAction,
     Named,
     Tag,
     article_tags,
     utcnow,
 )
+
+#: What the audit log calls each thing an editor does to an article.
+EDITORIAL_ACTIONS = ("publish", "update", "schedule", "unpublish", "delete")
 
 
 class EditorialRefused(ValueError):
@@ -49,12 +55,53 @@ def slug_for(title: str, slug: str | None) -> str:
 
 
 def check_slug_free(slug: str, article_id: int | None) -> None:
-    """Refuse a slug another article already has."""
-    owner = db.session.scalar(
-        sa.select(Article.title).where(Article.slug == slug, Article.id != (article_id or 0))
-    )
+    """Refuse a slug another article has now, or had: its old links lead to that article."""
+    other = Article.id != (article_id or 0)
+    owner = db.session.scalar(sa.select(Article.title).where(Article.slug == slug, other))
     if owner is not None:
         raise EditorialRefused(f'The slug "{slug}" is already used by "{owner}".', "slug")
+    former = db.session.scalar(
+        sa.select(Article.title)
+        .join(ArticleSlug, ArticleSlug.article_id == Article.id)
+        .where(ArticleSlug.slug == slug, other)
+    )
+    if former is not None:
+        raise EditorialRefused(
+            f'The slug "{slug}" was used by "{former}" before, and its old links still lead '
+            "there. Please choose another.",
+            "slug",
+        )
+
+
+def move_to_slug(article: Article, slug: str) -> None:
+    """Give an article a slug, keeping the one it had so that old links still find it.
+
+    A slug the article takes back stops being an old one (an address is never both).
+    """
+    if article.slug == slug:
+        return
+    if article.slug:
+        article.old_slugs.append(ArticleSlug(slug=article.slug))
+    for old in [old for old in article.old_slugs if old.slug == slug]:
+        article.old_slugs.remove(old)
+    article.slug = slug
+
+
+def publication_time(
+    current: datetime | None, submitted: datetime | None, status: str
+) -> datetime | None:
+    """When an article is (to be) published, after an editor saved it.
+
+    The form shows the time to the minute; sending that minute back keeps the exact time
+    stored. Publishing without a time publishes now; a time in the future schedules.
+    """
+    if submitted is None:
+        if status == ArticleStatus.PUBLISHED and current is None:
+            return utcnow()
+        return current
+    if current is not None and current.replace(second=0, microsecond=0) == submitted:
+        return current
+    return submitted
 
 
 def parse_tags(text: str) -> list[str]:
@@ -77,7 +124,10 @@ def tags_named(names: Iterable[str]) -> list[Tag]:
     tags = []
     for name in names:
         slug = slugify(name, max_length=140)
-        tag = db.session.scalar(sa.select(Tag).where(Tag.slug == slug))
+        # By name first: a tag renamed with a slug of its own keeps its name's spelling.
+        tag = db.session.scalar(
+            sa.select(Tag).where(sa.func.lower(Tag.name) == name.lower()).limit(1)
+        ) or db.session.scalar(sa.select(Tag).where(Tag.slug == slug))
         if tag is None:
             tag = Tag(name=name, slug=slug)
             db.session.add(tag)
@@ -104,14 +154,11 @@ class ArticleInput:
 
 
 def apply_input(article: Article, data: ArticleInput) -> Article:
-    """Copy an editor's input onto an article (new or existing); the caller commits.
-
-    Publishing without a time publishes now; a time in the future schedules the article.
-    """
+    """Copy an editor's input onto an article (new or existing); the caller commits."""
     slug = slug_for(data.title, data.slug)
     check_slug_free(slug, article.id)
     article.title = data.title
-    article.slug = slug
+    move_to_slug(article, slug)
     article.summary = data.summary
     article.body_markdown = data.body_markdown
     article.source_name = data.source_name or None
@@ -121,28 +168,95 @@ def apply_input(article: Article, data: ArticleInput) -> Article:
     article.tags = tags_named(data.tags)
     article.status = data.status
     article.comments_open = data.comments_open
-    if data.published_at is not None:
-        article.published_at = data.published_at
-    elif data.status == ArticleStatus.PUBLISHED and article.published_at is None:
-        article.published_at = utcnow()
+    article.published_at = publication_time(article.published_at, data.published_at, data.status)
     return article
 
 
-def save_article(article: Article | None, data: ArticleInput) -> Article:
-    """Create or update an article from an editor's input; commits once."""
+@dataclass
+class SavedArticle:
+    """An article just saved, and what saving it did."""
+
+    article: Article
+    #: The state before (None for a new article) and after: draft, scheduled or published.
+    state_before: str | None
+    state: str
+    #: What the audit log recorded (one of EDITORIAL_ACTIONS), or None.
+    action: str | None
+    #: False when the editor saved without changing anything.
+    changed: bool = True
+
+
+def editorial_action(
+    state_before: str | None, state_after: str, *, time_changed: bool = False
+) -> str | None:
+    """What saving an article did, as the audit log names it; None while it stays a draft."""
+    if state_after == "draft":
+        return "unpublish" if state_before in ("published", "scheduled") else None
+    if state_after == "scheduled":
+        return "update" if state_before == "scheduled" and not time_changed else "schedule"
+    return "update" if state_before == "published" else "publish"
+
+
+def record_editorial_action(
+    article: Article,
+    action: str,
+    staff_id: int | None,
+    status_before: str | None,
+    status_after: str | None,
+) -> ModerationAction:
+    """Add to the audit log who did what to which article; the caller commits.
+
+    The title goes in the detail, so the row still says which article once it is deleted.
+    """
+    if action not in EDITORIAL_ACTIONS:
+        raise ValueError(f"not an editorial action: {action!r}")
+    entry = ModerationAction(
+        article_id=article.id,
+        staff_id=staff_id,
+        action=action,
+        status_before=status_before,
+        status_after=status_after,
+        detail=article.title[:300],
+    )
+    db.session.add(entry)
+    return entry
+
+
+def save_article(
+    article: Article | None, data: ArticleInput, staff_id: int | None = None
+) -> SavedArticle:
+    """Create or update an article from an editor's input, noting it in the audit log.
+
+    Commits once. Saving without a change writes nothing, not even the updated time.
+    """
     is_new = article is None
+    before = None if is_new else article_state(article.status, article.published_at)
+    status_before = None if is_new else article.status
+    published_before = None if is_new else article.published_at
     with db.session.no_autoflush:
         article = article or Article()
         apply_input(article, data)
     if is_new:
         article.created_at = article.updated_at = utcnow()
         db.session.add(article)
+    changed = is_new or db.session.is_modified(article)
+    state = article_state(article.status, article.published_at)
+    action = None
+    if changed:
+        db.session.flush()  # a new article needs its id for the audit log
+        time_changed = article.published_at != published_before
+        action = editorial_action(before, state, time_changed=time_changed)
+    if action is not None:
+        record_editorial_action(article, action, staff_id, status_before, article.status)
     db.session.commit()
-    return article
+    return SavedArticle(article, before, state, action, changed)
 
 
-def unpublish(article: Article) -> None:
-    """Take an article back to draft; commits."""
+def unpublish(article: Article, staff_id: int | None = None) -> None:
+    """Take an article back to draft, noting it in the audit log; commits."""
+    if article.status == ArticleStatus.DRAFT:
+        return
+    record_editorial_action(article, "unpublish", staff_id, article.status, ArticleStatus.DRAFT)
     article.status = ArticleStatus.DRAFT
     db.session.commit()
 
@@ -157,8 +271,10 @@ def comment_count(article_id: int) -> int:
     )
 
 
-def delete_article(article: Article) -> None:
-    """Delete an article with its comments; commits."""
+def delete_article(article: Article, staff_id: int | None = None) -> None:
+    """Delete an article with its comments, noting it in the audit log; commits."""
+    record_editorial_action(article, "delete", staff_id, article.status, None)
+    db.session.flush()  # the log's row first: deleting the article then empties its article_id
     db.session.execute(sa.delete(Comment).where(Comment.article_id == article.id))
     db.session.delete(article)
     db.session.commit()
@@ -178,22 +294,41 @@ def delete_author(author: Author) -> None:
     db.session.commit()
 
 
-def rename(thing: Named, name: str, slug: str | None = None) -> None:
-    """Rename a category, tag or author; a new slug must be free. Commits."""
-    name = name.strip()
+def tidy_name_and_slug(
+    model: type[Named], name: str, slug: str | None, thing_id: int | None = None
+) -> tuple[str, str]:
+    """A name and a free slug (made from the name when empty) for a category, tag or author."""
+    name = (name or "").strip()
     if not name:
         raise EditorialRefused("A name cannot be empty.", "name")
+    if model is Tag and "," in name:
+        raise EditorialRefused(
+            "A tag name cannot contain a comma: the editor separates tags with commas.", "name"
+        )
     new_slug = slugify(slug or name, max_length=140)
     if not new_slug:
         raise EditorialRefused("A slug needs letters or digits.", "slug")
-    model = type(thing)
     taken = db.session.scalar(
-        sa.select(model.id).where(model.slug == new_slug, model.id != thing.id)
+        sa.select(model.id).where(model.slug == new_slug, model.id != (thing_id or 0))
     )
     if taken:
         raise EditorialRefused(f'The slug "{new_slug}" is already taken.', "slug")
-    thing.name, thing.slug = name, new_slug
+    return name, new_slug
+
+
+def rename(thing: Named, name: str, slug: str | None = None) -> None:
+    """Rename a category, tag or author; a new slug must be free. Commits."""
+    thing.name, thing.slug = tidy_name_and_slug(type(thing), name, slug, thing.id)
     db.session.commit()
+
+
+def create_category(name: str, slug: str | None = None) -> Category:
+    """Add a category (its slug made from the name when none is given); commits."""
+    name, slug = tidy_name_and_slug(Category, name, slug)
+    category = Category(name=name, slug=slug)
+    db.session.add(category)
+    db.session.commit()
+    return category
 
 
 def merge_categories(source: Category, target: Category) -> int:

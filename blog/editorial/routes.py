@@ -6,9 +6,8 @@ everyone else out.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any
+from dataclasses import dataclass
+from datetime import UTC
 
 import sqlalchemy as sa
 from flask import (
@@ -27,14 +26,14 @@ from sqlalchemy.orm import joinedload, undefer
 from wtforms.fields.choices import SelectChoice
 
 from blog.admin.routes import staff_navigation
-from blog.articles.pages import render_preview
 from blog.editorial import publishing
-from blog.editorial.forms import ArticleForm, AuthorForm, RenameForm
+from blog.editorial.forms import ArticleForm, AuthorForm, RenameForm, article_form_data
+from blog.editorial.preview import render_article_preview
 from blog.editorial.publishing import ArticleInput, EditorialRefused, article_state, parse_tags
 from blog.extensions import db
-from blog.models import Article, ArticleStatus, Author, Category, Tag, utcnow
-from blog.rendering import render_markdown
+from blog.models import Article, ArticleStatus, Author, Category, Tag, article_tags, utcnow
 from blog.security import no_store
+from blog.templating import human_datetime
 
 bp = Blueprint("editorial", __name__, url_prefix="/admin")
 bp.context_processor(staff_navigation)
@@ -117,12 +116,7 @@ def _article_form(article: Article | None) -> ArticleForm:
     if request.method == "POST":
         form = ArticleForm()
     elif article is not None:
-        form = ArticleForm(
-            obj=article,
-            body=article.body_markdown,
-            tags=", ".join(t.name for t in article.tags),
-            published_at=_local(article.published_at),
-        )
+        form = ArticleForm(formdata=None, data=article_form_data(article))
     else:
         form = ArticleForm(formdata=None, status="draft")
     form.author_id.choices = [SelectChoice(a.id, a.name) for a in _authors()]
@@ -130,11 +124,6 @@ def _article_form(article: Article | None) -> ArticleForm:
         SelectChoice(c.id, c.name) for c in _categories()
     ]
     return form
-
-
-def _local(value: datetime | None) -> datetime | None:
-    """A UTC datetime as the naive value an <input type=datetime-local> shows."""
-    return value.astimezone(UTC).replace(tzinfo=None) if value else None
 
 
 def _input(form: ArticleForm) -> ArticleInput:
@@ -155,54 +144,33 @@ def _input(form: ArticleForm) -> ArticleInput:
     )
 
 
-@dataclass
-class PreviewArticle:
-    """An unsaved article, shaped like one for the reader's template (never in the session)."""
-
-    title: str
-    slug: str
-    summary: str
-    body_html: str
-    author: Author
-    category: Category | None
-    tags: list[Any] = field(default_factory=list)
-    source_name: str | None = None
-    source_url: str | None = None
-    published_at: datetime = field(default_factory=utcnow)
-    updated_at: datetime = field(default_factory=utcnow)
-    comments_open: bool = True
-    comment_count: int = 0
-    was_updated: bool = False
+def _edit_page(
+    form: ArticleForm, article: Article | None, status: int = 200, preview: str | None = None
+) -> tuple[str, int]:
+    """The editor's page: the form as it stands, with the preview above it when asked for."""
+    return render_template(
+        "editorial/article_form.html", form=form, article=article, preview=preview
+    ), status
 
 
-def _preview(form: ArticleForm) -> str:
-    """The article exactly as readers will see it, from the form, saving nothing."""
-    data = _input(form)
-    with db.session.no_autoflush:
-        author = db.session.get(Author, data.author_id)
-        category = db.session.get(Category, data.category_id) if data.category_id else None
-    preview = PreviewArticle(
-        title=data.title,
-        slug=data.slug or "preview",
-        summary=data.summary,
-        body_html=render_markdown(data.body_markdown),
-        author=author,
-        category=category,
-        tags=[Tag(name=name, slug="preview") for name in data.tags],
-        source_name=data.source_name,
-        source_url=data.source_url,
-        published_at=data.published_at or utcnow(),
-    )
-    return render_preview(preview)
-
-
-def _edit_page(form: ArticleForm, article: Article | None, status: int = 200):  # noqa: ANN202
-    return render_template("editorial/article_form.html", form=form, article=article), status
+def saved_message(saved: publishing.SavedArticle) -> str:
+    """What the editor is told after pressing Save."""
+    if not saved.changed:
+        return "Nothing changed, so nothing was saved."
+    when = f"{human_datetime(saved.article.published_at)} UTC" if saved.article.published_at else ""
+    return {
+        ("draft", "unpublish"): "Article unpublished: it is a draft again.",
+        ("draft", None): "Draft saved.",
+        ("scheduled", "schedule"): f"Article scheduled for {when}.",
+        ("scheduled", "update"): f"Article updated; it is still scheduled for {when}.",
+        ("published", "publish"): "Article published.",
+        ("published", "update"): "Article updated.",
+    }[saved.state, saved.action]
 
 
 @bp.route("/articles/new", methods=["GET", "POST"])
 def new_article():  # noqa: ANN201 - a page or a redirect
-    """Write a new article; Preview shows it without saving."""
+    """Write a new article; Preview shows it above the form without saving."""
     return _article_editor(None)
 
 
@@ -219,9 +187,9 @@ def _article_editor(article: Article | None):  # noqa: ANN202
     if not form.validate():
         return _edit_page(form, article, 422)
     if "preview" in request.form:
-        return _preview(form)
+        return _edit_page(form, article, preview=render_article_preview(_input(form)))
     try:
-        saved = publishing.save_article(article, _input(form))
+        saved = publishing.save_article(article, _input(form), current_user.id)
     except EditorialRefused as exc:
         db.session.rollback()
         target = form._fields.get(exc.field or "")
@@ -230,15 +198,8 @@ def _article_editor(article: Article | None):  # noqa: ANN202
         else:
             form.form_errors.append(str(exc))
         return _edit_page(form, article, 422)
-    state = article_state(saved.status, saved.published_at)
-    flash(
-        {
-            "draft": "Draft saved.",
-            "scheduled": "Article scheduled.",
-            "published": "Article published.",
-        }[state]
-    )
-    return redirect(url_for(".edit_article", article_id=saved.id), 303)
+    flash(saved_message(saved))
+    return redirect(url_for(".edit_article", article_id=saved.article.id), 303)
 
 
 @bp.post("/articles/<int:article_id>/unpublish")
@@ -249,7 +210,7 @@ def unpublish_article(article_id: int):  # noqa: ANN201
         return render_template(
             "editorial/confirm.html", article=article, action="unpublish", comments=0
         )
-    publishing.unpublish(article)
+    publishing.unpublish(article, current_user.id)
     flash(f'"{article.title}" is now a draft.')
     return redirect(url_for(".articles"), 303)
 
@@ -266,7 +227,7 @@ def delete_article(article_id: int):  # noqa: ANN201
             comments=publishing.comment_count(article.id),
         )
     title = article.title
-    publishing.delete_article(article)
+    publishing.delete_article(article, current_user.id)
     flash(f'"{title}" deleted.')
     return redirect(url_for(".articles"), 303)
 
@@ -342,56 +303,102 @@ def _taxonomy(kind: str) -> tuple[type, str, str]:
     return TAXONOMIES[kind]
 
 
-@bp.get("/<any(categories, tags):kind>")
-def taxonomy(kind: str) -> str:
-    """Categories or tags with their article counts, to rename and merge."""
+@dataclass
+class Refusal:
+    """A form on the categories or tags page that was refused: what was typed, and why."""
+
+    #: "new", "rename" or "merge"; item_id says which row's form, None for "new".
+    form: str
+    item_id: int | None
+    values: dict[str, str]
+    errors: dict[str, str]
+
+
+def _refusal(
+    form_name: str, item_id: int | None, form: RenameForm, exc: EditorialRefused | None = None
+) -> Refusal:
+    errors = {name: " ".join(messages) for name, messages in form.errors.items()}
+    if exc is not None:
+        errors[exc.field or "name"] = str(exc)
+    values = {"name": form.name.data or "", "slug": form.slug.data or ""}
+    return Refusal(form_name, item_id, values, errors)
+
+
+def _taxonomy_page(kind: str, refusal: Refusal | None = None):  # noqa: ANN202
+    """The list of categories or tags; a refused form comes back filled in, with its message."""
     model, singular, plural = _taxonomy(kind)
     if model is Category:
         counted = sa.select(Category, sa.func.count(Article.id)).outerjoin(
             Article, Article.category_id == Category.id
         )
     else:
-        from blog.models import article_tags
-
         counted = sa.select(Tag, sa.func.count(article_tags.c.article_id)).outerjoin(
             article_tags, article_tags.c.tag_id == Tag.id
         )
     rows = db.session.execute(counted.group_by(model.id).order_by(model.name)).all()
-    return render_template(
-        "editorial/taxonomy.html", rows=rows, kind=kind, singular=singular, plural=plural
+    html = render_template(
+        "editorial/taxonomy.html",
+        rows=rows,
+        kind=kind,
+        singular=singular,
+        plural=plural,
+        refusal=refusal,
     )
+    return html, 422 if refusal else 200
+
+
+@bp.get("/<any(categories, tags):kind>")
+def taxonomy(kind: str):  # noqa: ANN201
+    """Categories or tags with their article counts, to rename and merge (and add categories)."""
+    return _taxonomy_page(kind)
+
+
+@bp.post("/categories")
+def new_category():  # noqa: ANN201
+    """Add a category."""
+    form = RenameForm()
+    if not form.validate():
+        return _taxonomy_page("categories", _refusal("new", None, form))
+    try:
+        category = publishing.create_category(form.name.data, form.slug.data)
+    except EditorialRefused as exc:
+        db.session.rollback()
+        return _taxonomy_page("categories", _refusal("new", None, form, exc))
+    flash(f"Category {category.name} added.")
+    return redirect(url_for(".taxonomy", kind="categories"), 303)
 
 
 @bp.post("/<any(categories, tags):kind>/<int:item_id>/rename")
-def rename(kind: str, item_id: int) -> Response:
+def rename(kind: str, item_id: int):  # noqa: ANN201
     """Rename a category or tag (and its slug)."""
     model, singular, _ = _taxonomy(kind)
     item = db.get_or_404(model, item_id)
     form = RenameForm()
-    if form.validate():
-        try:
-            publishing.rename(item, form.name.data, form.slug.data)
-        except EditorialRefused as exc:
-            db.session.rollback()
-            flash(str(exc))
-        else:
-            flash(f"{singular} renamed to {item.name}.")
-    else:
-        flash("A name is needed.")
+    if not form.validate():
+        return _taxonomy_page(kind, _refusal("rename", item_id, form))
+    try:
+        publishing.rename(item, form.name.data, form.slug.data)
+    except EditorialRefused as exc:
+        db.session.rollback()
+        return _taxonomy_page(kind, _refusal("rename", item_id, form, exc))
+    flash(f"{singular} renamed to {item.name}.")
     return redirect(url_for(".taxonomy", kind=kind), 303)
 
 
 @bp.post("/<any(categories, tags):kind>/<int:item_id>/merge")
-def merge(kind: str, item_id: int) -> Response:
+def merge(kind: str, item_id: int):  # noqa: ANN201
     """Merge a category or tag into another; the first one goes."""
     model, singular, _ = _taxonomy(kind)
     source = db.get_or_404(model, item_id)
-    target = db.get_or_404(model, request.form.get("target_id", type=int) or 0)
+    target = db.session.get(model, request.form.get("target_id", type=int) or 0)
     merge_into = publishing.merge_categories if model is Category else publishing.merge_tags
     try:
+        if target is None:
+            raise EditorialRefused(f"Choose the {singular.lower()} to merge into.", "target_id")
         count = merge_into(source, target)
     except EditorialRefused as exc:
-        flash(str(exc))
-    else:
-        flash(f"{singular} merged into {target.name} ({count} article{'s' if count != 1 else ''}).")
+        db.session.rollback()
+        typed = {"target_id": request.form.get("target_id", "")}
+        return _taxonomy_page(kind, Refusal("merge", item_id, typed, {"target_id": str(exc)}))
+    flash(f"{singular} merged into {target.name} ({count} article{'s' if count != 1 else ''}).")
     return redirect(url_for(".taxonomy", kind=kind), 303)

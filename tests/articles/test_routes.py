@@ -198,3 +198,84 @@ def test_security_headers_are_sent(client):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+
+
+# --- Old slugs ------------------------------------------------------------------------------
+
+
+def change_slug(app, old: str, new: str) -> None:
+    """An editor gives the article at `old` the slug `new`, through the editorial rule."""
+    from blog.editorial.publishing import move_to_slug
+    from blog.models import Article
+
+    with app.app_context():
+        move_to_slug(db.session.scalar(sa.select(Article).where(Article.slug == old)), new)
+        db.session.commit()
+
+
+@pytest.fixture
+def cached(app):
+    """The app with a real (in-process) page cache, fast path included."""
+    from blog.extensions import cache
+
+    app.config["CACHE_TYPE"] = "SimpleCache"
+    cache.init_app(app)
+    return app
+
+
+def test_an_old_slug_answers_301_to_the_current_address(app, client, article):
+    change_slug(app, article["slug"], "river-moves")
+    response = client.get(f"/articles/{article['slug']}?comments=1")
+    assert response.status_code == 301
+    assert response.headers["Location"] == "/articles/river-moves?comments=1"
+    # Kept, but checked again: the article may take this slug back one day.
+    assert response.headers["Cache-Control"] == "no-cache"
+    html = get_html(client, "/articles/river-moves")
+    assert '<h1 class="headline">The river changes course</h1>' in html
+
+
+def test_every_slug_an_article_had_leads_to_it(app, client, article):
+    change_slug(app, article["slug"], "second")
+    change_slug(app, "second", "third")
+    for old in (article["slug"], "second"):
+        assert client.get(f"/articles/{old}").headers["Location"] == "/articles/third"
+
+
+def test_a_slug_taken_back_is_current_again(app, client, article):
+    change_slug(app, article["slug"], "elsewhere")
+    change_slug(app, "elsewhere", article["slug"])
+    assert client.get(f"/articles/{article['slug']}").status_code == 200
+    assert client.get("/articles/elsewhere").headers["Location"] == f"/articles/{article['slug']}"
+
+
+def test_an_old_slug_of_a_hidden_article_is_not_found(app, client, article):
+    from blog.models import Article
+
+    change_slug(app, article["slug"], "river-moves")
+    with app.app_context():
+        db.session.scalar(sa.select(Article)).status = ArticleStatus.DRAFT
+        db.session.commit()
+    get_html(client, f"/articles/{article['slug']}", 404)
+    get_html(client, "/articles/never-was", 404)
+
+
+@pytest.mark.parametrize("cookies", [True, False])
+def test_an_old_slug_redirects_through_the_page_cache(cached, article, cookies):
+    reader = cached.test_client(use_cookies=cookies)
+    old = f"/articles/{article['slug']}"
+    for _ in range(3):  # rendered, kept, then served from what was kept
+        assert reader.get(old).status_code == 200
+    get_html(reader, "/articles/river-moves", 404)
+    change_slug(cached, article["slug"], "river-moves")
+    response = reader.get(old)
+    assert (response.status_code, response.headers["Location"]) == (301, "/articles/river-moves")
+    assert "The river changes course" in get_html(reader, "/articles/river-moves")
+    assert reader.get(old).status_code == 301
+
+
+def test_an_old_slugs_comment_feed_redirects_too(app, client, article):
+    change_slug(app, article["slug"], "river-moves")
+    response = client.get(f"/articles/{article['slug']}/comments.atom")
+    assert response.status_code == 301
+    assert response.headers["Location"] == "/articles/river-moves/comments.atom"
+    assert client.get("/articles/river-moves/comments.atom").status_code == 200

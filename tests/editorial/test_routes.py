@@ -6,11 +6,29 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from werkzeug.datastructures import MultiDict
 
 from blog.extensions import db
-from blog.models import Article, Author, Tag, utcnow
-from tests.factories import make_article, make_author, make_category, make_comment, make_staff
-from tests.pages import csrf_token, form_values, get_html, log_in
+from blog.models import Article, Author, Category, Tag, utcnow
+from blog.templating import human_datetime
+from tests.editorial.stored import stored_article
+from tests.factories import (
+    make_article,
+    make_author,
+    make_category,
+    make_comment,
+    make_staff,
+    make_tag,
+)
+from tests.pages import (
+    csrf_token,
+    form_values,
+    get_html,
+    log_in,
+    served_form,
+    served_forms,
+    tags,
+)
 
 
 @pytest.fixture
@@ -88,9 +106,12 @@ def test_publishing_shows_it_to_readers(app, writer):
 
 
 def test_a_scheduled_article_waits_for_its_time(app, writer):
-    later = (utcnow() + timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M")
-    response = post_article(writer, app, status="published", published_at=later)
-    assert "Article scheduled." in get_html(writer, response.headers["Location"])
+    later = utcnow() + timedelta(hours=3)
+    response = post_article(
+        writer, app, status="published", published_at=later.strftime("%Y-%m-%dT%H:%M")
+    )
+    message = f"Article scheduled for {human_datetime(later)} UTC."
+    assert message in get_html(writer, response.headers["Location"])
     reader = app.test_client()
     assert reader.get("/articles/night-buses-return").status_code == 404
     with app.app_context():
@@ -245,3 +266,264 @@ def test_tags_are_renamed_and_merged(app, writer):
     with app.app_context():
         assert db.session.scalars(sa.select(Tag.slug)).all() == ["night-buses"]
     assert "/tag/night-buses" in get_html(app.test_client(), "/articles/night-buses-return")
+
+
+# --- Forms sent back exactly as served change nothing ---------------------------------------
+
+
+def served_data(
+    client, url: str, button: str | None = None, containing: str = "title"
+) -> MultiDict:
+    """What the form at url that has `containing` sends when `button` is pressed, untouched."""
+    form = served_form(get_html(client, url), containing=containing)
+    return MultiDict(form.submission(button))
+
+
+def resubmit(client, url: str, containing: str, button: str | None = None):
+    """Open url (a form posting to itself), and send the form back exactly as it was served."""
+    return client.post(url, data=served_data(client, url, button, containing))
+
+
+@pytest.fixture
+def full_article(app) -> int:
+    """A published article that uses every field the editor has, comments closed."""
+    with app.app_context():
+        article = make_article(
+            title="Council adopts the budget",
+            slug="council-adopts-the-budget",
+            summary="A standfirst\nover two lines.",
+            body_markdown="First paragraph.\n\n## Figures\n\n- one\n- two\n",
+            author=make_author(name="Maren Holt", bio="Maren covers the council.\nAnd budgets."),
+            source_name="Council minutes",
+            source_url="https://example.org/minutes",
+            category=make_category(name="Politics"),
+            tags=[make_tag(name="budgets"), make_tag(name="council")],
+            comments_open=False,
+            # Seconds and microseconds that the form's minute field cannot show.
+            published_at=utcnow().replace(second=42, microsecond=1234) - timedelta(days=3),
+        )
+        make_category(name="Sport")
+        db.session.commit()
+        return article.id
+
+
+def test_saving_an_untouched_article_changes_nothing(app, writer, full_article):
+    before = stored_article(app, full_article)
+    with app.app_context():
+        tags_before = db.session.scalar(sa.select(sa.func.count(Tag.id)))
+    response = resubmit(writer, f"/admin/articles/{full_article}/edit", containing="title")
+    assert response.status_code == 303
+    assert stored_article(app, full_article) == before
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Tag.id))) == tags_before
+
+
+def test_the_editor_shows_tags_by_name(app, writer, full_article):
+    values = form_values(get_html(writer, f"/admin/articles/{full_article}/edit"))
+    assert values["tags"] == "budgets, council"
+
+
+def test_saving_an_untouched_draft_changes_nothing(app, writer):
+    with app.app_context():
+        article = make_article(title="Unfinished", status="draft", tags=[make_tag(name="later")])
+        db.session.commit()
+        article_id = article.id
+    before = stored_article(app, article_id)
+    resubmit(writer, f"/admin/articles/{article_id}/edit", containing="title")
+    assert stored_article(app, article_id) == before
+
+
+def test_saving_an_untouched_author_changes_nothing(app, writer, full_article):
+    with app.app_context():
+        author = db.session.get(Article, full_article).author
+        author_id, before = author.id, (author.name, author.slug, author.bio)
+    response = resubmit(writer, f"/admin/authors/{author_id}/edit", containing="name")
+    assert response.status_code == 303
+    with app.app_context():
+        author = db.session.get(Author, author_id)
+        assert (author.name, author.slug, author.bio) == before
+
+
+@pytest.mark.parametrize("kind", ["categories", "tags"])
+def test_renaming_to_the_served_name_changes_nothing(app, writer, full_article, kind):
+    model = Category if kind == "categories" else Tag
+    with app.app_context():
+        before = db.session.execute(sa.select(model.id, model.name, model.slug)).all()
+    renames = [
+        form
+        for form in served_forms(get_html(writer, f"/admin/{kind}"))
+        if form.action.endswith("/rename")
+    ]
+    assert len(renames) == len(before)
+    for form in renames:
+        writer.post(form.action, data=MultiDict(form.submission()))
+    with app.app_context():
+        assert db.session.execute(sa.select(model.id, model.name, model.slug)).all() == before
+
+
+# --- Preview on the editor's page -------------------------------------------------------------
+
+
+def test_preview_shows_above_the_form_with_every_field_kept(app, writer, full_article):
+    url = f"/admin/articles/{full_article}/edit"
+    typed = served_data(writer, url, "preview")
+    typed["body"] = "Changed, see [the minutes](https://example.org/minutes) and [below](#x)."
+    response = writer.post(url, data=typed)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    preview = html[html.index('class="editor-preview"') : html.index('id="article-form"')]
+    assert '<h1 class="headline">Council adopts the budget</h1>' in preview
+    assert "A standfirst\nover two lines." in preview and "Maren Holt" in preview
+    # Nothing in the preview leads away from the unsaved form: links open a new tab.
+    links = tags(preview, "a")
+    assert links and all(
+        a["href"].startswith("#") or (a.get("target") == "_blank" and "noopener" in a["rel"])
+        for a in links
+    )
+    assert {"tag", "noopener", "noreferrer"} <= set(
+        next(a for a in links if a["href"] == "/tag/budgets")["rel"].split()
+    )
+    # The form comes back as typed, ready to save from here.
+    again = served_form(html, containing="title")
+    assert MultiDict(again.submission("save")) == MultiDict(
+        [*[pair for pair in typed.items(multi=True) if pair[0] != "preview"], ("save", "1")]
+    )
+    with app.app_context():
+        assert db.session.get(Article, full_article).body_markdown.startswith("First paragraph.")
+    response = writer.post(url, data=MultiDict(again.submission("save")))
+    assert response.status_code == 303
+    with app.app_context():
+        assert db.session.get(Article, full_article).body_markdown.startswith("Changed, see")
+
+
+def test_a_refused_preview_shows_the_errors_not_the_preview(app, writer):
+    response = post_article(writer, app, title="", preview="1")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "editor-preview" not in html and 'id="title-error"' in html
+
+
+# --- What Save says ---------------------------------------------------------------------------
+
+
+def test_resaving_a_published_article_says_updated(app, writer, full_article):
+    url = f"/admin/articles/{full_article}/edit"
+    data = served_data(writer, url, "save")
+    data["title"] = "Council adopts the budget, at last"
+    response = writer.post(url, data=data)
+    html = get_html(writer, response.headers["Location"])
+    assert "Article updated." in html and "Article published." not in html
+    untouched = resubmit(writer, url, containing="title", button="save")
+    assert "Nothing changed, so nothing was saved." in get_html(
+        writer, untouched.headers["Location"]
+    )
+
+
+def test_an_editor_publishing_is_in_the_audit_log(app, writer):
+    from blog.models import ModerationAction, Staff
+
+    response = post_article(writer, app, status="published")
+    assert "Article published." in get_html(writer, response.headers["Location"])
+    with app.app_context():
+        entry = db.session.scalar(sa.select(ModerationAction))
+        writer_id = db.session.scalar(sa.select(Staff.id).where(Staff.username == "writer"))
+        assert (entry.action, entry.staff_id, entry.detail) == (
+            "publish",
+            writer_id,
+            "Night buses return",
+        )
+
+
+# --- Changing a slug --------------------------------------------------------------------------
+
+
+def test_a_changed_slug_keeps_old_links_working(app, writer, full_article):
+    url = f"/admin/articles/{full_article}/edit"
+    data = served_data(writer, url, "save")
+    data["slug"] = "budget-adopted"
+    writer.post(url, data=data)
+    reader = app.test_client()
+    old = reader.get("/articles/council-adopts-the-budget")
+    assert (old.status_code, old.headers["Location"]) == (301, "/articles/budget-adopted")
+    assert "Council adopts the budget" in get_html(reader, "/articles/budget-adopted")
+
+
+def test_a_new_article_cannot_take_an_old_slug(app, writer, full_article):
+    url = f"/admin/articles/{full_article}/edit"
+    data = served_data(writer, url, "save")
+    data["slug"] = "budget-adopted"
+    writer.post(url, data=data)
+    response = post_article(writer, app, title="Council adopts the budget")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert '<span class="field-error" id="slug-error">' in html
+    assert "was used by &#34;Council adopts the budget&#34; before" in html
+    assert form_values(html)["title"] == "Council adopts the budget"
+
+
+# --- Categories and tags ----------------------------------------------------------------------
+
+
+def test_categories_are_added_and_a_refused_one_comes_back(app, writer):
+    token = csrf_token(writer)
+    response = writer.post(
+        "/admin/categories", data={"csrf_token": token, "name": "Harbour", "slug": ""}
+    )
+    assert "Category Harbour added." in get_html(writer, response.headers["Location"])
+    response = writer.post(
+        "/admin/categories", data={"csrf_token": token, "name": "Harbour news", "slug": "harbour"}
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="new-slug-error">The slug &#34;harbour&#34; is already taken.' in html
+    form = next(f for f in served_forms(html) if f.action == "/admin/categories")
+    assert dict(form.fields)["name"] == "Harbour news" and dict(form.fields)["slug"] == "harbour"
+    response = writer.post("/admin/categories", data={"csrf_token": token, "name": ""})
+    assert response.status_code == 422
+    assert 'id="new-name-error">A name is needed.' in response.get_data(as_text=True)
+    with app.app_context():
+        names = db.session.scalars(sa.select(Category.name).order_by(Category.name)).all()
+        assert names == ["City", "Harbour"]
+
+
+def test_a_refused_rename_or_merge_comes_back_with_its_message(app, writer):
+    with app.app_context():
+        first, second = make_category(name="Sport"), make_category(name="Arts")
+        db.session.commit()
+        first_id, second_slug = first.id, second.slug
+    token = csrf_token(writer)
+    response = writer.post(
+        f"/admin/categories/{first_id}/rename",
+        data={"csrf_token": token, "name": "Sports", "slug": second_slug},
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert f'id="slug-{first_id}-error">The slug' in html
+    assert f'id="slug-{first_id}" name="slug" value="{second_slug}"' in html
+    assert f'id="name-{first_id}" name="name" value="Sports"' in html
+    merge_form = next(
+        f
+        for f in served_forms(get_html(writer, "/admin/categories"))
+        if f.action.endswith(f"/{first_id}/merge")
+    )
+    response = writer.post(merge_form.action, data=MultiDict(merge_form.submission()))
+    assert response.status_code == 422
+    assert "Choose the category to merge into." in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Category, first_id).name == "Sport"
+
+
+def test_control_characters_are_refused_next_to_the_field(app, writer):
+    response = post_article(writer, app, title="Night\x00buses", summary="A\x07b")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="title-error">This contains characters that are not allowed.' in html
+    assert 'id="summary-error">This contains characters that are not allowed.' in html
+    token = csrf_token(writer)
+    response = writer.post("/admin/categories", data={"csrf_token": token, "name": "Sp\x00rt"})
+    assert response.status_code == 422
+    response = writer.post(
+        "/admin/authors/new", data={"csrf_token": token, "name": "Ada", "bio": "x\x00"}
+    )
+    assert response.status_code == 422
+    assert 'id="bio-error">This contains characters' in response.get_data(as_text=True)
