@@ -7,7 +7,8 @@ from wtforms import PasswordField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from blog.comments.forms import BODY_MAX
+from blog.auth.accounts import DISPLAY_NAME_MAX
+from blog.comments.forms import BODY_MAX, no_control_characters, normalized_email
 
 
 class ReplyForm(FlaskForm):
@@ -39,7 +40,11 @@ class StaffForm(FlaskForm):
     """A new staff account (admins only)."""
 
     username = StringField("Username", validators=[DataRequired(), Length(max=80)])
-    display_name = StringField("Display name", validators=[DataRequired(), Length(max=120)])
+    display_name = StringField(
+        "Display name",
+        description="Readers see it on replies; it must not contain the username.",
+        validators=[DataRequired(), Length(max=DISPLAY_NAME_MAX), no_control_characters],
+    )
     email = StringField("Email", validators=[Optional(), Length(max=254)])
     role = SelectField(
         "Role",
@@ -50,3 +55,24 @@ class StaffForm(FlaskForm):
         ],
     )
     password = PasswordField("Password", validators=[DataRequired()])
+
+
+class AccountForm(FlaskForm):
+    """A person's own public name and notification email (the username stays as it is)."""
+
+    display_name = StringField(
+        "Display name",
+        description="Readers see it on your replies and with the Staff badge. "
+        "It must not contain your username.",
+        validators=[
+            DataRequired("Enter the name readers will see."),
+            Length(max=DISPLAY_NAME_MAX),
+            no_control_characters,
+        ],
+    )
+    email = StringField(
+        "Email for notifications",
+        description="Where notices of comments awaiting moderation go; never shown to readers. "
+        "Leave it empty for none.",
+        validators=[Optional(), Length(max=254), normalized_email],
+    )

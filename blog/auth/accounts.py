@@ -101,6 +101,12 @@ def normalize_username(username: str) -> str:
     return username.strip().lower()
 
 
+def shows_username(display_name: str, username: str) -> bool:
+    """Whether the username appears in the display name as a word of its own, in any case."""
+    login = normalize_username(username)
+    return bool(login and re.search(rf"(?<!\w){re.escape(login)}(?!\w)", display_name.casefold()))
+
+
 def check_display_name(display_name: str, username: str) -> str:
     """The public name, trimmed; refused when empty, too long, or when it shows the username.
 
@@ -113,8 +119,7 @@ def check_display_name(display_name: str, username: str) -> str:
         raise DisplayNameRefused("Enter the name readers will see.")
     if len(name) > DISPLAY_NAME_MAX:
         raise DisplayNameRefused(f"The name must be at most {DISPLAY_NAME_MAX} characters long.")
-    login = normalize_username(username)
-    if login and re.search(rf"(?<!\w){re.escape(login)}(?!\w)", name.casefold()):
+    if shows_username(name, username):
         raise DisplayNameRefused(
             "Readers would see your username in this name; choose one that does not contain it."
         )
