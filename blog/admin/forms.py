@@ -10,6 +10,8 @@ from wtforms.validators import DataRequired, Length, Optional
 from blog.auth.accounts import DISPLAY_NAME_MAX
 from blog.comments.forms import BODY_MAX, no_control_characters, normalized_email
 
+NAME_TOO_LONG = f"The name must be at most {DISPLAY_NAME_MAX} characters long."
+
 
 class ReplyForm(FlaskForm):
     """A staff reply, published at once."""
@@ -43,7 +45,11 @@ class StaffForm(FlaskForm):
     display_name = StringField(
         "Display name",
         description="Readers see it on replies; it must not contain the username.",
-        validators=[DataRequired(), Length(max=DISPLAY_NAME_MAX), no_control_characters],
+        validators=[
+            DataRequired(),
+            Length(max=DISPLAY_NAME_MAX, message=NAME_TOO_LONG),
+            no_control_characters,
+        ],
     )
     email = StringField("Email", validators=[Optional(), Length(max=254)])
     role = SelectField(
@@ -66,7 +72,7 @@ class AccountForm(FlaskForm):
         "It must not contain your username.",
         validators=[
             DataRequired("Enter the name readers will see."),
-            Length(max=DISPLAY_NAME_MAX),
+            Length(max=DISPLAY_NAME_MAX, message=NAME_TOO_LONG),
             no_control_characters,
         ],
     )
@@ -74,5 +80,9 @@ class AccountForm(FlaskForm):
         "Email for notifications",
         description="Where notices of comments awaiting moderation go; never shown to readers. "
         "Leave it empty for none.",
-        validators=[Optional(), Length(max=254), normalized_email],
+        validators=[
+            Optional(),
+            Length(max=254, message="An email address has 254 characters at most."),
+            normalized_email,
+        ],
     )
