@@ -11,18 +11,10 @@ from blog.models import Article, Comment, Staff
 from tests.browser.conftest import (
     IMPORTED_SLUG,
     STAFF_DISPLAY_NAME,
-    STAFF_PASSWORD,
     STAFF_USERNAME,
 )
 from tests.browser.test_accessibility import axe_source, violations  # noqa: F401 - a fixture
-
-
-def log_in(page: Page, live_server: str) -> None:
-    page.goto(live_server + "/login")
-    page.get_by_label("Username").fill(STAFF_USERNAME)
-    page.get_by_label("Password").fill(STAFF_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+from tests.browser.test_writing import log_in
 
 
 def menu_rows(page: Page) -> int:
