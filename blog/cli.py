@@ -16,6 +16,7 @@ from blog.auth.accounts import (
     check_display_name,
     create_or_update_staff,
     normalize_username,
+    shows_username,
 )
 from blog.extensions import db
 from blog.importer import ArticleFileError, parse_article_file, save_article
@@ -122,6 +123,13 @@ def create_admin_command(
         click.echo(
             f"Password updated for '{staff.username}'; their other sessions have ended.{renamed}"
         )
+        if shows_username(staff.display_name, staff.username):
+            # An account from before display names were asked for: readers see the login.
+            click.echo(
+                f"Readers see the username on this account's replies ('{staff.display_name}'): "
+                "give it another name with --display-name, or on its Your account page.",
+                err=True,
+            )
 
 
 @click.command("staff-hint")

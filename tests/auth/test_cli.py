@@ -97,6 +97,15 @@ def test_create_admin_with_a_new_name_for_an_existing_account_re_signs_its_repli
         assert db.session.scalars(sa.select(Comment.author_name)).all() == ["Maren Holt"]
 
 
+def test_an_older_account_signed_with_its_username_is_told_to_choose_a_name(app, runner):
+    with app.app_context():
+        make_staff("chief", role="admin", display_name="Chief")
+        db.session.commit()
+    result = create_admin(runner, "chief", "--password-stdin")
+    assert result.exit_code == 0, result.output
+    assert "Readers see the username on this account's replies ('Chief')" in result.output
+
+
 @pytest.mark.parametrize("role", [role.value for role in StaffRole])
 def test_create_admin_accepts_every_role_the_staff_area_knows(app, runner, role):
     result = create_admin(
