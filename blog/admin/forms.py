@@ -5,12 +5,21 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from blog.auth.accounts import DISPLAY_NAME_MAX
+from blog.auth.accounts import DISPLAY_NAME_MAX, DisplayNameRefused, check_display_name
 from blog.comments.forms import BODY_MAX, no_control_characters, normalized_email
 
 NAME_TOO_LONG = f"The name must be at most {DISPLAY_NAME_MAX} characters long."
+
+
+def public_name(field: StringField, username: str) -> None:
+    """The display-name rule (blog.auth.accounts.check_display_name) as a form check, so that
+    its message shows next to the field with every other message at once."""
+    try:
+        field.data = check_display_name(field.data, username)
+    except DisplayNameRefused as exc:
+        raise ValidationError(str(exc)) from None
 
 
 class ReplyForm(FlaskForm):
@@ -62,9 +71,22 @@ class StaffForm(FlaskForm):
     )
     password = PasswordField("Password", validators=[DataRequired()])
 
+    def validate_display_name(self, field: StringField) -> None:
+        """Not the username, nor containing it."""
+        public_name(field, self.username.data or "")
+
 
 class AccountForm(FlaskForm):
     """A person's own public name and notification email (the username stays as it is)."""
+
+    def __init__(self, *args: object, login: str, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        #: The account's username, which the display name must not show.
+        self.login = login
+
+    def validate_display_name(self, field: StringField) -> None:
+        """Not the username, nor containing it."""
+        public_name(field, self.login)
 
     display_name = StringField(
         "Display name",

@@ -24,10 +24,8 @@ from flask_login import current_user, login_user
 from blog.admin import audit, queries
 from blog.admin.forms import AccountForm, BanForm, EditCommentForm, ReplyForm, StaffForm
 from blog.auth.accounts import (
-    DisplayNameRefused,
     PasswordRefused,
     authenticate,
-    check_display_name,
     create_or_update_staff,
     new_password_hash,
     set_password,
@@ -302,18 +300,12 @@ def password() -> Response | tuple[str, int]:
 def account() -> Response | tuple[str, int]:
     """One's own public name (one's replies follow it) and notification email."""
     staff = current_user._get_current_object()
-    form = AccountForm(obj=staff) if request.method == "GET" else AccountForm()
+    form = AccountForm(obj=staff if request.method == "GET" else None, login=staff.username)
     if form.validate_on_submit():
-        try:
-            changed = update_account(
-                staff, display_name=form.display_name.data, email=form.email.data
-            )
-        except DisplayNameRefused as exc:
-            form.display_name.errors = [str(exc)]
-        else:
-            db.session.commit()
-            flash("Your account is updated." if changed else "Nothing was changed.")
-            return redirect(url_for(".account"), 303)
+        changed = update_account(staff, display_name=form.display_name.data, email=form.email.data)
+        db.session.commit()
+        flash("Your account is updated." if changed else "Nothing was changed.")
+        return redirect(url_for(".account"), 303)
     status = 422 if request.method == "POST" else 200
     return render_template("admin/account.html", form=form), status
 
@@ -342,14 +334,10 @@ def add_staff() -> Response | tuple[str, int]:
             form.password.errors = [str(exc)]
             hashed = None
         username = form.username.data.strip().lower()
-        try:
-            check_display_name(form.display_name.data, username)
-        except DisplayNameRefused as exc:
-            form.display_name.errors = [str(exc)]
         begin_write(db.session)
         if db.session.scalar(sa.select(Staff.id).where(Staff.username == username)):
             form.username.errors = ["That username is taken."]
-        elif hashed is not None and not form.display_name.errors:
+        elif hashed is not None:
             account, _ = create_or_update_staff(
                 form.username.data,
                 form.password.data,

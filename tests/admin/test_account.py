@@ -127,3 +127,11 @@ def test_every_role_has_the_page_in_its_menu(app, client):
         person = app.test_client()
         log_in(person, role)
         assert '<a href="/admin/account">Your account</a>' in get_html(person, "/admin/")
+
+
+def test_every_refused_field_says_why_at_once(app, client, person):
+    response = submit(client, display_name="mholt", email="not an address")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="display_name-error">Readers would see your username' in html
+    assert 'id="email-error">Please enter a valid email address.' in html
