@@ -60,7 +60,7 @@ class StaffForm(FlaskForm):
             no_control_characters,
         ],
     )
-    email = StringField("Email", validators=[Optional(), Length(max=254)])
+    email = StringField("Email", validators=[Optional(), Length(max=254), normalized_email])
     role = SelectField(
         "Role",
         choices=[
@@ -78,15 +78,6 @@ class StaffForm(FlaskForm):
 
 class AccountForm(FlaskForm):
     """A person's own public name and notification email (the username stays as it is)."""
-
-    def __init__(self, *args: object, login: str, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        #: The account's username, which the display name must not show.
-        self.login = login
-
-    def validate_display_name(self, field: StringField) -> None:
-        """Not the username, nor containing it."""
-        public_name(field, self.login)
 
     display_name = StringField(
         "Display name",
@@ -108,3 +99,12 @@ class AccountForm(FlaskForm):
             normalized_email,
         ],
     )
+
+    def __init__(self, *args: object, login: str, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        #: The account's username, which the display name must not show.
+        self.login = login
+
+    def validate_display_name(self, field: StringField) -> None:
+        """Not the username, nor containing it."""
+        public_name(field, self.login)
