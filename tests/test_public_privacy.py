@@ -112,13 +112,30 @@ def test_no_page_feed_or_sitemap_shows_a_staff_username(app, site):
     assert f"/articles/{site}/comments.atom" in signed and "/comments/feed.atom" in signed
 
 
-def test_a_new_display_name_reaches_the_published_replies(app, site):
+def rename_on_the_account_page(app, name: str) -> None:
+    """Log in as the staff member and give them a new public name, as they would."""
     staff = app.test_client()
     log_in(staff, USERNAME, PASSWORD)
     data = form_values(get_html(staff, "/admin/account"))
-    data["display_name"] = "The Night Desk"
+    data["display_name"] = name
     assert staff.post("/admin/account", data=data).status_code == 303
+
+
+def test_a_new_display_name_reaches_the_published_replies(app, site):
+    rename_on_the_account_page(app, "The Night Desk")
     reader = app.test_client()
     for url in (f"/articles/{site}", "/comments/feed.atom"):
         text = get_html(reader, url)
         assert "The Night Desk" in text and DISPLAY_NAME not in text, url
+
+
+def test_a_new_display_name_shows_at_once_on_a_cached_article_page(app, site):
+    from blog.extensions import cache
+
+    app.config["CACHE_TYPE"] = "SimpleCache"
+    cache.init_app(app)
+    reader = app.test_client()
+    assert DISPLAY_NAME in get_html(reader, f"/articles/{site}")  # now kept in the page cache
+    rename_on_the_account_page(app, "The Night Desk")
+    html = get_html(reader, f"/articles/{site}")
+    assert "The Night Desk" in html and DISPLAY_NAME not in html
