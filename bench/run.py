@@ -79,7 +79,8 @@ def build_database(url: str, options: dict) -> dict:
         db.create_all()
     assert runner.invoke(args=["load-demo"]).exit_code == 0
     result = runner.invoke(
-        args=["create-admin", STAFF[0], "--password-stdin"], input=STAFF[1] + "\n"
+        args=["create-admin", STAFF[0], "--password-stdin", "--display-name", "Bench Desk"],
+        input=STAFF[1] + "\n",
     )
     assert result.exit_code == 0, result.output
     info = {"articles": {}}

@@ -10,11 +10,18 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.cli import with_appcontext
 
-from blog.auth.accounts import PasswordRefused, create_or_update_staff
+from blog.auth.accounts import (
+    DisplayNameRefused,
+    PasswordRefused,
+    check_display_name,
+    create_or_update_staff,
+    normalize_username,
+    shows_username,
+)
 from blog.demo import DEMO_DIR, load_demo_comments
 from blog.extensions import db
 from blog.importer import ArticleFileError, parse_article_file, save_article
-from blog.models import Article, Staff
+from blog.models import Article, Staff, StaffRole
 from blog.rendering import render_markdown
 
 
@@ -92,29 +99,69 @@ def rerender_articles_command() -> None:
     click.echo(f"{changed} article {'body' if changed == 1 else 'bodies'} rendered again.")
 
 
+#: Every role the staff area knows; the command offers them all (editors included).
+ROLE_CHOICES = [role.value for role in StaffRole]
+
+
 @click.command("create-admin")
 @click.argument("username")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @click.option(
-    "--role", type=click.Choice(["admin", "moderator"]), default="admin", show_default=True
+    "--display-name",
+    default=None,
+    help="The name readers see on this person's replies; never the username. "
+    "Asked for when missing, unless --password-stdin is given.",
+)
+@click.option(
+    "--role", type=click.Choice(ROLE_CHOICES), default=StaffRole.ADMIN.value, show_default=True
 )
 @click.option("--email", default=None, help="Where moderation notices go.")
 @with_appcontext
-def create_admin_command(username: str, password_stdin: bool, role: str, email: str | None) -> None:
+def create_admin_command(
+    username: str, password_stdin: bool, display_name: str | None, role: str, email: str | None
+) -> None:
     """Create a staff account, or set a new password for an existing one."""
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    exists = db.session.scalar(
+        sa.select(Staff.id).where(Staff.username == normalize_username(username))
+    )
+    if display_name is None and not exists:
+        # Standard input carries the password, so there is no one to ask: refuse rather than
+        # guess, since any guess made from the username would print the login on every reply.
+        if password_stdin:
+            raise click.UsageError(
+                "A new account needs --display-name: the name readers see on its replies "
+                "(not the username)."
+            )
+        display_name = click.prompt("Display name (readers see it; not the username)")
     try:
-        staff, created = create_or_update_staff(username, password, role=role, email=email)
-    except PasswordRefused as exc:
+        if display_name is not None:
+            check_display_name(display_name, username)
+        if password_stdin:
+            password = sys.stdin.readline().rstrip("\r\n")
+        else:
+            password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        staff, created = create_or_update_staff(
+            username, password, role=role, display_name=display_name, email=email
+        )
+    except (PasswordRefused, DisplayNameRefused) as exc:
         raise click.ClickException(str(exc)) from None
     db.session.commit()
     if created:
-        click.echo(f"Created {staff.role} account '{staff.username}'.")
+        click.echo(
+            f"Created {staff.role} account '{staff.username}'; readers see '{staff.display_name}'."
+        )
     else:
-        click.echo(f"Password updated for '{staff.username}'; their other sessions have ended.")
+        renamed = f" Readers see '{staff.display_name}'." if display_name is not None else ""
+        click.echo(
+            f"Password updated for '{staff.username}'; their other sessions have ended.{renamed}"
+        )
+        if shows_username(staff.display_name, staff.username):
+            # An account from before display names were asked for: readers see the login.
+            click.echo(
+                f"Readers see the username on this account's replies ('{staff.display_name}'): "
+                "give it another name with --display-name, or on its Your account page.",
+                err=True,
+            )
 
 
 @click.command("staff-hint")

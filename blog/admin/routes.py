@@ -21,14 +21,16 @@ from flask import (
 )
 from flask_login import current_user, login_user
 
-from blog.admin import queries
-from blog.admin.forms import BanForm, EditCommentForm, ReplyForm, StaffForm
+from blog.admin import audit, queries
+from blog.admin.forms import AccountForm, BanForm, EditCommentForm, ReplyForm, StaffForm
 from blog.auth.accounts import (
     PasswordRefused,
     authenticate,
     create_or_update_staff,
     new_password_hash,
     set_password,
+    shows_username,
+    update_account,
 )
 from blog.auth.forms import PasswordForm
 from blog.comments.moderation import (
@@ -64,8 +66,12 @@ def staff_pages_are_not_stored(response: Response) -> Response:
 
 @bp.context_processor
 def staff_navigation() -> dict[str, Any]:
-    """The pending-count badge on every staff page."""
-    return {"pending_badge": queries.pending_count()}
+    """The pending-count badge on every staff page, and whether to warn that the person's
+    public name gives their username away (accounts made before display names were asked)."""
+    name_shows_username = current_user.is_authenticated and shows_username(
+        current_user.display_name, current_user.username
+    )
+    return {"pending_badge": queries.pending_count(), "name_shows_username": name_shows_username}
 
 
 def admin_required(view: Callable) -> Callable:
@@ -290,6 +296,20 @@ def password() -> Response | tuple[str, int]:
     return render_template("admin/password.html", form=form), status
 
 
+@bp.route("/account", methods=["GET", "POST"])
+def account() -> Response | tuple[str, int]:
+    """One's own public name (one's replies follow it) and notification email."""
+    staff = current_user._get_current_object()
+    form = AccountForm(obj=staff if request.method == "GET" else None, login=staff.username)
+    if form.validate_on_submit():
+        changed = update_account(staff, display_name=form.display_name.data, email=form.email.data)
+        db.session.commit()
+        flash("Your account is updated." if changed else "Nothing was changed.")
+        return redirect(url_for(".account"), 303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("admin/account.html", form=form), status
+
+
 @bp.get("/staff")
 @admin_required
 def staff() -> str:
@@ -344,3 +364,29 @@ def toggle_active(staff_id: int) -> Response:
     db.session.commit()
     flash(f"Account {account.username} {'activated' if account.active else 'deactivated'}.")
     return redirect(url_for(".staff"), 303)
+
+
+# --- Audit log -------------------------------------------------------------------------------
+
+
+@bp.get("/audit")
+@admin_required
+def audit_log() -> str:
+    """Who did what to which comment, article or ban, and when; filtered, newest first."""
+    filters = audit.parse_filters(request.args)
+    page = db.paginate(
+        audit.audit_entries(filters),
+        page=audit.page_number(request.args.get("page")),
+        per_page=current_app.config["ADMIN_COMMENTS_PER_PAGE"],
+        error_out=False,
+    )
+    comments = audit.comments_named_in({e.comment_id for e in page.items if e.comment_id})
+    return render_template(
+        "admin/audit.html",
+        page=page,
+        lines=[audit.describe(entry, comments) for entry in page.items],
+        filters=filters,
+        staff_choices=audit.staff_choices(),
+        action_choices=audit.ACTION_CHOICES,
+        former=audit.FORMER_ACCOUNT,
+    )

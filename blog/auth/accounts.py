@@ -8,6 +8,7 @@ replayed by someone who stole it.
 from __future__ import annotations
 
 import hmac
+import re
 import secrets
 from functools import cache
 
@@ -16,11 +17,18 @@ from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from blog.extensions import db
-from blog.models import Staff, StaffRole, utcnow
+from blog.models import Comment, Staff, StaffRole, utcnow
+
+#: The longest public name the staff table holds.
+DISPLAY_NAME_MAX = 120
 
 
 class PasswordRefused(ValueError):
     """A password that does not meet the rules; the message says why."""
+
+
+class DisplayNameRefused(ValueError):
+    """A public name that cannot be used; the message says why."""
 
 
 def new_session_token() -> str:
@@ -88,6 +96,67 @@ def end_all_sessions(staff: Staff) -> None:
     staff.session_token = new_session_token()
 
 
+def normalize_username(username: str) -> str:
+    """Usernames are compared and stored trimmed and in lower case."""
+    return username.strip().lower()
+
+
+def shows_username(display_name: str, username: str) -> bool:
+    """Whether the username appears in the display name as a word of its own, in any case."""
+    login = normalize_username(username)
+    return bool(login and re.search(rf"(?<!\w){re.escape(login)}(?!\w)", display_name.casefold()))
+
+
+def check_display_name(display_name: str, username: str) -> str:
+    """The public name, trimmed; refused when empty, too long, or when it shows the username.
+
+    The username is half of what logs in, and the display name is printed on every staff reply
+    and in the feeds, so it must not give the username away: not as the whole name, and not as
+    a word of it ("Maren Holt" for the login "maren"), whatever the case.
+    """
+    name = " ".join(display_name.split())
+    if not name:
+        raise DisplayNameRefused("Enter the name readers will see.")
+    if len(name) > DISPLAY_NAME_MAX:
+        raise DisplayNameRefused(f"The name must be at most {DISPLAY_NAME_MAX} characters long.")
+    if shows_username(name, username):
+        raise DisplayNameRefused(
+            "Readers would see your username in this name; choose one that does not contain it."
+        )
+    return name
+
+
+def rename_staff(staff: Staff, display_name: str) -> int:
+    """Give an account a new public name, and sign its existing replies with it too.
+
+    Returns how many replies were re-signed; the caller commits. The name is checked first
+    (see check_display_name), so a refused name changes nothing.
+    """
+    name = check_display_name(display_name, staff.username)
+    if name == staff.display_name:
+        return 0
+    staff.display_name = name
+    result = db.session.execute(
+        sa.update(Comment)
+        .where(Comment.staff_id == staff.id, Comment.author_name != name)
+        .values(author_name=name)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
+
+
+def update_account(staff: Staff, *, display_name: str, email: str | None) -> bool:
+    """A person's own account details: public name (replies follow) and notification email.
+
+    Returns whether anything changed; the caller commits.
+    """
+    email = (email or "").strip() or None
+    before = (staff.display_name, staff.email)
+    rename_staff(staff, display_name)
+    staff.email = email
+    return (staff.display_name, staff.email) != before
+
+
 def create_or_update_staff(
     username: str,
     password: str,
@@ -97,20 +166,29 @@ def create_or_update_staff(
     email: str | None = None,
     hashed: str | None = None,
 ) -> tuple[Staff, bool]:
-    """Create an account, or set a new password on an existing one. Returns (staff, created)."""
-    username = username.strip().lower()
+    """Create an account, or set a new password on an existing one. Returns (staff, created).
+
+    A new account needs a display name other than its username (see check_display_name); an
+    existing one keeps its own unless a new one is given, and its replies follow a new one.
+    """
+    username = normalize_username(username)
     staff = db.session.scalar(sa.select(Staff).where(Staff.username == username))
     created = staff is None
     if created:
+        if display_name is None:
+            raise DisplayNameRefused("A new account needs a display name: the name readers see.")
         staff = Staff(
             username=username,
-            display_name=display_name or username,
+            display_name=check_display_name(display_name, username),
             role=role,
             email=email,
             active=True,
         )
         db.session.add(staff)
-    elif email:
-        staff.email = email
+    else:
+        if display_name is not None:
+            rename_staff(staff, display_name)
+        if email:
+            staff.email = email
     set_password(staff, password, hashed=hashed)
     return staff, created

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-import sqlalchemy as sa
 
 from blog.auth import accounts
 from blog.extensions import db, limiter
@@ -212,55 +211,6 @@ def test_failed_logins_are_limited_per_client_and_per_account(tmp_path):
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
-
-
-# --- the create-admin command ------------------------------------------------------------------
-
-
-def test_create_admin_reads_a_password_from_stdin(app, runner):
-    result = runner.invoke(
-        args=["create-admin", "Chief", "--password-stdin"], input="a long enough secret\n"
-    )
-    assert result.exit_code == 0, result.output
-    assert "Created admin account 'chief'." in result.output
-    with app.app_context():
-        staff = db.session.scalar(sa.select(Staff))
-        assert staff.role == "admin" and staff.password_hash.startswith("scrypt:")
-
-
-def test_create_admin_asks_twice_with_hidden_input(app, runner):
-    result = runner.invoke(
-        args=["create-admin", "chief"], input="a long enough secret\na long enough secret\n"
-    )
-    assert result.exit_code == 0, result.output
-    assert "a long enough secret" not in result.output  # not echoed
-    assert "Password:" in result.output and "Repeat for confirmation:" in result.output
-
-
-def test_create_admin_refuses_short_passwords(app, runner):
-    result = runner.invoke(args=["create-admin", "chief", "--password-stdin"], input="short\n")
-    assert result.exit_code == 1
-    assert "at least 12 characters" in result.output
-    with app.app_context():
-        assert db.session.scalar(sa.select(sa.func.count(Staff.id))) == 0
-
-
-def test_create_admin_again_sets_a_new_password(app, runner):
-    runner.invoke(args=["create-admin", "chief", "--password-stdin"], input="first long secret\n")
-    result = runner.invoke(
-        args=["create-admin", "chief", "--password-stdin"], input="second long secret\n"
-    )
-    assert result.exit_code == 0
-    assert "Password updated for 'chief'" in result.output
-    with app.app_context():
-        assert accounts.authenticate("chief", "second long secret") is not None
-        assert accounts.authenticate("chief", "first long secret") is None
-
-
-def test_staff_hint_explains_how_to_create_the_first_account(app, runner):
-    assert "create-admin" in runner.invoke(args=["staff-hint"]).output
-    runner.invoke(args=["create-admin", "chief", "--password-stdin"], input="a long enough one\n")
-    assert runner.invoke(args=["staff-hint"]).output == ""
 
 
 def test_a_readers_session_is_left_alone_by_session_protection(client):

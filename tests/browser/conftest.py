@@ -32,6 +32,7 @@ ARTIFACTS = Path(__file__).parent / "artifacts"
 IMPORTED_SLUG = "tide-tables-go-digital-after-a-century-on-paper"
 STAFF_USERNAME = "desk"
 STAFF_PASSWORD = "a newsroom passphrase"
+STAFF_DISPLAY_NAME = "Night Editor"
 
 #: The article the browser tests import from a front-matter file, as an editor would.
 IMPORTED_ARTICLE = dedent(
@@ -104,7 +105,14 @@ def live_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask,
             result = runner.invoke(args=args)
             assert result.exit_code == 0, result.output
         result = runner.invoke(
-            args=["create-admin", STAFF_USERNAME, "--password-stdin"], input=STAFF_PASSWORD + "\n"
+            args=[
+                "create-admin",
+                STAFF_USERNAME,
+                "--password-stdin",
+                "--display-name",
+                STAFF_DISPLAY_NAME,
+            ],
+            input=STAFF_PASSWORD + "\n",
         )
         assert result.exit_code == 0, result.output
         with app.app_context():
