@@ -283,7 +283,7 @@ def add_ban() -> Response | tuple[str, int]:
         staff=current_user,
     )
     db.session.commit()
-    flash(f"Banned {value}: {ban_state(ban, utcnow())}.")
+    flash(f"Banned {value} ({ban_state(ban, utcnow())}).")
     return redirect(url_for(".bans", _anchor=f"ban-{ban.id}"), 303)
 
 

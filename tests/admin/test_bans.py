@@ -305,8 +305,9 @@ def test_the_queue_ban_button_only_shows_what_the_ban_would_catch(app, editor, a
     assert page.status_code == 200
     assert 'Ban <span class="ban-subject">203.0.113.9/32</span>?' in html
     assert "<strong>1 comment</strong> came from 203.0.113.9/32" in html
-    assert "<strong>1 commenter</strong> (by email) wrote them." in html
-    assert "<strong>0 of them have approved comments</strong>." in html
+    assert "it is not approved." in html
+    assert "<strong>1 commenter</strong> (by email) wrote it." in html
+    assert "No regulars: this commenter has no approved comment." in html
     assert "No comment whose address is still kept came from 192.0.2.0/24." in " ".join(
         editor.post(
             "/admin/bans",
@@ -327,7 +328,7 @@ def test_the_queue_ban_button_only_shows_what_the_ban_would_catch(app, editor, a
     )
     html = " ".join(page.get_data(as_text=True).split())
     assert "<strong>3 comments</strong> came from 203.0.113.0/24" in html
-    assert "1 of them is approved" in html
+    assert "1 of them approved" in html
     assert "<strong>3 different commenters</strong>" in html
     assert "<strong>2 of them have approved comments</strong>" in html
     assert field_value(html, "ends_on") == (utcnow().date() + timedelta(days=30)).isoformat()
@@ -358,7 +359,7 @@ def test_an_email_ban_offers_no_end_and_confirming_lists_it(app, editor, article
     assert ban_rows(app) == [("email", "troll@example.com", "abuse", None)]
     assert audit_rows(app) == [("ban", "troll@example.com")]
     listed = get_html(editor, "/admin/bans")
-    assert "Banned troll@example.com: no end." in listed
+    assert "Banned troll@example.com (no end)." in listed
     assert '<td class="ban-state">no end</td>' in listed
 
 
