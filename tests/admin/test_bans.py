@@ -408,6 +408,9 @@ def test_a_bad_end_date_comes_back_with_the_typed_reason_and_a_message(
     assert 'aria-invalid="true"' in html
     assert 'value="Flood from &lt;the&gt; café"' in html
     assert f'value="{ends_on}"' in html
+    # A day that could not be read comes back in a text box (a date box cannot hold it).
+    box = re.search(r'<input[^>]* name="ends_on"[^>]*>', html).group(0)
+    assert ('type="date"' in box) == message.startswith("Choose")
     assert ban_rows(app) == []
 
 
