@@ -25,8 +25,9 @@ from blog.admin.bans import (
 )
 from blog.extensions import db
 from blog.models import Article, Ban, Comment, ModerationAction, Staff, utcnow
+from tests.admin.conftest import add_comment
 from tests.factories import make_article, make_comment, make_staff
-from tests.pages import csrf_token, get_html, log_in, post_comment
+from tests.pages import csrf_token, get_html, post_comment
 
 # --- The value ----------------------------------------------------------------------------------
 
@@ -240,30 +241,6 @@ def test_an_ended_ban_catches_nothing_from_the_moment_it_ends(app, moderator):
 
 
 # --- The pages ----------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def editor(app, client):
-    with app.app_context():
-        make_staff("editor", display_name="Editor")
-        db.session.commit()
-    log_in(client)
-    return client
-
-
-@pytest.fixture
-def article_id(app):
-    with app.app_context():
-        article = make_article(title="Harbour news")
-        db.session.commit()
-        return article.id
-
-
-def add_comment(app, article_id, **fields) -> int:
-    with app.app_context():
-        made = make_comment(db.session.get(Article, article_id), **fields)
-        db.session.commit()
-        return made.id
 
 
 def ban_rows(app) -> list[tuple]:

@@ -12,6 +12,7 @@ from werkzeug.datastructures import MultiDict
 
 from blog.extensions import db
 from blog.models import Article, Comment, CommentRevision, ModerationAction
+from tests.admin.conftest import add_comment
 from tests.factories import make_article, make_comment, make_staff
 from tests.pages import csrf_token, elements, get_html, log_in
 
@@ -84,30 +85,6 @@ def served_form(html: str, form_class: str) -> list[tuple[str, str]]:
     parser = _FormControls(form_class)
     parser.feed(html)
     return parser.pairs
-
-
-@pytest.fixture
-def editor(app, client):
-    with app.app_context():
-        make_staff("editor", display_name="Editor")
-        db.session.commit()
-    log_in(client)
-    return client
-
-
-@pytest.fixture
-def article_id(app):
-    with app.app_context():
-        article = make_article(title="Harbour news")
-        db.session.commit()
-        return article.id
-
-
-def add_comment(app, article_id, **fields) -> int:
-    with app.app_context():
-        comment = make_comment(db.session.get(Article, article_id), **fields)
-        db.session.commit()
-        return comment.id
 
 
 def status_of(app, comment_id) -> str | None:
