@@ -268,7 +268,7 @@ def add_ban() -> Response | tuple[str, int]:
             formdata=None,
             kind=kind,
             value=value,
-            reason=existing.reason if existing else "",
+            reason=form.reason.data or (existing.reason if existing else ""),
             ends_on=_proposed_end(kind, existing),
             next=next_url or "",
         )
@@ -282,7 +282,14 @@ def add_ban() -> Response | tuple[str, int]:
         expires_at=end_of(form.ends_on.data),
         staff=current_user,
     )
-    db.session.commit()
+    try:
+        db.session.commit()
+    except sa.exc.IntegrityError:
+        # Another moderator banned the same value a moment ago (PostgreSQL; SQLite's write
+        # lock makes the two wait for each other): theirs stands, and is listed.
+        db.session.rollback()
+        flash(f"{value} was banned by someone else a moment ago: check its end below.")
+        return redirect(url_for(".bans"), 303)
     flash(f"Banned {value} ({ban_state(ban, utcnow())}).")
     return redirect(url_for(".bans", _anchor=f"ban-{ban.id}"), 303)
 

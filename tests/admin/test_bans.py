@@ -512,3 +512,15 @@ def test_an_ended_ban_catches_nothing_and_is_listed_as_ended(app, editor, articl
     listed = get_html(editor, "/admin/bans")
     assert '<td class="ban-state">ended 2 January 2026</td>' in listed
     assert '<button type="submit">Remove</button>' in listed
+
+
+def test_two_moderators_banning_the_same_value_at_once_get_no_error(app, editor, monkeypatch):
+    confirm = {"kind": "ip", "value": "192.0.2.0/24", "reason": "first", "confirmed": "yes"}
+    editor.post("/admin/bans", data={**confirm, "csrf_token": csrf_token(editor)})
+    # The second one looked before the first had committed, so it saw no ban to renew.
+    monkeypatch.setattr(bans, "find_ban", lambda kind, value: None)
+    late = {**confirm, "reason": "second", "csrf_token": csrf_token(editor)}
+    assert editor.post("/admin/bans", data=late).headers["Location"] == "/admin/bans"
+    assert "was banned by someone else a moment ago" in get_html(editor, "/admin/bans")
+    assert [row[2] for row in ban_rows(app)] == ["first"]
+    assert audit_rows(app) == [("ban", "192.0.2.0/24")]
