@@ -337,7 +337,7 @@ def test_an_email_ban_offers_no_end_and_confirming_lists_it(app, editor, article
     assert audit_rows(app) == [("ban", "troll@example.com")]
     listed = get_html(editor, "/admin/bans")
     assert "Banned troll@example.com (no end)." in listed
-    assert '<td class="ban-state">no end</td>' in listed
+    assert '<td data-label="Ends" class="ban-state">no end</td>' in listed
 
 
 def test_confirming_an_address_ban_keeps_its_end_date_and_the_list_shows_it(app, editor):
@@ -354,7 +354,7 @@ def test_confirming_an_address_ban_keeps_its_end_date_and_the_list_shows_it(app,
     assert value == "198.51.100.0/24" and expires_at == end_of(ends_on)
     listed = get_html(editor, "/admin/bans")
     day = f"{ends_on.day} {ends_on:%B} {ends_on.year}"
-    assert f'<td class="ban-state">ends {day}</td>' in listed
+    assert f'<td data-label="Ends" class="ban-state">ends {day}</td>' in listed
 
 
 @pytest.mark.parametrize(
@@ -510,7 +510,7 @@ def test_an_ended_ban_catches_nothing_and_is_listed_as_ended(app, editor, articl
     with app.app_context():
         assert db.session.scalar(sa.select(Comment.status)) == "pending"
     listed = get_html(editor, "/admin/bans")
-    assert '<td class="ban-state">ended 2 January 2026</td>' in listed
+    assert '<td data-label="Ends" class="ban-state">ended 2 January 2026</td>' in listed
     assert '<button type="submit">Remove</button>' in listed
 
 
