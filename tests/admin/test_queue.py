@@ -405,7 +405,7 @@ def test_the_queue_offers_select_all_only_to_a_browser_that_runs_its_script(
     assert script["src"].startswith("/static/queue.js?v=") and "defer" in script
     # Hidden until the script shows it; its box sends nothing (no name) with the bulk form.
     assert '<span class="select-all" hidden><input type="checkbox" id="select-all">' in html
-    assert '<label for="select-all">Select all 1 on this page</label>' in html
+    assert '<label for="select-all">Select all on this page</label>' in html
     with editor.get(script["src"]) as served:
         assert served.status_code == 200 and "javascript" in served.content_type
         assert "select-all" in served.get_data(as_text=True)
