@@ -183,9 +183,10 @@ def ban_impact(kind: str, value: str) -> BanImpact:
             continue
         comments += count
         approved_comments += approved_count
-        emails.add(email)
+        # One mailbox whatever the case of its local part (as the ban check reads emails).
+        emails.add(email.lower())
         if is_known:
-            known.add(email)
+            known.add(email.lower())
     return BanImpact(comments, approved_comments, len(emails), len(known), partial)
 
 
@@ -203,8 +204,12 @@ def _address_in(
 
 
 def find_ban(kind: str, value: str) -> Ban | None:
-    """The ban on exactly this value (as parse_ban returns it), ended or not."""
-    return db.session.scalar(sa.select(Ban).where(Ban.kind == kind, Ban.value == value))
+    """The ban on this value (as parse_ban returns it; an email in any case), ended or not."""
+    if kind == BanKind.EMAIL:
+        same = sa.func.lower(Ban.value) == value.lower()
+    else:
+        same = Ban.value == value
+    return db.session.scalar(sa.select(Ban).where(Ban.kind == kind, same).limit(1))
 
 
 def place_ban(

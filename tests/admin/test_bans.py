@@ -148,7 +148,7 @@ def test_an_email_ban_counts_that_email_in_any_case(app, article):
     comment(article, "192.0.2.2", "sam@example.com", "spam")
     comment(article, "192.0.2.3", "other@example.com", "approved")
     db.session.commit()
-    assert ban_impact("email", "SAM@example.com") == BanImpact(2, 1, 2, 1)
+    assert ban_impact("email", "SAM@example.com") == BanImpact(2, 1, 1, 1)
     assert ban_impact("email", "nobody@example.com") == BanImpact(0, 0, 0, 0)
 
 
@@ -191,12 +191,22 @@ def test_placing_renewing_and_lifting_a_ban_are_recorded(app, moderator):
     db.session.commit()
     assert db.session.scalar(sa.select(sa.func.count(Ban.id))) == 1
     assert (renewed.reason, renewed.expires_at) == ("again", None)
+    place_ban("email", "Sam@example.com", reason="", expires_at=None, staff=moderator)
+    place_ban("email", "sam@example.com", reason="same mailbox", expires_at=None, staff=moderator)
+    db.session.commit()
+    assert db.session.scalars(sa.select(Ban.reason).where(Ban.kind == "email")).all() == [
+        "same mailbox"
+    ]
+    lift_ban(db.session.scalar(sa.select(Ban).where(Ban.kind == "email")), moderator)
     lift_ban(renewed, moderator)
     db.session.commit()
     assert db.session.scalar(sa.select(sa.func.count(Ban.id))) == 0
     assert audit() == [
         ("ban", "203.0.113.0/24"),
         ("ban", "203.0.113.0/24"),
+        ("ban", "Sam@example.com"),
+        ("ban", "sam@example.com"),
+        ("unban", "Sam@example.com"),
         ("unban", "203.0.113.0/24"),
     ]
 
