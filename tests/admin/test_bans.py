@@ -534,3 +534,15 @@ def test_two_moderators_banning_the_same_value_at_once_get_no_error(app, editor,
     assert "was banned by someone else a moment ago" in get_html(editor, "/admin/bans")
     assert [row[2] for row in ban_rows(app)] == ["first"]
     assert audit_rows(app) == [("ban", "192.0.2.0/24")]
+
+
+def test_the_confirmation_says_when_its_counts_are_a_lower_bound(
+    app, editor, article_id, monkeypatch
+):
+    for n in range(2):
+        add_comment(app, article_id, ip_address=f"192.0.2.{n}", author_email=f"r{n}@example.com")
+    monkeypatch.setattr(bans, "IMPACT_SCAN_LIMIT", 1)
+    data = {"csrf_token": csrf_token(editor), "kind": "ip", "value": "192.0.2.0/24"}
+    html = " ".join(editor.post("/admin/bans", data=data).get_data(as_text=True).split())
+    assert "<strong>1 comment</strong> came from 192.0.2.0/24" in html
+    assert "the real numbers are at least these." in html
