@@ -14,7 +14,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from blog.comments.forms import BODY_MAX
+from blog.comments.forms import BODY_MAX, no_control_characters
 from blog.models import utcnow
 
 
@@ -69,7 +69,11 @@ class BanConfirmForm(FlaskForm):
     value = HiddenField()
     reason = StringField(
         "Reason (staff only)",
-        validators=[Optional(), Length(max=200, message="Keep it to 200 characters.")],
+        validators=[
+            Optional(),
+            Length(max=200, message="Keep it to 200 characters."),
+            no_control_characters,
+        ],
     )
     ends_on = EndDateField("Ends on", validators=[Optional(), after_today])
     next = HiddenField()

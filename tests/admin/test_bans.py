@@ -546,3 +546,24 @@ def test_the_confirmation_says_when_its_counts_are_a_lower_bound(
     html = " ".join(editor.post("/admin/bans", data=data).get_data(as_text=True).split())
     assert "<strong>1 comment</strong> came from 192.0.2.0/24" in html
     assert "the real numbers are at least these." in html
+
+
+@pytest.mark.parametrize("field", ["kind", "value", "reason", "ends_on", "next", "confirmed"])
+@pytest.mark.parametrize("hostile", ["\x00", "x" * 5000, "2027-01-03\x00", "<script>", "‮"])
+def test_no_input_makes_the_ban_pages_fail(app, editor, field, hostile):
+    confirm = {
+        "kind": "ip",
+        "value": "192.0.2.0/24",
+        "reason": "",
+        "ends_on": "",
+        "next": "/admin/comments",
+        "confirmed": "yes",
+    }
+    for confirmed in ("", "yes"):
+        data = {**confirm, "confirmed": confirmed, field: hostile}
+        response = editor.post("/admin/bans", data={**data, "csrf_token": csrf_token(editor)})
+        assert response.status_code in (200, 303, 422), (field, confirmed)
+        assert "<script>" not in response.get_data(as_text=True)
+    with app.app_context():
+        reasons = db.session.scalars(sa.select(Ban.reason)).all()
+    assert all("\x00" not in reason and len(reason) <= 200 for reason in reasons)
