@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from blog.auth.accounts import DISPLAY_NAME_MAX, DisplayNameRefused, check_display_name
 from blog.comments.forms import BODY_MAX, no_control_characters, normalized_email
+from blog.models import utcnow
 
 NAME_TOO_LONG = f"The name must be at most {DISPLAY_NAME_MAX} characters long."
 
@@ -37,14 +45,50 @@ class EditCommentForm(FlaskForm):
 
 
 class BanForm(FlaskForm):
-    """Ban an email address or an IP address or network."""
+    """What to ban: an email address, or an IP address or network. Confirmed on the next page."""
 
     kind = SelectField(
         "Ban",
         choices=[SelectChoice("email", "Email address"), SelectChoice("ip", "IP address or range")],
     )
-    value = StringField("Value", validators=[DataRequired("Enter what to ban.")])
-    reason = StringField("Reason", validators=[Optional(), Length(max=200)])
+    value = StringField(
+        "Email, address or network", validators=[DataRequired("Enter what to ban.")]
+    )
+
+
+class EndDateField(DateField):
+    """A day, or nothing; a malformed day is refused with a message a person can act on."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(
+                "Enter a date such as 2027-01-03, or leave it empty for no end."
+            ) from None
+
+
+def after_today(form: FlaskForm, field: EndDateField) -> None:
+    """A ban's end lies ahead: a ban that has already ended would catch nothing."""
+    if field.data is not None and field.data <= utcnow().date():
+        raise ValidationError("Choose a day after today, or leave it empty for no end.")
+
+
+class BanConfirmForm(FlaskForm):
+    """The confirmation of a ban: its value (fixed by now), why, and until when."""
+
+    kind = HiddenField()
+    value = HiddenField()
+    reason = StringField(
+        "Reason (staff only)",
+        validators=[
+            Optional(),
+            Length(max=200, message="Keep it to 200 characters."),
+            no_control_characters,
+        ],
+    )
+    ends_on = EndDateField("Ends on", validators=[Optional(), after_today])
+    next = HiddenField()
 
 
 class StaffForm(FlaskForm):

@@ -8,8 +8,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 from sqlalchemy.sql import Select
 
+from blog.admin.bans import CaughtBy, caught_by
 from blog.extensions import db
-from blog.models import Article, Comment, CommentStatus, ModerationAction
+from blog.models import Article, Ban, BanKind, Comment, CommentStatus, ModerationAction
 
 
 def status_counts() -> dict[str, int]:
@@ -94,3 +95,27 @@ def latest_actions(comment_ids: Collection[int]) -> dict[int, ModerationAction]:
     for action in actions:
         latest.setdefault(action.comment_id, action)
     return latest
+
+
+def catching_bans(comments: Collection[Comment]) -> dict[int, CaughtBy]:
+    """For each comment a ban sent to spam, the ban its reason names, with the ban's row if it
+    has not been lifted since (one query for the page).
+    """
+    named = {c.id: found for c in comments if (found := caught_by(c.hold_reason, c.author_email))}
+    if not named:
+        return {}
+    networks = {n.value for n in named.values() if n.kind == BanKind.IP}
+    emails = {n.value.lower() for n in named.values() if n.kind == BanKind.EMAIL}
+    rows = db.session.scalars(
+        sa.select(Ban).where(
+            sa.or_(
+                sa.and_(Ban.kind == BanKind.IP, Ban.value.in_(networks)),
+                sa.and_(Ban.kind == BanKind.EMAIL, sa.func.lower(Ban.value).in_(emails)),
+            )
+        )
+    ).all()
+    by_value = {(ban.kind, ban.value.lower()): ban for ban in rows}
+    return {
+        comment_id: CaughtBy(n.kind, n.value, by_value.get((n.kind, n.value.lower())))
+        for comment_id, n in named.items()
+    }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from functools import wraps
 from typing import Any
 
@@ -22,7 +23,25 @@ from flask import (
 from flask_login import current_user, login_user
 
 from blog.admin import audit, queries
-from blog.admin.forms import AccountForm, BanForm, EditCommentForm, ReplyForm, StaffForm
+from blog.admin.bans import (
+    BanRefused,
+    ban_impact,
+    ban_state,
+    default_end_date,
+    end_of,
+    find_ban,
+    lift_ban,
+    parse_ban,
+    place_ban,
+)
+from blog.admin.forms import (
+    AccountForm,
+    BanConfirmForm,
+    BanForm,
+    EditCommentForm,
+    ReplyForm,
+    StaffForm,
+)
 from blog.auth.accounts import (
     PasswordRefused,
     authenticate,
@@ -35,20 +54,21 @@ from blog.auth.accounts import (
 from blog.auth.forms import PasswordForm
 from blog.comments.moderation import (
     ACTIONS,
-    CommentRefused,
     done_message,
     edit_comment,
     moderate,
     moderate_many,
-    parse_ban,
     staff_reply,
 )
 from blog.database import begin_write, reads_before_writing
 from blog.extensions import db
-from blog.models import Ban, Comment, CommentRevision, CommentStatus, Staff
+from blog.models import Ban, Comment, CommentRevision, CommentStatus, Staff, utcnow
 from blog.security import no_store, safe_next
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+#: The buttons on each of the dashboard's waiting comments (the queue has them all).
+DASHBOARD_ACTIONS = ("approve", "spam", "trash")
 
 TABS = [
     (CommentStatus.PENDING, "Pending"),
@@ -86,12 +106,16 @@ def admin_required(view: Callable) -> Callable:
     return wrapper
 
 
+def staff_area_path(target: str | None) -> str | None:
+    """target if it is a safe path inside the staff area, else None."""
+    target = safe_next(target)
+    return target if target and target.startswith("/admin/") else None
+
+
 def back_to_queue(default_status: str = CommentStatus.PENDING) -> Response:
-    """Back to the tab and page the editor acted from (a path in the staff area only)."""
-    target = safe_next(request.form.get("next"))
-    if not target or not target.startswith("/admin/"):
-        target = url_for(".comments", status=default_status)
-    return redirect(target, 303)
+    """Back to the page the editor acted from (the queue's tab and page, or the dashboard)."""
+    target = staff_area_path(request.form.get("next"))
+    return redirect(target or url_for(".comments", status=default_status), 303)
 
 
 def get_comment_or_404(comment_id: int) -> Comment:
@@ -105,7 +129,12 @@ def get_comment_or_404(comment_id: int) -> Comment:
 def dashboard() -> str:
     """Counts per status and the newest pending comments."""
     newest = db.session.scalars(queries.queue(CommentStatus.PENDING).limit(5)).all()
-    return render_template("admin/dashboard.html", counts=queries.status_counts(), newest=newest)
+    return render_template(
+        "admin/dashboard.html",
+        counts=queries.status_counts(),
+        newest=newest,
+        actions=[ACTIONS[name] for name in DASHBOARD_ACTIONS],
+    )
 
 
 @bp.get("/comments")
@@ -133,6 +162,7 @@ def comments() -> str:
         search=search,
         history=queries.commenter_history({c.author_email for c in page.items}),
         latest=queries.latest_actions([c.id for c in page.items]),
+        caught=queries.catching_bans(page.items),
         actions=ACTIONS,
         reply_form=ReplyForm(formdata=None),
         here=request.full_path,
@@ -218,52 +248,98 @@ def edit(comment_id: int) -> Response | str:
 
 @bp.get("/bans")
 def bans() -> str:
-    """Banned emails and networks."""
-    form = BanForm(
-        formdata=None, kind=request.args.get("kind", "email"), value=request.args.get("value", "")
-    )
-    return render_template("admin/bans.html", form=form, bans=_all_bans())
+    """Banned emails and networks, each with its end, and the form to ban another."""
+    return _bans_page(BanForm(formdata=None))
 
 
-def _all_bans() -> list[Ban]:
-    return db.session.scalars(sa.select(Ban).order_by(Ban.created_at.desc())).all()
+def _bans_page(form: BanForm, status: int = 200) -> tuple[str, int]:
+    listed = db.session.scalars(sa.select(Ban).order_by(Ban.created_at.desc(), Ban.id.desc()))
+    return render_template(
+        "admin/bans.html", form=form, bans=listed.all(), ban_state=ban_state, now=utcnow()
+    ), status
 
 
 @bp.post("/bans")
 def add_ban() -> Response | tuple[str, int]:
-    """Ban an email or an address: their later comments go straight to spam."""
-    form = BanForm()
-    if form.validate():
-        try:
-            value = parse_ban(form.kind.data, form.value.data)
-        except CommentRefused as exc:
-            form.value.errors = [str(exc)]
-        else:
-            exists = db.session.scalar(
-                sa.select(Ban.id).where(Ban.kind == form.kind.data, Ban.value == value)
-            )
-            if not exists:
-                db.session.add(
-                    Ban(
-                        kind=form.kind.data,
-                        value=value,
-                        reason=form.reason.data or "",
-                        staff_id=current_user.id,
-                    )
-                )
-                db.session.commit()
-            flash(f"Banned {value}.")
-            return redirect(url_for(".bans"), 303)
-    return render_template("admin/bans.html", form=form, bans=_all_bans()), 422
+    """Ban an email or a network, once the moderator has seen what it would catch.
+
+    Without confirmed=yes (the queue's Ban buttons, the form on the bans page) this only shows
+    the confirmation page; nothing is saved until it is sent back confirmed.
+    """
+    form = BanConfirmForm()
+    kind = form.kind.data or ""
+    try:
+        value = parse_ban(kind, form.value.data)
+    except BanRefused as exc:
+        entry = BanForm(formdata=None, kind=kind, value=form.value.data)
+        entry[exc.field].errors = [str(exc)]
+        return _bans_page(entry, 422)
+    next_url = staff_area_path(form.next.data)
+    existing = find_ban(kind, value)
+    if request.form.get("confirmed") != "yes":
+        form = BanConfirmForm(
+            formdata=None,
+            kind=kind,
+            value=value,
+            reason=form.reason.data or (existing.reason if existing else ""),
+            ends_on=_proposed_end(kind, existing),
+            next=next_url or "",
+        )
+        return _ban_confirmation(form, kind, value, existing, 200)
+    if not form.validate():
+        return _ban_confirmation(form, kind, value, existing, 422)
+    ban = place_ban(
+        kind,
+        value,
+        reason=form.reason.data or "",
+        expires_at=end_of(form.ends_on.data),
+        staff=current_user,
+    )
+    try:
+        db.session.commit()
+    except sa.exc.IntegrityError:
+        # Another moderator banned the same value a moment ago (PostgreSQL; SQLite's write
+        # lock makes the two wait for each other): theirs stands, and is listed.
+        db.session.rollback()
+        flash(f"{value} was banned by someone else a moment ago: check its end below.")
+        return redirect(url_for(".bans"), 303)
+    flash(f"Banned {value} ({ban_state(ban, utcnow())}).")
+    return redirect(url_for(".bans", _anchor=f"ban-{ban.id}"), 303)
+
+
+def _proposed_end(kind: str, existing: Ban | None) -> date | None:
+    """The end date the confirmation offers: the running ban's, else the default for kind."""
+    today = utcnow().date()
+    if existing and existing.expires_at and existing.expires_at.date() > today:
+        return existing.expires_at.date()
+    if existing and existing.expires_at is None:
+        return None
+    return default_end_date(kind, today)
+
+
+def _ban_confirmation(
+    form: BanConfirmForm, kind: str, value: str, existing: Ban | None, status: int
+) -> tuple[str, int]:
+    return render_template(
+        "admin/ban_confirm.html",
+        form=form,
+        kind=kind,
+        value=value,
+        existing=existing,
+        existing_state=ban_state(existing, utcnow()) if existing else None,
+        impact=ban_impact(kind, value),
+        cancel_url=staff_area_path(form.next.data) or url_for(".bans"),
+    ), status
 
 
 @bp.post("/bans/<int:ban_id>/delete")
 def remove_ban(ban_id: int) -> Response:
-    """Lift a ban."""
+    """Lift a ban; the audit log keeps what it was."""
     ban = db.get_or_404(Ban, ban_id)
-    db.session.delete(ban)
+    value = ban.value
+    lift_ban(ban, current_user)
     db.session.commit()
-    flash(f"Ban on {ban.value} lifted.")
+    flash(f"Ban on {value} lifted.")
     return redirect(url_for(".bans"), 303)
 
 

@@ -6,7 +6,6 @@ what happens to a comment lives here and is tested without HTTP.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -15,15 +14,13 @@ from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
-from email_validator import EmailNotValidError, validate_email
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from blog.admin.bans import ban_reason
 from blog.database import begin_write, commit_keeping_state
 from blog.extensions import db
 from blog.models import (
     Article,
-    Ban,
-    BanKind,
     Comment,
     CommentRevision,
     CommentStatus,
@@ -455,9 +452,18 @@ def staff_reply(parent: Comment, staff: Staff, body: str, config: Mapping[str, A
     return reply
 
 
+def _same_lines(a: str, b: str) -> bool:
+    return a.replace("\r\n", "\n") == b.replace("\r\n", "\n")
+
+
 def edit_comment(comment: Comment, body: str, staff: Staff) -> bool:
-    """Replace a comment's text, keeping the old text as a revision; commits once."""
-    if body == comment.body:
+    """Replace a comment's text, keeping the old text as a revision; commits once.
+
+    Returns False, changing nothing, when the text is the same but for its line endings: a
+    browser sends every textarea back with CRLF, so saving the form untouched must not make an
+    edit of a comment that was stored with LF.
+    """
+    if _same_lines(body, comment.body):
         return False
     db.session.add(CommentRevision(comment_id=comment.id, body=comment.body, staff_id=staff.id))
     comment.body = body
@@ -473,46 +479,3 @@ def edit_comment(comment: Comment, body: str, staff: Staff) -> bool:
     )
     db.session.commit()
     return True
-
-
-# --- Bans ----------------------------------------------------------------------------------
-
-
-def parse_ban(kind: str, value: str) -> str:
-    """The canonical form of a ban's value, or CommentRefused saying what is wrong."""
-    value = value.strip()
-    if kind == BanKind.EMAIL:
-        try:
-            return validate_email(value, check_deliverability=False).normalized
-        except EmailNotValidError:
-            raise CommentRefused("Enter a valid email address.", "value") from None
-    if kind == BanKind.IP:
-        try:
-            return str(ipaddress.ip_network(value, strict=False))
-        except ValueError:
-            raise CommentRefused(
-                "Enter an IP address or a network such as 203.0.113.0/24.", "value"
-            ) from None
-    raise CommentRefused("Choose email or IP.", "kind")
-
-
-@cache
-def _bans_query() -> sa.Select:
-    return sa.select(Ban.kind, Ban.value)
-
-
-def ban_reason(email: str, ip_address: str | None) -> str | None:
-    """Why this email or address is banned, or None."""
-    bans = db.session.connection().execute(_bans_query()).all()
-    for kind, value in bans:
-        if kind == BanKind.EMAIL and value.lower() == email.lower():
-            return "banned email"
-    if ip_address:
-        try:
-            address = ipaddress.ip_address(ip_address)
-        except ValueError:
-            return None
-        for kind, value in bans:
-            if kind == BanKind.IP and address in ipaddress.ip_network(value, strict=False):
-                return "banned IP address"
-    return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -24,7 +25,7 @@ from blog.comments.moderation import (
     submit_comment,
 )
 from blog.extensions import db
-from blog.models import Comment, CommentStatus, utcnow
+from blog.models import Ban, Comment, CommentStatus, utcnow
 from tests.factories import make_article, make_comment
 
 CONFIG = {
@@ -147,6 +148,22 @@ def test_a_second_comment_from_an_approved_email_is_approved(app):
         db.session.commit()
         comment = submit_comment(article, data(email="known@example.com"), CONFIG)
         assert comment.status == "approved"
+
+
+def test_a_banned_regular_goes_to_spam_with_the_ban_named_until_the_ban_ends(app):
+    with app.app_context():
+        article = make_article()
+        make_comment(article, author_email="regular@example.com")
+        ban = Ban(kind="ip", value="203.0.113.0/24", expires_at=utcnow() + timedelta(days=1))
+        db.session.add(ban)
+        db.session.commit()
+        regular = data(email="regular@example.com", ip_address="203.0.113.9")
+        caught = submit_comment(article, regular, CONFIG)
+        assert (caught.status, caught.hold_reason) == ("spam", "banned IP address 203.0.113.0/24")
+        db.session.get(Ban, ban.id).expires_at = utcnow() - timedelta(seconds=1)
+        db.session.commit()
+        free = submit_comment(article, replace(regular, body="After the ban ended."), CONFIG)
+        assert (free.status, free.hold_reason) == ("approved", None)
 
 
 def test_duplicates_are_refused(app):
