@@ -15,11 +15,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from werkzeug.datastructures import MultiDict
 
 from blog.extensions import db
 from blog.models import CommentStatus
 from tests.factories import make_article, make_category, make_comment, make_staff, make_tag
-from tests.pages import csrf_token, form_values, get_html, log_in
+from tests.pages import csrf_token, form_values, get_html, log_in, served_form
 
 VNU_JAR = Path(__file__).parent / "validators/node_modules/vnu-jar/build/dist/vnu.jar"
 
@@ -108,7 +109,11 @@ def _staff_pages(client, site) -> dict[str, str]:
         "comment edit": f"/admin/comments/{site['comment_id']}/edit",
         "bans": "/admin/bans",
         "password": "/admin/password",
+        "account": "/admin/account",
         "staff": "/admin/staff",
+        "audit log": "/admin/audit",
+        "audit log, filtered": "/admin/audit?action=trash&from=2026-01-01&to=2099-12-31",
+        "audit log, a date it cannot read": "/admin/audit?from=yesterday",
         "articles": "/admin/articles",
         "new article": "/admin/articles/new",
         "article edit": f"/admin/articles/{site['article_id']}/edit",
@@ -126,10 +131,28 @@ def _staff_pages(client, site) -> dict[str, str]:
     article_delete = client.post(
         f"/admin/articles/{site['article_id']}/delete", data={"csrf_token": token}
     )
-    for name, response in (("delete comment", delete), ("delete article", article_delete)):
+    ban = client.post(
+        "/admin/bans", data={"csrf_token": token, "kind": "ip", "value": "203.0.113.0/24"}
+    )
+    editor = pages["article edit"]
+    preview = client.post(
+        f"/admin/articles/{site['article_id']}/edit",
+        data=MultiDict(served_form(editor, containing="title").submission("preview")),
+    )
+    refused = served_form(editor, containing="title").submission()
+    refused = [(name, "" if name == "title" else value) for name, value in refused]
+    refused = client.post(f"/admin/articles/{site['article_id']}/edit", data=MultiDict(refused))
+    assert refused.status_code == 422
+    pages["article edit, refused"] = refused.get_data(as_text=True)
+    assert "editor-preview" in preview.get_data(as_text=True)
+    for name, response in (
+        ("delete comment", delete),
+        ("delete article", article_delete),
+        ("ban", ban),
+        ("article preview", preview),
+    ):
         assert response.status_code == 200, name
-        assert "confirm" in response.get_data(as_text=True).lower(), name
-        pages[f"{name}: are you sure?"] = response.get_data(as_text=True)
+        pages[f"{name}: confirm or preview"] = response.get_data(as_text=True)
     return pages
 
 
