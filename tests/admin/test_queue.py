@@ -276,6 +276,61 @@ def test_delete_permanently_asks_first(app, editor, article_id):
         assert (record.action, record.comment_id, record.status_before) == ("delete", None, "trash")
 
 
+HOSTILE_NEXT = ["javascript:alert(1)", "//evil.example", "https://evil.example"]
+
+
+def cancel_href(html: str) -> str | None:
+    """Where the confirmation page's Cancel link goes."""
+    found = re.findall(r'<a href="([^"]*)">Cancel</a>', html)
+    assert len(found) == 1, found
+    return found[0].replace("&amp;", "&")
+
+
+def next_field(html: str) -> list[str]:
+    """The value of every hidden `next` field on the page."""
+    return [a.get("value") or "" for t, a in elements(html) if a.get("name") == "next"]
+
+
+@pytest.mark.parametrize("next_url", HOSTILE_NEXT)
+def test_a_delete_confirmations_cancel_never_leaves_the_staff_area(
+    app, editor, article_id, next_url
+):
+    comment_id = add_comment(app, article_id, status="trash")
+    single = act(editor, comment_id, "delete", next_url=next_url).get_data(as_text=True)
+    bulk = editor.post(
+        "/admin/comments/bulk",
+        data={
+            "csrf_token": csrf_token(editor),
+            "action": "delete",
+            "ids": [comment_id],
+            "next": next_url,
+        },
+    ).get_data(as_text=True)
+    for html in (single, bulk):
+        assert cancel_href(html) == "/admin/comments"
+        assert next_field(html) == [""]
+        assert "evil.example" not in html and "javascript:" not in html
+    assert status_of(app, comment_id) == "trash"
+
+
+def test_a_delete_confirmations_cancel_returns_to_the_page_acted_from(app, editor, article_id):
+    comment_id = add_comment(app, article_id, status="trash")
+    html = act(editor, comment_id, "delete", next_url="/admin/comments?status=trash&page=2")
+    html = html.get_data(as_text=True)
+    assert cancel_href(html) == "/admin/comments?status=trash&page=2"
+    assert next_field(html) == ["/admin/comments?status=trash&page=2"]
+
+
+@pytest.mark.parametrize("next_url", HOSTILE_NEXT)
+def test_a_ban_confirmation_from_the_queue_cancels_to_the_bans_page(
+    app, editor, article_id, next_url
+):
+    data = {"csrf_token": csrf_token(editor), "kind": "ip", "value": "203.0.113.9"}
+    html = editor.post("/admin/bans", data={**data, "next": next_url}).get_data(as_text=True)
+    assert cancel_href(html) == "/admin/bans"
+    assert "evil.example" not in html and "javascript:" not in html
+
+
 def test_bulk_actions_apply_to_every_ticked_comment(app, editor, article_id):
     ids = [add_comment(app, article_id, status="pending") for _ in range(4)]
     response = editor.post(
