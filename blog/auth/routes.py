@@ -16,6 +16,7 @@ from flask import (
 from flask_login import current_user, login_user, logout_user
 
 from blog.auth.accounts import authenticate, end_all_sessions, load_staff, record_login
+from blog.auth.cookies import forget_remember_cookie
 from blog.auth.forms import LoginForm
 from blog.database import begin_write, reads_before_writing
 from blog.extensions import db, limiter, login_manager
@@ -82,7 +83,7 @@ def logout():  # noqa: ANN201
     logout_user()
     session.clear()
     flash("You have logged out.")
-    return redirect(url_for("articles.index"), 303)
+    return forget_remember_cookie(redirect(url_for("articles.index"), 303))
 
 
 def init_login_manager() -> None:

@@ -138,6 +138,66 @@ def test_a_replayed_remember_cookie_is_dead_after_logout(app, client, staff):
     assert after.get("/admin/").status_code == 302  # ...until logout rotates the token
 
 
+def cookie_attributes(set_cookie: str) -> tuple[str, dict[str, str]]:
+    """A Set-Cookie header's value and its attributes (names in lower case; flags map to "")."""
+    first, *attributes = (part.strip() for part in set_cookie.split(";"))
+    flags = {}
+    for attribute in attributes:
+        name, _, value = attribute.partition("=")
+        flags[name.lower()] = value
+    return first.partition("=")[2], flags
+
+
+def set_cookies(response, name: str) -> list[str]:
+    """The response's Set-Cookie headers for the cookie called name."""
+    return [h for h in response.headers.getlist("Set-Cookie") if h.startswith(name + "=")]
+
+
+@pytest.mark.parametrize(
+    ("base_url", "config"),
+    [
+        ("http://localhost", {}),
+        (
+            "https://news.example.org",
+            {
+                "PREFERRED_URL_SCHEME": "https",  # the test client's scheme and host
+                "SERVER_NAME": "news.example.org",
+                "REMEMBER_COOKIE_NAME": "staff_remember",
+                "REMEMBER_COOKIE_DOMAIN": "news.example.org",
+                "REMEMBER_COOKIE_PATH": "/",
+                "REMEMBER_COOKIE_SAMESITE": "Strict",
+            },
+        ),
+    ],
+)
+def test_logout_deletes_the_remember_cookie_as_it_was_set(tmp_path, base_url, config):
+    with fresh_database(tmp_path) as database:
+        app = build_app(database, **config)
+        with app.app_context():
+            db.create_all()
+            make_staff("editor")
+            db.session.commit()
+        name = app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+        client = app.test_client()
+        client.environ_base["HTTP_REFERER"] = base_url + "/login"  # CSRF checks it over HTTPS
+        domain = config.get("REMEMBER_COOKIE_DOMAIN", "localhost")
+        [issued] = set_cookies(log_in(client, remember=True), name)
+        assert client.get_cookie(name, domain=domain) is not None
+        response = client.post("/logout", data={"csrf_token": csrf_token(client)})
+        [deleted] = set_cookies(response, name)
+        value, flags = cookie_attributes(deleted)
+        _, issued_flags = cookie_attributes(issued)
+        assert value == ""
+        assert flags["max-age"] == "0" and flags["expires"].endswith("1970 00:00:00 GMT")
+        for attribute in ("path", "domain", "secure", "httponly", "samesite"):
+            assert flags.get(attribute) == issued_flags.get(attribute), attribute
+        assert ("secure" in flags) == base_url.startswith("https")
+        assert client.get_cookie(name, domain=domain) is None
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
 def test_a_password_change_ends_every_other_session(app, client, staff):
     other = app.test_client()
     log_in(client)
