@@ -242,7 +242,10 @@ def test_inactive_accounts_cannot_log_in_and_lose_their_sessions(app, client, st
     assert "Invalid username or password." in response.get_data(as_text=True)
 
 
-def test_failed_logins_are_limited_per_client_and_per_account(tmp_path):
+@pytest.fixture
+def limited_app(tmp_path):
+    """An app with the login limits on (in memory, emptied before and after) and one account,
+    "editor"."""
     with fresh_database(tmp_path) as database:
         app = build_app(database, RATELIMIT_ENABLED=True)
         limiter.reset()
@@ -250,27 +253,79 @@ def test_failed_logins_are_limited_per_client_and_per_account(tmp_path):
             db.create_all()
             make_staff("editor")
             db.session.commit()
-        client = app.test_client()
-        codes = [log_in(client, password="wrong").status_code for _ in range(6)]
-        assert codes == [422] * 5 + [429]
-        blocked = log_in(client)  # even the right password waits
-        assert blocked.status_code == 429 and int(blocked.headers["Retry-After"]) > 0
-        assert 'class="site-header"' in blocked.get_data(as_text=True)
-
-        limiter.reset()
-        account_codes = []
-        for n in range(6):
-            roaming = app.test_client()
-            roaming.environ_base["REMOTE_ADDR"] = f"198.51.100.{n + 1}"
-            account_codes.append(log_in(roaming, password="wrong").status_code)
-        assert account_codes == [422] * 5 + [429]
-        elsewhere = app.test_client()
-        elsewhere.environ_base["REMOTE_ADDR"] = "203.0.113.50"
-        assert log_in(elsewhere, username="someone-else", password="x").status_code == 422
+        yield app
         limiter.reset()
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+def client_at(app, address: str, client=None):
+    """A test client (a new browser, or the one given) whose requests come from address."""
+    client = client or app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def test_failed_logins_are_limited_per_client_and_per_account(limited_app):
+    app = limited_app
+    client = app.test_client()
+    codes = [log_in(client, password="wrong").status_code for _ in range(6)]
+    assert codes == [422] * 5 + [429]
+    blocked = log_in(client)  # even the right password waits
+    assert blocked.status_code == 429 and int(blocked.headers["Retry-After"]) > 0
+    assert 'class="site-header"' in blocked.get_data(as_text=True)
+
+    limiter.reset()
+    account_codes = [
+        log_in(client_at(app, f"198.51.100.{n + 1}"), password="wrong").status_code
+        for n in range(6)
+    ]
+    assert account_codes == [422] * 5 + [429]
+    elsewhere = client_at(app, "203.0.113.50")
+    assert log_in(elsewhere, username="someone-else", password="x").status_code == 422
+
+
+def test_a_login_gives_the_browser_a_device_cookie_for_the_login_page_only(limited_app):
+    response = log_in(limited_app.test_client())
+    [issued] = set_cookies(response, "login_device")
+    value, flags = cookie_attributes(issued)
+    assert value
+    assert flags["path"] == "/login" and flags["samesite"] == "Lax" and "httponly" in flags
+    assert flags["max-age"] == str(365 * 24 * 3600)
+
+
+def test_guessing_from_one_address_never_locks_the_owner_out(limited_app):
+    app = limited_app
+    owner = client_at(app, "198.51.100.7")
+    assert log_in(owner).status_code == 302  # an earlier login: this browser is known
+    owner.post("/logout", data={"csrf_token": csrf_token(owner)})
+
+    attacker = client_at(app, "203.0.113.66")
+    codes = [log_in(attacker, password=f"guess {n}").status_code for n in range(7)]
+    assert codes == [422] * 5 + [429] * 2
+    assert log_in(attacker).status_code == 429  # the attacker is held, right password or not
+
+    stranger = client_at(app, "198.51.100.7")  # the owner's address, but an unknown browser
+    assert log_in(stranger).status_code == 429  # the account's lock holds it
+    assert log_in(owner).headers["Location"] == "/admin/"  # the owner's browser gets in
+    assert owner.get("/admin/").status_code == 200
+
+
+def test_a_known_browser_gets_only_a_few_guesses_of_its_own(limited_app):
+    app = limited_app
+    known = client_at(app, "198.51.100.7")
+    log_in(known)
+    known.post("/logout", data={"csrf_token": csrf_token(known)})
+    # A stolen device cookie, tried from a new address each time (so the per-client limit
+    # never bites): its own count stops it.
+    codes = [
+        log_in(client_at(app, f"203.0.113.{n + 1}", known), password="wrong").status_code
+        for n in range(6)
+    ]
+    assert codes == [422] * 5 + [429]
+    # Failures counted against that browser do not lock the account for anyone else.
+    assert log_in(client_at(app, "192.0.2.10")).headers["Location"] == "/admin/"
 
 
 def test_a_readers_session_is_left_alone_by_session_protection(client):
