@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 
 from blog.extensions import db
-from blog.models import Article, Comment, CommentRevision, ModerationAction
+from blog.models import Article, Comment, CommentRevision, ModerationAction, Staff
 from tests.admin.conftest import add_comment
 from tests.factories import make_article, make_comment, make_staff
 from tests.pages import csrf_token, elements, get_html, log_in
@@ -451,6 +451,28 @@ def test_admins_create_and_deactivate_accounts(app, client):
     staff_id = re.search(r"/admin/staff/(\d+)/active", html).group(1)
     client.post(f"/admin/staff/{staff_id}/active", data={"csrf_token": csrf_token(client)})
     assert newcomer.get("/admin/").status_code == 302
+
+
+def test_a_new_account_with_a_line_break_in_its_email_is_refused(app, client):
+    with app.app_context():
+        make_staff("chief", role="admin")
+        db.session.commit()
+    log_in(client, "chief")
+    response = client.post(
+        "/admin/staff",
+        data={
+            "csrf_token": csrf_token(client),
+            "username": "newmod",
+            "display_name": "New Mod",
+            "email": "desk@example.com\r\nBcc: victim@example.com",
+            "role": "moderator",
+            "password": "a long new password",
+        },
+    )
+    assert response.status_code == 422
+    assert "Please enter a valid email address." in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(sa.select(Staff).where(Staff.username == "newmod")) is None
 
 
 def test_the_queue_offers_select_all_only_to_a_browser_that_runs_its_script(
