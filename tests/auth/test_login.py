@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
+
 import pytest
 
 from blog.auth import accounts
@@ -138,6 +140,31 @@ def test_a_replayed_remember_cookie_is_dead_after_logout(app, client, staff):
     assert after.get("/admin/").status_code == 302  # ...until logout rotates the token
 
 
+@pytest.fixture
+def site_with(tmp_path):
+    """site_with(**config): an app with that configuration and one account, "editor"."""
+    with ExitStack() as stack:
+
+        def make(**config: object):
+            database = stack.enter_context(fresh_database(tmp_path))
+            app = build_app(database, **config)
+            with app.app_context():
+                db.create_all()
+                make_staff("editor")
+                db.session.commit()
+            stack.callback(dispose, app)
+            return app
+
+        yield make
+
+
+def dispose(app) -> None:
+    """Close the app's database connections."""
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
 def cookie_attributes(set_cookie: str) -> tuple[str, dict[str, str]]:
     """A Set-Cookie header's value and its attributes (names in lower case; flags map to "")."""
     first, *attributes = (part.strip() for part in set_cookie.split(";"))
@@ -170,32 +197,24 @@ def set_cookies(response, name: str) -> list[str]:
         ),
     ],
 )
-def test_logout_deletes_the_remember_cookie_as_it_was_set(tmp_path, base_url, config):
-    with fresh_database(tmp_path) as database:
-        app = build_app(database, **config)
-        with app.app_context():
-            db.create_all()
-            make_staff("editor")
-            db.session.commit()
-        name = app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
-        client = app.test_client()
-        client.environ_base["HTTP_REFERER"] = base_url + "/login"  # CSRF checks it over HTTPS
-        domain = config.get("REMEMBER_COOKIE_DOMAIN", "localhost")
-        [issued] = set_cookies(log_in(client, remember=True), name)
-        assert client.get_cookie(name, domain=domain) is not None
-        response = client.post("/logout", data={"csrf_token": csrf_token(client)})
-        [deleted] = set_cookies(response, name)
-        value, flags = cookie_attributes(deleted)
-        _, issued_flags = cookie_attributes(issued)
-        assert value == ""
-        assert flags["max-age"] == "0" and flags["expires"].endswith("1970 00:00:00 GMT")
-        for attribute in ("path", "domain", "secure", "httponly", "samesite"):
-            assert flags.get(attribute) == issued_flags.get(attribute), attribute
-        assert ("secure" in flags) == base_url.startswith("https")
-        assert client.get_cookie(name, domain=domain) is None
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+def test_logout_deletes_the_remember_cookie_as_it_was_set(site_with, base_url, config):
+    app = site_with(**config)
+    name = app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+    client = app.test_client()
+    client.environ_base["HTTP_REFERER"] = base_url + "/login"  # CSRF checks it over HTTPS
+    domain = config.get("REMEMBER_COOKIE_DOMAIN", "localhost")
+    [issued] = set_cookies(log_in(client, remember=True), name)
+    assert client.get_cookie(name, domain=domain) is not None
+    response = client.post("/logout", data={"csrf_token": csrf_token(client)})
+    [deleted] = set_cookies(response, name)
+    value, flags = cookie_attributes(deleted)
+    _, issued_flags = cookie_attributes(issued)
+    assert value == ""
+    assert flags["max-age"] == "0" and flags["expires"].endswith("1970 00:00:00 GMT")
+    for attribute in ("path", "domain", "secure", "httponly", "samesite"):
+        assert flags.get(attribute) == issued_flags.get(attribute), attribute
+    assert ("secure" in flags) == base_url.startswith("https")
+    assert client.get_cookie(name, domain=domain) is None
 
 
 def test_a_password_change_ends_every_other_session(app, client, staff):
@@ -243,21 +262,13 @@ def test_inactive_accounts_cannot_log_in_and_lose_their_sessions(app, client, st
 
 
 @pytest.fixture
-def limited_app(tmp_path):
+def limited_app(site_with):
     """An app with the login limits on (in memory, emptied before and after) and one account,
     "editor"."""
-    with fresh_database(tmp_path) as database:
-        app = build_app(database, RATELIMIT_ENABLED=True)
-        limiter.reset()
-        with app.app_context():
-            db.create_all()
-            make_staff("editor")
-            db.session.commit()
-        yield app
-        limiter.reset()
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+    app = site_with(RATELIMIT_ENABLED=True)
+    limiter.reset()  # (the limiter has storage once an app with limits on is built)
+    yield app
+    limiter.reset()
 
 
 def client_at(app, address: str, client=None):
@@ -293,6 +304,14 @@ def test_a_login_gives_the_browser_a_device_cookie_for_the_login_page_only(limit
     assert value
     assert flags["path"] == "/login" and flags["samesite"] == "Lax" and "httponly" in flags
     assert flags["max-age"] == str(365 * 24 * 3600)
+
+
+def test_over_https_the_device_cookie_is_secure(site_with):
+    app = site_with(PREFERRED_URL_SCHEME="https", SERVER_NAME="news.example.org")
+    client = app.test_client()
+    client.environ_base["HTTP_REFERER"] = "https://news.example.org/login"
+    [issued] = set_cookies(log_in(client), "login_device")
+    assert "secure" in cookie_attributes(issued)[1]
 
 
 def test_guessing_from_one_address_never_locks_the_owner_out(limited_app):
