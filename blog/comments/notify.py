@@ -19,10 +19,10 @@ from email.message import EmailMessage
 from email.utils import formataddr, formatdate
 
 import sqlalchemy as sa
-from email_validator import EmailNotValidError, validate_email
 from flask import Flask, current_app, render_template, url_for
 from flask_mail import Message
 
+from blog.auth.accounts import EmailRefused, check_staff_email
 from blog.extensions import db, mail
 from blog.models import Article, Comment, CommentStatus, Staff
 
@@ -58,15 +58,6 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def usable_address(address: str) -> bool:
-    """Whether a stored address is a plain email address (no line break, no display name)."""
-    try:
-        validate_email(address, check_deliverability=False)
-    except EmailNotValidError:
-        return False
-    return True
-
-
 def moderation_notice(comment: Comment, article: Article, recipients: list[str]) -> NoticeMessage:
     """The email about one waiting comment."""
     queue_url = url_for("admin.comments", status="pending", _external=True) + f"#row-{comment.id}"
@@ -94,15 +85,19 @@ def notice_recipients(comment_id: int) -> list[str]:
     ).all()
     recipients = []
     for staff_id, email in rows:
-        if usable_address(email):
-            recipients.append(email)
-        else:
+        try:
+            # The checked spelling, never the stored one: strip() may have hidden a line break.
+            address = check_staff_email(email)
+        except EmailRefused:
             current_app.logger.error(
                 "moderation notice for comment %s not sent to staff account %s: "
                 "its email is not a valid address",
                 comment_id,
                 staff_id,
             )
+        else:
+            if address:
+                recipients.append(address)
     return recipients
 
 

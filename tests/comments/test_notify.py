@@ -211,12 +211,16 @@ def test_a_notice_that_cannot_be_sent_is_logged_with_the_comment_id(
 
 def test_a_stored_staff_email_with_a_line_break_never_stops_the_others(mail_site, smtp, caplog):
     inbox, port = smtp
-    app, slug = mail_site(
-        port, staff_emails=("editor@newsroom.example", "old@newsroom.example\r\nBcc: x@y.example")
+    stored = (
+        "editor@newsroom.example",
+        "old@newsroom.example\r\nBcc: x@y.example",
+        "trailing@newsroom.example\r\n",
+        "",
     )
+    app, slug = mail_site(port, staff_emails=stored)
     with caplog.at_level(logging.INFO):
         send_notice(app, slug, "A comment.")
         [(recipients, _)] = inbox.wait_for(1)
         [record] = wait_for_errors(caplog)
-    assert recipients == ["editor@newsroom.example"]
+    assert sorted(recipients) == ["editor@newsroom.example", "trailing@newsroom.example"]
     assert "comment 1" in record.getMessage() and "x@y.example" not in caplog.text
