@@ -116,6 +116,7 @@ def notify_staff(comment: Comment, article: Article) -> threading.Thread | None:
 
 
 def _send(app: Flask, message: NoticeMessage, comment_id: int) -> None:
+    """Send one notice (on its own thread); a failure is logged, never raised."""
     with app.app_context():
         try:
             mail.send(message)
