@@ -12,8 +12,10 @@ from flask.cli import with_appcontext
 
 from blog.auth.accounts import (
     DisplayNameRefused,
+    EmailRefused,
     PasswordRefused,
     check_display_name,
+    check_staff_email,
     create_or_update_staff,
     normalize_username,
     shows_username,
@@ -136,6 +138,7 @@ def create_admin_command(
     try:
         if display_name is not None:
             check_display_name(display_name, username)
+        check_staff_email(email)  # before the password is asked for
         if password_stdin:
             password = sys.stdin.readline().rstrip("\r\n")
         else:
@@ -143,7 +146,7 @@ def create_admin_command(
         staff, created = create_or_update_staff(
             username, password, role=role, display_name=display_name, email=email
         )
-    except (PasswordRefused, DisplayNameRefused) as exc:
+    except (PasswordRefused, DisplayNameRefused, EmailRefused) as exc:
         raise click.ClickException(str(exc)) from None
     db.session.commit()
     if created:

@@ -61,9 +61,14 @@ RATELIMIT_STORAGE_URI = "memory://"
 RATELIMIT_HEADERS_ENABLED = True
 
 # --- Staff and login --------------------------------------------------------------------
-#: Failed logins allowed per client, and per account (whoever tries it).
+#: Failed logins allowed per client, and per account (browsers new to it share one count).
 LOGIN_RATE_LIMIT_CLIENT = "5 per minute;50 per hour"
 LOGIN_RATE_LIMIT_ACCOUNT = "5 per minute;100 per hour"
+#: The device cookie (blog.auth.devices): a browser that logged in to an account is counted on
+#: its own against LOGIN_RATE_LIMIT_ACCOUNT, so guesses from elsewhere never lock its owner out.
+#: HttpOnly, SameSite=Lax, sent to the login page only; Secure over HTTPS.
+DEVICE_COOKIE_NAME = "login_device"
+DEVICE_COOKIE_MAX_AGE = 365 * 24 * 3600
 #: Staff passwords shorter than this are refused.
 PASSWORD_MIN_LENGTH = 12
 #: Flask-Login's remember-me cookie; Secure is added whenever a request comes over HTTPS.

@@ -178,7 +178,9 @@ def act(comment_id: int, action_name: str) -> Response | str:
     comment = get_comment_or_404(comment_id)
     if action.name == "delete" and request.form.get("confirmed") != "yes":
         return render_template(
-            "admin/confirm_delete.html", comments=[comment], next=request.form.get("next", "")
+            "admin/confirm_delete.html",
+            comments=[comment],
+            next=staff_area_path(request.form.get("next")),
         )
     if moderate(comment, action, current_user):
         db.session.commit()
@@ -199,7 +201,9 @@ def bulk() -> Response | str:
     if action.name == "delete" and request.form.get("confirmed") != "yes":
         found = db.session.scalars(sa.select(Comment).where(Comment.id.in_(ids))).all()
         return render_template(
-            "admin/confirm_delete.html", comments=found, next=request.form.get("next", "")
+            "admin/confirm_delete.html",
+            comments=found,
+            next=staff_area_path(request.form.get("next")),
         )
     changed = moderate_many(ids, action, current_user)
     flash(done_message(action, changed) if changed else "No comment was changed.")

@@ -13,6 +13,7 @@ import secrets
 from functools import cache
 
 import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -29,6 +30,10 @@ class PasswordRefused(ValueError):
 
 class DisplayNameRefused(ValueError):
     """A public name that cannot be used; the message says why."""
+
+
+class EmailRefused(ValueError):
+    """A notification email that is not a valid address; the message says why."""
 
 
 def new_session_token() -> str:
@@ -145,12 +150,29 @@ def rename_staff(staff: Staff, display_name: str) -> int:
     return result.rowcount
 
 
+def check_staff_email(email: str | None) -> str | None:
+    """A notification email in its normalized spelling, or None for none; refused unless it is
+    one valid address (its form only, no network look-up).
+
+    The address goes into the To header of every moderation notice: a line break in it would
+    forge headers, and Flask-Mail would refuse the whole message.
+    """
+    email = (email or "").strip()
+    if not email:
+        return None
+    try:
+        return validate_email(email, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise EmailRefused(f"Not a valid email address: {exc}") from None
+
+
 def update_account(staff: Staff, *, display_name: str, email: str | None) -> bool:
     """A person's own account details: public name (replies follow) and notification email.
 
-    Returns whether anything changed; the caller commits.
+    Returns whether anything changed; the caller commits. A refused name or email changes
+    nothing.
     """
-    email = (email or "").strip() or None
+    email = check_staff_email(email)
     before = (staff.display_name, staff.email)
     rename_staff(staff, display_name)
     staff.email = email
@@ -169,9 +191,11 @@ def create_or_update_staff(
     """Create an account, or set a new password on an existing one. Returns (staff, created).
 
     A new account needs a display name other than its username (see check_display_name); an
-    existing one keeps its own unless a new one is given, and its replies follow a new one.
+    existing one keeps its own unless a new one is given, and its replies follow a new one. An
+    email must be a valid address (see check_staff_email).
     """
     username = normalize_username(username)
+    email = check_staff_email(email)
     staff = db.session.scalar(sa.select(Staff).where(Staff.username == username))
     created = staff is None
     if created:

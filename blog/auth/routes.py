@@ -15,7 +15,18 @@ from flask import (
 )
 from flask_login import current_user, login_user, logout_user
 
-from blog.auth.accounts import authenticate, end_all_sessions, load_staff, record_login
+from blog.auth.accounts import (
+    authenticate,
+    end_all_sessions,
+    load_staff,
+    normalize_username,
+    record_login,
+)
+from blog.auth.cookies import (
+    forget_remember_cookie,
+    give_device_cookie,
+    login_limit_key_for_request,
+)
 from blog.auth.forms import LoginForm
 from blog.database import begin_write, reads_before_writing
 from blog.extensions import db, limiter, login_manager
@@ -32,8 +43,9 @@ def login_failed(response: Response) -> bool:
 
 
 def login_account_key() -> str:
-    """The per-account limit's key: the username tried, whoever tries it."""
-    return "login-account:" + request.form.get("username", "").strip().lower()
+    """The per-account limit's key: the username tried, shared by every browser that has not
+    logged in to it before; a browser with its device cookie has a count of its own."""
+    return login_limit_key_for_request(normalize_username(request.form.get("username", "")))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -65,7 +77,7 @@ def login():  # noqa: ANN201 - a page or a redirect
             login_user(staff, remember=form.remember.data)
             record_login(staff)
             db.session.commit()
-            return redirect(target)
+            return give_device_cookie(redirect(target), staff.username)
         form.form_errors.append(INVALID_LOGIN)
     status = 422 if request.method == "POST" else 200
     return no_store(
@@ -82,7 +94,7 @@ def logout():  # noqa: ANN201
     logout_user()
     session.clear()
     flash("You have logged out.")
-    return redirect(url_for("articles.index"), 303)
+    return forget_remember_cookie(redirect(url_for("articles.index"), 303))
 
 
 def init_login_manager() -> None:

@@ -135,3 +135,11 @@ def test_every_refused_field_says_why_at_once(app, client, person):
     assert response.status_code == 422
     assert 'id="display_name-error">Readers would see your username' in html
     assert 'id="email-error">Please enter a valid email address.' in html
+
+
+def test_an_email_with_a_line_break_is_refused(app, client, person):
+    before = account_row(app, person)
+    response = submit(client, email="desk@example.com\r\nBcc: victim@example.com")
+    assert response.status_code == 422
+    assert 'id="email-error">Please enter a valid email address.' in response.get_data(as_text=True)
+    assert account_row(app, person) == before

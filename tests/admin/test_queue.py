@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 
 from blog.extensions import db
-from blog.models import Article, Comment, CommentRevision, ModerationAction
+from blog.models import Article, Comment, CommentRevision, ModerationAction, Staff
 from tests.admin.conftest import add_comment
 from tests.factories import make_article, make_comment, make_staff
 from tests.pages import csrf_token, elements, get_html, log_in
@@ -276,6 +276,61 @@ def test_delete_permanently_asks_first(app, editor, article_id):
         assert (record.action, record.comment_id, record.status_before) == ("delete", None, "trash")
 
 
+HOSTILE_NEXT = ["javascript:alert(1)", "//evil.example", "https://evil.example"]
+
+
+def cancel_href(html: str) -> str | None:
+    """Where the confirmation page's Cancel link goes."""
+    found = re.findall(r'<a href="([^"]*)">Cancel</a>', html)
+    assert len(found) == 1, found
+    return found[0].replace("&amp;", "&")
+
+
+def next_field(html: str) -> list[str]:
+    """The value of every hidden `next` field on the page."""
+    return [a.get("value") or "" for t, a in elements(html) if a.get("name") == "next"]
+
+
+@pytest.mark.parametrize("next_url", HOSTILE_NEXT)
+def test_a_delete_confirmations_cancel_never_leaves_the_staff_area(
+    app, editor, article_id, next_url
+):
+    comment_id = add_comment(app, article_id, status="trash")
+    single = act(editor, comment_id, "delete", next_url=next_url).get_data(as_text=True)
+    bulk = editor.post(
+        "/admin/comments/bulk",
+        data={
+            "csrf_token": csrf_token(editor),
+            "action": "delete",
+            "ids": [comment_id],
+            "next": next_url,
+        },
+    ).get_data(as_text=True)
+    for html in (single, bulk):
+        assert cancel_href(html) == "/admin/comments"
+        assert next_field(html) == [""]
+        assert "evil.example" not in html and "javascript:" not in html
+    assert status_of(app, comment_id) == "trash"
+
+
+def test_a_delete_confirmations_cancel_returns_to_the_page_acted_from(app, editor, article_id):
+    comment_id = add_comment(app, article_id, status="trash")
+    html = act(editor, comment_id, "delete", next_url="/admin/comments?status=trash&page=2")
+    html = html.get_data(as_text=True)
+    assert cancel_href(html) == "/admin/comments?status=trash&page=2"
+    assert next_field(html) == ["/admin/comments?status=trash&page=2"]
+
+
+@pytest.mark.parametrize("next_url", HOSTILE_NEXT)
+def test_a_ban_confirmation_from_the_queue_cancels_to_the_bans_page(
+    app, editor, article_id, next_url
+):
+    data = {"csrf_token": csrf_token(editor), "kind": "ip", "value": "203.0.113.9"}
+    html = editor.post("/admin/bans", data={**data, "next": next_url}).get_data(as_text=True)
+    assert cancel_href(html) == "/admin/bans"
+    assert "evil.example" not in html and "javascript:" not in html
+
+
 def test_bulk_actions_apply_to_every_ticked_comment(app, editor, article_id):
     ids = [add_comment(app, article_id, status="pending") for _ in range(4)]
     response = editor.post(
@@ -374,21 +429,24 @@ def test_emails_show_on_staff_pages(app, editor, article_id):
     assert "visible@example.com" in get_html(editor, "/admin/comments")
 
 
-def test_admins_create_and_deactivate_accounts(app, client):
+def add_account_as_admin(app, client, **fields):
+    """Log in as the admin "chief" and send the new-account form for "NewMod" (fields change it)."""
     with app.app_context():
         make_staff("chief", role="admin")
         db.session.commit()
     log_in(client, "chief")
-    response = client.post(
-        "/admin/staff",
-        data={
-            "csrf_token": csrf_token(client),
-            "username": "NewMod",
-            "display_name": "New Mod",
-            "role": "moderator",
-            "password": "a long new password",
-        },
-    )
+    data = {
+        "csrf_token": csrf_token(client),
+        "username": "NewMod",
+        "display_name": "New Mod",
+        "role": "moderator",
+        "password": "a long new password",
+    }
+    return client.post("/admin/staff", data={**data, **fields})
+
+
+def test_admins_create_and_deactivate_accounts(app, client):
+    response = add_account_as_admin(app, client)
     assert response.status_code == 303
     newcomer = app.test_client()
     assert log_in(newcomer, "newmod", "a long new password").status_code == 302
@@ -396,6 +454,14 @@ def test_admins_create_and_deactivate_accounts(app, client):
     staff_id = re.search(r"/admin/staff/(\d+)/active", html).group(1)
     client.post(f"/admin/staff/{staff_id}/active", data={"csrf_token": csrf_token(client)})
     assert newcomer.get("/admin/").status_code == 302
+
+
+def test_a_new_account_with_a_line_break_in_its_email_is_refused(app, client):
+    response = add_account_as_admin(app, client, email="desk@example.com\r\nBcc: x@example.com")
+    assert response.status_code == 422
+    assert "Please enter a valid email address." in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(sa.select(Staff).where(Staff.username == "newmod")) is None
 
 
 def test_the_queue_offers_select_all_only_to_a_browser_that_runs_its_script(

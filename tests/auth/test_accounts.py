@@ -7,7 +7,9 @@ import sqlalchemy as sa
 
 from blog.auth.accounts import (
     DisplayNameRefused,
+    EmailRefused,
     check_display_name,
+    check_staff_email,
     create_or_update_staff,
     rename_staff,
     update_account,
@@ -100,3 +102,33 @@ def test_update_account_sets_name_and_email_and_says_whether_anything_changed(
         assert update_account(staff, display_name="Maren Holt", email=None)
         db.session.commit()
         assert (staff.display_name, staff.email) == ("Maren Holt", None)
+
+
+@pytest.mark.parametrize(
+    ("email", "kept"),
+    [(None, None), ("", None), ("  ", None), (" desk@NEWSROOM.example ", "desk@newsroom.example")],
+)
+def test_a_staff_email_is_kept_normalized_or_none(email, kept):
+    assert check_staff_email(email) == kept
+
+
+@pytest.mark.parametrize(
+    "email",
+    [
+        "desk@example.com\r\nBcc: victim@example.com",
+        "desk@exa\nmple.com",
+        "Desk <desk@example.com>",
+    ],
+)
+def test_a_staff_email_that_could_break_a_header_is_refused(app, email):
+    with pytest.raises(EmailRefused, match="Not a valid email address"):
+        check_staff_email(email)
+    with app.app_context():
+        staff = make_staff("mholt", display_name="Maren Holt", email="old@example.com")
+        db.session.commit()
+        with pytest.raises(EmailRefused):
+            update_account(staff, display_name="Maren Holt", email=email)
+        with pytest.raises(EmailRefused):
+            create_or_update_staff("newbie", "a long enough secret", display_name="N", email=email)
+        db.session.rollback()
+        assert db.session.get(Staff, staff.id).email == "old@example.com"

@@ -125,3 +125,29 @@ def test_staff_hint_explains_how_to_create_the_first_account(app, runner):
     assert "create-admin" in runner.invoke(args=["staff-hint"]).output
     create_admin(runner, "chief", "--password-stdin", "--display-name", "Maren")
     assert runner.invoke(args=["staff-hint"]).output == ""
+
+
+@pytest.mark.parametrize(
+    "email", ["desk@example.com\r\nBcc: victim@example.com", "desk@exa\nmple.com", "not an address"]
+)
+def test_create_admin_refuses_an_email_that_is_not_one_address(app, runner, email):
+    result = create_admin(
+        runner, "chief", "--password-stdin", "--display-name", "Maren Holt", "--email", email
+    )
+    assert result.exit_code == 1
+    assert "Not a valid email address" in result.output
+    assert only_account(app) is None
+
+
+def test_create_admin_keeps_an_email_in_its_normalized_spelling(app, runner):
+    result = create_admin(
+        runner,
+        "chief",
+        "--password-stdin",
+        "--display-name",
+        "Maren Holt",
+        "--email",
+        " Desk@NEWSROOM.example ",
+    )
+    assert result.exit_code == 0, result.output
+    assert only_account(app).email == "Desk@newsroom.example"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
+
 import pytest
 
 from blog.auth import accounts
@@ -138,6 +140,83 @@ def test_a_replayed_remember_cookie_is_dead_after_logout(app, client, staff):
     assert after.get("/admin/").status_code == 302  # ...until logout rotates the token
 
 
+@pytest.fixture
+def site_with(tmp_path):
+    """site_with(**config): an app with that configuration and one account, "editor"."""
+    with ExitStack() as stack:
+
+        def make(**config: object):
+            database = stack.enter_context(fresh_database(tmp_path))
+            app = build_app(database, **config)
+            with app.app_context():
+                db.create_all()
+                make_staff("editor")
+                db.session.commit()
+            stack.callback(dispose, app)
+            return app
+
+        yield make
+
+
+def dispose(app) -> None:
+    """Close the app's database connections."""
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def cookie_attributes(set_cookie: str) -> tuple[str, dict[str, str]]:
+    """A Set-Cookie header's value and its attributes (names in lower case; flags map to "")."""
+    first, *attributes = (part.strip() for part in set_cookie.split(";"))
+    flags = {}
+    for attribute in attributes:
+        name, _, value = attribute.partition("=")
+        flags[name.lower()] = value
+    return first.partition("=")[2], flags
+
+
+def set_cookies(response, name: str) -> list[str]:
+    """The response's Set-Cookie headers for the cookie called name."""
+    return [h for h in response.headers.getlist("Set-Cookie") if h.startswith(name + "=")]
+
+
+@pytest.mark.parametrize(
+    ("base_url", "config"),
+    [
+        ("http://localhost", {}),
+        (
+            "https://news.example.org",
+            {
+                "PREFERRED_URL_SCHEME": "https",  # the test client's scheme and host
+                "SERVER_NAME": "news.example.org",
+                "REMEMBER_COOKIE_NAME": "staff_remember",
+                "REMEMBER_COOKIE_DOMAIN": "news.example.org",
+                "REMEMBER_COOKIE_PATH": "/",
+                "REMEMBER_COOKIE_SAMESITE": "Strict",
+            },
+        ),
+    ],
+)
+def test_logout_deletes_the_remember_cookie_as_it_was_set(site_with, base_url, config):
+    app = site_with(**config)
+    name = app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+    client = app.test_client()
+    client.environ_base["HTTP_REFERER"] = base_url + "/login"  # CSRF checks it over HTTPS
+    domain = config.get("REMEMBER_COOKIE_DOMAIN", "localhost")
+    [issued] = set_cookies(log_in(client, remember=True), name)
+    assert client.get_cookie(name, domain=domain) is not None
+    response = client.post("/logout", data={"csrf_token": csrf_token(client)})
+    [deleted] = set_cookies(response, name)
+    value, flags = cookie_attributes(deleted)
+    _, issued_flags = cookie_attributes(issued)
+    assert value == ""
+    assert flags["max-age"] == "0" and flags["expires"].endswith("1970 00:00:00 GMT")
+    for attribute in ("path", "domain", "secure", "httponly", "samesite"):
+        assert flags.get(attribute) == issued_flags.get(attribute), attribute
+    assert ("secure" in flags) == base_url.startswith("https")
+    assert client.get_cookie(name, domain=domain) is None
+
+
 def test_a_password_change_ends_every_other_session(app, client, staff):
     other = app.test_client()
     log_in(client)
@@ -182,35 +261,90 @@ def test_inactive_accounts_cannot_log_in_and_lose_their_sessions(app, client, st
     assert "Invalid username or password." in response.get_data(as_text=True)
 
 
-def test_failed_logins_are_limited_per_client_and_per_account(tmp_path):
-    with fresh_database(tmp_path) as database:
-        app = build_app(database, RATELIMIT_ENABLED=True)
-        limiter.reset()
-        with app.app_context():
-            db.create_all()
-            make_staff("editor")
-            db.session.commit()
-        client = app.test_client()
-        codes = [log_in(client, password="wrong").status_code for _ in range(6)]
-        assert codes == [422] * 5 + [429]
-        blocked = log_in(client)  # even the right password waits
-        assert blocked.status_code == 429 and int(blocked.headers["Retry-After"]) > 0
-        assert 'class="site-header"' in blocked.get_data(as_text=True)
+@pytest.fixture
+def limited_app(site_with):
+    """An app with the login limits on (in memory, emptied before and after) and one account,
+    "editor"."""
+    app = site_with(RATELIMIT_ENABLED=True)
+    limiter.reset()  # (the limiter has storage once an app with limits on is built)
+    yield app
+    limiter.reset()
 
-        limiter.reset()
-        account_codes = []
-        for n in range(6):
-            roaming = app.test_client()
-            roaming.environ_base["REMOTE_ADDR"] = f"198.51.100.{n + 1}"
-            account_codes.append(log_in(roaming, password="wrong").status_code)
-        assert account_codes == [422] * 5 + [429]
-        elsewhere = app.test_client()
-        elsewhere.environ_base["REMOTE_ADDR"] = "203.0.113.50"
-        assert log_in(elsewhere, username="someone-else", password="x").status_code == 422
-        limiter.reset()
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+
+def client_at(app, address: str, client=None):
+    """A test client (a new browser, or the one given) whose requests come from address."""
+    client = client or app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def test_failed_logins_are_limited_per_client_and_per_account(limited_app):
+    app = limited_app
+    client = app.test_client()
+    codes = [log_in(client, password="wrong").status_code for _ in range(6)]
+    assert codes == [422] * 5 + [429]
+    blocked = log_in(client)  # even the right password waits
+    assert blocked.status_code == 429 and int(blocked.headers["Retry-After"]) > 0
+    assert 'class="site-header"' in blocked.get_data(as_text=True)
+
+    limiter.reset()
+    account_codes = [
+        log_in(client_at(app, f"198.51.100.{n + 1}"), password="wrong").status_code
+        for n in range(6)
+    ]
+    assert account_codes == [422] * 5 + [429]
+    elsewhere = client_at(app, "203.0.113.50")
+    assert log_in(elsewhere, username="someone-else", password="x").status_code == 422
+
+
+def test_a_login_gives_the_browser_a_device_cookie_for_the_login_page_only(limited_app):
+    response = log_in(limited_app.test_client())
+    [issued] = set_cookies(response, "login_device")
+    value, flags = cookie_attributes(issued)
+    assert value
+    assert flags["path"] == "/login" and flags["samesite"] == "Lax" and "httponly" in flags
+    assert flags["max-age"] == str(365 * 24 * 3600)
+
+
+def test_over_https_the_device_cookie_is_secure(site_with):
+    app = site_with(PREFERRED_URL_SCHEME="https", SERVER_NAME="news.example.org")
+    client = app.test_client()
+    client.environ_base["HTTP_REFERER"] = "https://news.example.org/login"
+    [issued] = set_cookies(log_in(client), "login_device")
+    assert "secure" in cookie_attributes(issued)[1]
+
+
+def test_guessing_from_one_address_never_locks_the_owner_out(limited_app):
+    app = limited_app
+    owner = client_at(app, "198.51.100.7")
+    assert log_in(owner).status_code == 302  # an earlier login: this browser is known
+    owner.post("/logout", data={"csrf_token": csrf_token(owner)})
+
+    attacker = client_at(app, "203.0.113.66")
+    codes = [log_in(attacker, password=f"guess {n}").status_code for n in range(7)]
+    assert codes == [422] * 5 + [429] * 2
+    assert log_in(attacker).status_code == 429  # the attacker is held, right password or not
+
+    stranger = client_at(app, "198.51.100.7")  # the owner's address, but an unknown browser
+    assert log_in(stranger).status_code == 429  # the account's lock holds it
+    assert log_in(owner).headers["Location"] == "/admin/"  # the owner's browser gets in
+    assert owner.get("/admin/").status_code == 200
+
+
+def test_a_known_browser_gets_only_a_few_guesses_of_its_own(limited_app):
+    app = limited_app
+    known = client_at(app, "198.51.100.7")
+    log_in(known)
+    known.post("/logout", data={"csrf_token": csrf_token(known)})
+    # A stolen device cookie, tried from a new address each time (so the per-client limit
+    # never bites): its own count stops it.
+    codes = [
+        log_in(client_at(app, f"203.0.113.{n + 1}", known), password="wrong").status_code
+        for n in range(6)
+    ]
+    assert codes == [422] * 5 + [429]
+    # Failures counted against that browser do not lock the account for anyone else.
+    assert log_in(client_at(app, "192.0.2.10")).headers["Location"] == "/admin/"
 
 
 def test_a_readers_session_is_left_alone_by_session_protection(client):

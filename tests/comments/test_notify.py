@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from email import message_from_bytes
 from email.policy import default
 
@@ -21,8 +24,11 @@ class Inbox:
 
     def __init__(self) -> None:
         self.messages: list = []
+        #: The messages as they came over the wire.
+        self.raw: list[bytes] = []
 
     async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201, N802
+        self.raw.append(envelope.original_content)
         self.messages.append(
             (envelope.rcpt_tos, message_from_bytes(envelope.content, policy=default))
         )
@@ -91,3 +97,130 @@ def test_nothing_is_sent_without_a_mail_server(app, client, smtp):
     post_comment(client, slug)
     time.sleep(0.3)
     assert inbox.messages == []
+
+
+class Refusing(Inbox):
+    """A mail server that refuses every message, as one does a line over 998 bytes."""
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201, N802
+        return "554 Transaction failed: refused"
+
+
+COMMENTER_EMAIL = "ada.private@example.com"
+
+
+@pytest.fixture
+def mail_site(tmp_path) -> Iterator[Callable]:
+    """mail_site(port, title=..., staff_emails=...): an app that mails staff through the SMTP
+    server on port, with an article (by slug) and a staff account per email."""
+    apps = []
+
+    def make(port: int, *, title: str = "Ferry fares", staff_emails=("editor@newsroom.example",)):
+        database = stack.enter_context(fresh_database(tmp_path))
+        app = build_app(database, MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_SUPPRESS_SEND=False)
+        apps.append(app)
+        with app.app_context():
+            db.create_all()
+            slug = make_article(title=title).slug
+            for n, email in enumerate(staff_emails):
+                make_staff(f"staff{n}", email=email)
+            db.session.commit()
+        return app, slug
+
+    with ExitStack() as stack:
+        yield make
+        for app in apps:
+            with app.app_context():
+                db.session.remove()
+                db.engine.dispose()
+
+
+def send_notice(app, slug: str, body: str) -> None:
+    """A reader posts a comment that waits for moderation."""
+    response = post_comment(app.test_client(), slug, body=body, email=COMMENTER_EMAIL)
+    assert response.status_code == 303
+
+
+def test_a_comment_on_one_long_line_arrives_intact(mail_site, smtp):
+    inbox, port = smtp
+    app, slug = mail_site(port, title="Die Fähre")
+    body = ("Die Fähre fährt nicht mehr, und niemand sagt warum. " * 60)[:3000]
+    assert len(body) == 3000 and "\n" not in body
+    send_notice(app, slug, body)
+    [(_, message)] = inbox.wait_for(1)
+    assert body in message.get_content()
+    assert "\u201cDie Fähre\u201d" in message["Subject"]
+    assert message["Content-Transfer-Encoding"] in ("quoted-printable", "base64")
+    assert max(len(line) for line in inbox.raw[0].split(b"\r\n")) <= 998
+
+
+def test_a_title_with_line_breaks_makes_a_one_line_subject(mail_site, smtp):
+    inbox, port = smtp
+    app, slug = mail_site(port, title="Ferry fares\r\nBcc: victim@elsewhere.example\n rise")
+    send_notice(app, slug, "A comment.")
+    [(recipients, message)] = inbox.wait_for(1)
+    assert recipients == ["editor@newsroom.example"]
+    assert message["Bcc"] is None
+    assert "\r" not in message["Subject"] and "\n" not in message["Subject"]
+    assert "Ferry fares Bcc: victim@elsewhere.example rise" in message["Subject"]
+    assert 'A comment on "Ferry fares Bcc: victim@elsewhere.example rise"' in (
+        message.get_content()
+    )
+
+
+def wait_for_errors(caplog, seconds: float = 10) -> list[logging.LogRecord]:
+    """The ERROR records logged so far, once there is one (the send runs on its own thread)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+        if errors:
+            return errors
+        time.sleep(0.05)
+    return []
+
+
+def refused_server() -> Iterator[int]:
+    inbox = Refusing()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield controller.port
+    controller.stop()
+
+
+@pytest.fixture(params=["refused by the server", "no server on the port"])
+def failing_port(request) -> Iterator[int]:
+    """A port where sending fails: a server that refuses the message, or nothing listening."""
+    if request.param == "no server on the port":
+        yield free_port()
+    else:
+        yield from refused_server()
+
+
+def test_a_notice_that_cannot_be_sent_is_logged_with_the_comment_id(
+    mail_site, failing_port, caplog
+):
+    app, slug = mail_site(failing_port)
+    with caplog.at_level(logging.INFO):
+        send_notice(app, slug, "A comment that staff should hear about.")
+        [record] = wait_for_errors(caplog)
+    assert record.levelno == logging.ERROR
+    assert "comment 1" in record.getMessage()
+    logged = "\n".join(r.getMessage() for r in caplog.records) + caplog.text
+    assert COMMENTER_EMAIL not in logged and "ada.private" not in logged
+
+
+def test_a_stored_staff_email_with_a_line_break_never_stops_the_others(mail_site, smtp, caplog):
+    inbox, port = smtp
+    stored = (
+        "editor@newsroom.example",
+        "old@newsroom.example\r\nBcc: x@y.example",
+        "trailing@newsroom.example\r\n",
+        "",
+    )
+    app, slug = mail_site(port, staff_emails=stored)
+    with caplog.at_level(logging.INFO):
+        send_notice(app, slug, "A comment.")
+        [(recipients, _)] = inbox.wait_for(1)
+        [record] = wait_for_errors(caplog)
+    assert sorted(recipients) == ["editor@newsroom.example", "trailing@newsroom.example"]
+    assert "comment 1" in record.getMessage() and "x@y.example" not in caplog.text
