@@ -11,16 +11,18 @@ import smtplib
 import threading
 
 import sqlalchemy as sa
-from flask import Flask, current_app, render_template, url_for
+from flask import Flask, current_app, render_template
 from flask_mail import Message
 
 from blog.extensions import db, mail
 from blog.models import Article, Comment, CommentStatus, Staff
+from blog.siteurl import site_url_for
 
 
 def moderation_notice(comment: Comment, article: Article, recipients: list[str]) -> Message:
     """The email about one waiting comment."""
-    queue_url = url_for("admin.comments", status="pending", _external=True) + f"#row-{comment.id}"
+    # On SITE_URL, never on the commenter's Host header: this link lands in every staff inbox.
+    queue_url = site_url_for("admin.comments", status="pending", _anchor=f"row-{comment.id}")
     site = current_app.config["SITE_NAME"]
     return Message(
         subject=f"[{site}] A comment on \u201c{article.title}\u201d awaits moderation",
