@@ -66,7 +66,6 @@ class RequestIds:
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         request_id = request_id_for(environ, trust_proxy=self.trust_proxy)
-        environ["blog.request_id"] = request_id
         _current_request_id.set(request_id)
 
         def start_with_id(status: str, headers: list, exc_info: Any = None) -> Callable:
