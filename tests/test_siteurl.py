@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 
-from blog.extensions import db
+from blog.extensions import cache, db
 from blog.siteurl import (
     configured_site_url,
     default_trusted_hosts,
@@ -98,6 +98,8 @@ def site(tmp_path) -> Iterator[Flask]:
 
 #: Trusted hosts a request may come in on (over https: SITE_URL is https, so http redirects).
 HOSTS = ("https://localhost", "https://127.0.0.1:8443", "https://news.example.org")
+#: Hosts trusted by default under TESTING (SITE_URL http://localhost).
+HOSTS_IN_TESTS = ("http://localhost", "http://127.0.0.1:8000")
 
 
 @pytest.mark.parametrize("base", HOSTS)
@@ -189,3 +191,18 @@ def test_the_staff_email_links_to_site_url_whatever_trusted_host_the_comment_cam
     text = message.get_content()
     assert f"{SITE}/admin/comments?status=pending#row-1" in text
     assert "www.news.example.org" not in text
+
+
+def test_the_fast_path_trusts_the_hosts_flask_trusts_and_gives_each_answer_an_id(app):
+    app.config["CACHE_TYPE"] = "SimpleCache"
+    cache.init_app(app)
+    with app.app_context():
+        slug = make_article().slug
+        db.session.commit()
+    visitor = app.test_client(use_cookies=False)
+    answers = [visitor.get(f"{base}/articles/{slug}") for base in HOSTS_IN_TESTS * 2]
+    assert [a.status_code for a in answers] == [200] * len(answers)
+    assert len({a.headers["X-Request-ID"] for a in answers}) == len(answers)
+    # The page is kept for localhost; once localhost is no longer trusted, it is not served.
+    app.config["TRUSTED_HOSTS"] = ["news.example.org"]
+    assert visitor.get(f"http://localhost/articles/{slug}").status_code == 400

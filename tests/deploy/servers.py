@@ -11,6 +11,7 @@ import sys
 import tempfile
 import time
 import urllib.parse
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -59,6 +60,12 @@ def shared_database(
             db.session.remove()
             db.engine.dispose()
         yield database, app, slug
+
+
+def redis_limits() -> dict[str, str]:
+    """Settings for rate limits in Redis, under a prefix of their own (no count left over)."""
+    require_redis()
+    return {"RATELIMIT_STORAGE_URI": REDIS_URL, "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
 
 
 def free_port() -> int:

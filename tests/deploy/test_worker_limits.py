@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 from tests.deploy.servers import (
-    REDIS_URL,
     Browser,
     gunicorn,
-    require_redis,
+    redis_limits,
     server_env,
     shared_database,
 )
@@ -26,34 +24,30 @@ def burst(count: int, send) -> list[int]:  # noqa: ANN001 - send(n) -> status
 
 
 def test_four_workers_on_redis_let_through_exactly_the_limit(tmp_path):
-    require_redis()
-    with shared_database(tmp_path) as (database, app, slug):
-        env = server_env(
-            database,
-            RATELIMIT_STORAGE_URI=REDIS_URL,
-            RATELIMIT_KEY_PREFIX=f"test-{uuid.uuid4().hex}",
-        )
-        with gunicorn(env, workers=WORKERS) as server:
-            visitor = Browser()
-            fields = visitor.form(server.port, f"/articles/{slug}")
+    with (
+        shared_database(tmp_path) as (database, app, slug),
+        gunicorn(server_env(database, **redis_limits()), workers=WORKERS) as server,
+    ):
+        visitor = Browser()
+        fields = visitor.form(server.port, f"/articles/{slug}")
 
-            # One after another, each on a new connection, as the workers take them. (Failed
-            # logins are counted after the password check, so a simultaneous burst could
-            # slip past any storage; that is the login limit's own matter.)
-            credentials = {"username": "editor", "password": "wrong"}
-            data = {"csrf_token": fields["csrf_token"], **credentials}
-            logins = [visitor.post(server.port, "/login", data)[0].status for _ in range(20)]
-            assert logins == [422] * 5 + [429] * 15  # LOGIN_RATE_LIMIT_*: 5 a minute
+        # One after another, each on a new connection, as the workers take them. (Failed
+        # logins are counted after the password check, so a simultaneous burst could
+        # slip past any storage; that is the login limit's own matter.)
+        credentials = {"username": "editor", "password": "wrong"}
+        data = {"csrf_token": fields["csrf_token"], **credentials}
+        logins = [visitor.post(server.port, "/login", data)[0].status for _ in range(20)]
+        assert logins == [422] * 5 + [429] * 15  # LOGIN_RATE_LIMIT_*: 5 a minute
 
-            def comment(n: int) -> int:
-                one = Browser()
-                one.cookies = dict(visitor.cookies)
-                data = {**fields, "name": "Rita", "email": "rita@example.com", "body": f"No. {n}"}
-                return one.post(server.port, f"/articles/{slug}/comments", data)[0].status
+        def comment(n: int) -> int:
+            one = Browser()
+            one.cookies = dict(visitor.cookies)
+            data = {**fields, "name": "Rita", "email": "rita@example.com", "body": f"No. {n}"}
+            return one.post(server.port, f"/articles/{slug}/comments", data)[0].status
 
-            comments = burst(12, comment)
-            assert sorted(comments) == [303] * 5 + [429] * 7  # COMMENT_RATE_LIMIT: 5 a minute
-            assert WARNING not in server.log()
+        comments = burst(12, comment)
+        assert sorted(comments) == [303] * 5 + [429] * 7  # COMMENT_RATE_LIMIT: 5 a minute
+        assert WARNING not in server.log()
 
 
 def test_four_workers_with_limits_in_memory_warn_once_at_startup_naming_the_setting(tmp_path):
