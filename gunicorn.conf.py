@@ -5,15 +5,17 @@ however many workers follow (a check in wsgi.py would run, and warn, in each of 
 """
 
 from blog import read_config
-from blog.production import ConfigurationError, shared_limits_warning
+from blog.production import ConfigurationError, startup_warnings
 
 
 def when_ready(server) -> None:  # noqa: ANN001 - gunicorn's Arbiter
-    """Warn once at startup when each worker would count rate limits on its own."""
+    """Warn once at startup about settings that work, but not as meant with this server:
+    rate limits each worker would count on its own, an https SITE_URL with no proxy believed."""
     try:
         config = read_config()
     except ConfigurationError:
         return  # the workers refuse to start, each with the one line that says why
-    warning = shared_limits_warning(config, server.cfg.workers)
-    if warning:
+    for warning in startup_warnings(
+        config, workers=server.cfg.workers, serves_tls=server.cfg.is_ssl
+    ):
         server.log.warning(warning)

@@ -90,6 +90,31 @@ def check_production_config(config: Mapping[str, Any]) -> None:
         raise ConfigurationError(problems[0])
 
 
+def startup_warnings(config: Mapping[str, Any], *, workers: int, serves_tls: bool) -> list[str]:
+    """What the server should say once when it starts: settings that work, but not as meant."""
+    found = [
+        shared_limits_warning(config, workers),
+        redirect_loop_warning(config, serves_tls=serves_tls),
+    ]
+    return [warning for warning in found if warning]
+
+
+def redirect_loop_warning(config: Mapping[str, Any], *, serves_tls: bool) -> str | None:
+    """The warning for an https SITE_URL served as plain HTTP with no proxy believed.
+
+    Every request then looks like plain HTTP and is redirected to https; behind a proxy that
+    terminates TLS, the redirected request arrives as plain HTTP again, in a loop.
+    """
+    https = str(config.get("SITE_URL") or "").startswith("https://")
+    if not https or serves_tls or int(config.get("PROXY_HOPS") or 0) > 0:
+        return None
+    return (
+        "SITE_URL is https but PROXY_HOPS is 0 and this server speaks plain HTTP: every request "
+        "is redirected to https (in a loop behind a TLS proxy); set FLASK_PROXY_HOPS to the "
+        "number of proxies in front"
+    )
+
+
 def shared_limits_warning(config: Mapping[str, Any], workers: int) -> str | None:
     """The warning for rate limits kept in each worker's memory when there are several workers.
 

@@ -10,8 +10,10 @@ from blog import create_app
 from blog.production import (
     ConfigurationError,
     production_problems,
+    redirect_loop_warning,
     secret_key_problem,
     shared_limits_warning,
+    startup_warnings,
 )
 
 STRONG = secrets.token_hex(32)
@@ -80,3 +82,19 @@ def test_limits_in_memory_with_several_workers_are_warned_about_naming_the_setti
     redis = {**memory, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379"}
     assert shared_limits_warning(redis, workers=4) is None
     assert shared_limits_warning({**memory, "RATELIMIT_ENABLED": False}, workers=4) is None
+
+
+def test_an_https_site_url_with_no_proxy_believed_is_warned_about_naming_the_setting():
+    https = {"SITE_URL": "https://news.example.org", "PROXY_HOPS": 0}
+    warning = redirect_loop_warning(https, serves_tls=False)
+    assert warning.startswith("SITE_URL is https but PROXY_HOPS is 0")
+    assert "FLASK_PROXY_HOPS" in warning
+    assert redirect_loop_warning(https, serves_tls=True) is None  # gunicorn --certfile
+    assert redirect_loop_warning({**https, "PROXY_HOPS": 1}, serves_tls=False) is None
+    assert redirect_loop_warning({**https, "SITE_URL": "http://x"}, serves_tls=False) is None
+
+
+def test_startup_warnings_gather_both():
+    config = {**GOOD, "PROXY_HOPS": 0, "RATELIMIT_STORAGE_URI": "memory://"}
+    assert len(startup_warnings(config, workers=2, serves_tls=False)) == 2
+    assert startup_warnings({**config, "PROXY_HOPS": 1}, workers=1, serves_tls=False) == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
@@ -69,6 +70,21 @@ def test_behind_a_proxy_http_is_redirected_and_only_site_urls_host_is_served(tmp
             for host in ("evil.example", "127.0.0.1", "localhost"):
                 refused, _ = get("/", Host=host, **{"X-Forwarded-Proto": "https"})
                 assert refused.status == 400, host
+            assert "PROXY_HOPS is 0" not in server.log()
+
+
+def test_an_https_site_url_with_no_proxy_believed_warns_once_at_startup(tmp_path):
+    with (
+        shared_database(tmp_path) as (database, app, slug),
+        gunicorn(server_env(database, SITE_URL=SITE), workers=2) as server,
+    ):
+        deadline = time.monotonic() + 10
+        while "Booting worker" not in server.log() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        warnings = [line for line in server.log().splitlines() if "PROXY_HOPS is 0" in line]
+        assert len(warnings) == 1 and "[WARNING]" in warnings[0]
+        response, _ = Browser().get(server.port, "/", headers={"Host": "news.example.org"})
+        assert response.status == 301  # as warned: plain HTTP, redirected
 
 
 def test_a_503_under_gunicorn_shows_the_id_that_its_log_line_carries(tmp_path):
