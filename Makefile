@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app blog
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# The site's one public address (links in feeds, emails, canonical URLs) follows where it is served.
+SITE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: run test lint format test-unit test-browser test-postgres setup clean bench
 
@@ -22,8 +24,8 @@ run: setup
 	$(FLASK) rerender-articles
 	$(FLASK) load-demo --if-empty
 	$(FLASK) staff-hint
-	@echo "Serving on http://$(HOST):$(PORT)/"
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	@echo "Serving on $(SITE_URL)/"
+	FLASK_SITE_URL=$(SITE_URL) $(FLASK) run --host $(HOST) --port $(PORT)
 
 lint: setup
 	$(BIN)/ruff check .

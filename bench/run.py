@@ -41,7 +41,7 @@ from blog import create_app  # noqa: E402
 from blog.extensions import db  # noqa: E402
 from blog.models import Article, Comment, utcnow  # noqa: E402
 
-SECRET = "bench-secret-key"
+SECRET = "bench-secret-key-long-enough-for-wsgi-py-0123456789"
 STAFF = ("bench-editor", "bench editor passphrase")
 
 
@@ -332,6 +332,7 @@ def main() -> int:
         "FLASK_SQLALCHEMY_DATABASE_URI": url,
         "FLASK_SQLALCHEMY_ENGINE_OPTIONS": json.dumps(options),
         "FLASK_SECRET_KEY": SECRET,
+        "FLASK_SITE_URL": "http://127.0.0.1",
         "FLASK_RATELIMIT_ENABLED": "false",
         "FLASK_CACHE_DIR": str(workdir / "cache"),
     }

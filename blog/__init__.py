@@ -8,25 +8,42 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Config, Flask
 
 from blog.extensions import cache, csrf, db, limiter, login_manager, mail, migrate
+from blog.production import ConfigurationError, check_production_config
+from blog.siteurl import configured_site_url, default_trusted_hosts
 
 
-def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the app: config, then extensions, blueprints, error pages and commands."""
+def create_app(test_config: Mapping[str, Any] | None = None, *, production: bool = False) -> Flask:
+    """Build the app: config, then extensions, blueprints, middleware, error pages and commands.
+
+    production=True (wsgi.py) refuses settings that are only safe on a developer's machine
+    (blog.production), raising ConfigurationError.
+    """
     app = Flask(__name__, instance_relative_config=True)
-    load_config(app, test_config)
+    load_config(app, test_config, production=production)
     register_extensions(app)
     register_blueprints(app)
+    register_middleware(app)
     register_errorhandlers(app)
     register_commands(app)
     register_template_helpers(app)
     return app
 
 
-def load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
-    """Defaults, then instance/config.py, then FLASK_* environment variables, then test_config."""
+def read_config() -> Config:
+    """The settings create_app would use, without building the app (for gunicorn.conf.py)."""
+    app = Flask(__name__, instance_relative_config=True)
+    load_config(app, None)
+    return app.config
+
+
+def load_config(
+    app: Flask, test_config: Mapping[str, Any] | None, *, production: bool = False
+) -> None:
+    """Defaults, then instance/config.py, then FLASK_* environment variables, then test_config;
+    then what follows from them (database, cache, secret key, site address and hosts)."""
     app.config.from_object("blog.config")
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env()
@@ -46,6 +63,19 @@ def load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
             app.config.setdefault("CACHE_THRESHOLD", 5000)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(instance / "secret_key")
+    if production:
+        check_production_config(app.config)
+    configure_site_address(app.config, production=production)
+
+
+def configure_site_address(config: Config, *, production: bool) -> None:
+    """SITE_URL normalised (or its development default), and TRUSTED_HOSTS from it when unset."""
+    try:
+        config["SITE_URL"] = configured_site_url(config)
+    except ValueError as error:
+        raise ConfigurationError(str(error)) from None
+    if config.get("TRUSTED_HOSTS") is None:
+        config["TRUSTED_HOSTS"] = default_trusted_hosts(config["SITE_URL"], production=production)
 
 
 def instance_secret_key(path: Path) -> str:
@@ -106,10 +136,21 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(comments_bp)
     app.register_blueprint(feeds_bp)
 
-    from blog import fastpath, security
+
+def register_middleware(app: Flask) -> None:
+    """The guards, and the WSGI layers around Flask, innermost first.
+
+    The fast path answers before Flask; the security layers wrap it too (its cookies get
+    Secure over HTTPS, its plain-HTTP requests are redirected); request ids wrap all of that so
+    that every response has one; and the proxy fix is outermost, so that everything inside sees
+    the client's scheme and address.
+    """
+    from blog import fastpath, requestid, security
 
     fastpath.init_app(app)
-    security.init_app(app)  # wraps the fast path too, so its cookies get Secure over HTTPS
+    security.init_app(app)
+    requestid.init_app(app)
+    security.trust_proxies(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+#: The site's one public address, scheme and host only (e.g. "https://news.example.org"). Every
+#: absolute URL that leaves a request (emails, feeds, sitemap, canonical links, JSON-LD, og:url)
+#: is built on it, never on the request's Host header. Required when served through wsgi.py;
+#: elsewhere None means http://127.0.0.1:5000 (flask run), or http://localhost under TESTING.
+SITE_URL: str | None = None
 #: Shown in the header of every page and in the feed.
 SITE_NAME = "The Ledger"
 #: One line under the site name.
@@ -75,8 +80,14 @@ PASSWORD_MIN_LENGTH = 12
 REMEMBER_COOKIE_HTTPONLY = True
 REMEMBER_COOKIE_SAMESITE = "Lax"
 REMEMBER_COOKIE_DURATION = 30 * 24 * 3600
-#: Host names the site answers to (None: any). Example: ["news.example.org"].
+
+# --- Hosts and proxies ------------------------------------------------------------------
+#: Host names the site answers to; any other Host header gets a 400. None: SITE_URL's host,
+#: plus localhost and 127.0.0.1 outside production. Example: ["news.example.org"].
 TRUSTED_HOSTS: list[str] | None = None
+#: How many proxies in front of the app set X-Forwarded-For/-Proto/-Host and X-Request-ID
+#: (nginx alone: 1). 0 believes none of those headers, as is right with nothing in front.
+PROXY_HOPS = 0
 
 # --- Mail (Flask-Mail) ------------------------------------------------------------------
 #: Set MAIL_SERVER (and MAIL_PORT, MAIL_USERNAME, ...) to email staff about held comments.

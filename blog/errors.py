@@ -9,9 +9,15 @@ from flask import Flask, current_app, render_template, request, url_for
 from flask.globals import request_ctx
 from flask_limiter.errors import RateLimitExceeded
 from limits import RateLimitItem
-from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+from werkzeug.exceptions import (
+    HTTPException,
+    InternalServerError,
+    SecurityError,
+    ServiceUnavailable,
+)
 
 from blog.extensions import db
+from blog.requestid import current_request_id
 
 #: What each error page says beyond its status line.
 EXPLANATIONS = {
@@ -55,21 +61,33 @@ def render_error(error: HTTPException) -> tuple[str, int]:
     code = error.code or 500
     if isinstance(error, RateLimitExceeded):
         explanation = rate_limit_explanation(error.limit.limit, posting_comment=_posting_comment())
-    # A description given by the view (abort(403, "Comments are closed.")) says it best.
-    elif error.description and error.description != type(error).description:
+    # A description given by the view (abort(403, "Comments are closed.")) says it best; but
+    # Werkzeug's for an untrusted Host repeats the client's header, which is never echoed.
+    elif (
+        error.description
+        and error.description != type(error).description
+        and not isinstance(error, SecurityError)
+    ):
         explanation = error.description
     else:
         explanation = EXPLANATIONS.get(code, error.description)
+    # On our failures, the id a reader can quote and staff can find in the log.
+    request_id = current_request_id() if code >= 500 else None
     if request_ctx.url_adapter is None:
         # The request was refused before routing (an untrusted Host): no URLs can be built.
         return render_template(
-            "errors/bare.html", code=code, name=error.name, explanation=explanation
+            "errors/bare.html",
+            code=code,
+            name=error.name,
+            explanation=explanation,
+            request_id=request_id,
         ), code
     page = render_template(
         "errors/error.html",
         code=code,
         name=error.name,
         explanation=explanation,
+        request_id=request_id,
         typed_comment=typed_comment(code),
         article_url=commented_article_url() if code != 404 else None,
         # Without a database, even asking who is logged in would fail again.

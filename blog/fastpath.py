@@ -27,6 +27,7 @@ from blog import pagecache
 from blog.comments.moderation import comments_closed, issue_form_stamp
 from blog.extensions import cache
 from blog.security import header_items
+from blog.siteurl import is_trusted_host
 
 CSRF_PLACEHOLDER = "__blog_csrf_token__"
 STAMP_PLACEHOLDER = "__blog_form_stamp__"
@@ -109,9 +110,8 @@ class CookielessArticlePages:
         if match is None or query is None or self.app.config["CACHE_TYPE"] == "NullCache":
             return None
         host = environ.get("HTTP_HOST", "")
-        trusted = self.app.config.get("TRUSTED_HOSTS")
-        if trusted and host.split(":")[0] not in trusted:
-            return None
+        if not is_trusted_host(host, self.app.config["TRUSTED_HOSTS"]):
+            return None  # Flask answers it with a 400
         backend = self.app.extensions["cache"][cache]
         page = int(query.group(1) or 1)
         host_url = f"{environ.get('wsgi.url_scheme', 'http')}://{host}/"

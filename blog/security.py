@@ -1,14 +1,16 @@
-"""Guards for the whole app: security headers, cookies over HTTPS, and safe redirects."""
+"""Guards for the whole app: security headers, cookies over HTTPS, safe redirects, the
+trusted proxies, and the move from plain HTTP to HTTPS."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from flask import Flask, Response, current_app, request
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from blog.extensions import csrf, login_manager
 
@@ -58,8 +60,8 @@ class SecureCookiesOverHTTPS:
     """WSGI middleware: every cookie sent over HTTPS is marked Secure.
 
     Middleware rather than an after_request hook, because the session and remember-me cookies
-    are written after those hooks have run. Behind a proxy, ProxyFix must wrap it from outside so
-    that the scheme is already https here.
+    are written after those hooks have run. Behind a proxy, ProxyFix (PROXY_HOPS) wraps it from
+    outside, so the scheme is already the client's here.
     """
 
     def __init__(self, wsgi_app: Callable) -> None:
@@ -79,6 +81,68 @@ class SecureCookiesOverHTTPS:
             return start_response(status, headers, exc_info)
 
         return self.wsgi_app(environ, secure_start_response)
+
+
+#: Methods a browser repeats unchanged after a 301; any other is sent a 308, which keeps the
+#: method and body (a 301 or 302 would turn a POST into a GET and silently drop what was sent).
+_SAFE_METHODS = frozenset({"GET", "HEAD"})
+
+
+def https_redirect(site_url: str, environ: dict) -> tuple[str, str] | None:
+    """(status, Location) sending a plain-HTTP request to SITE_URL's https address, or None.
+
+    Only when SITE_URL is https and the request came in over http (as the trusted proxy
+    reports it, after ProxyFix). The path and query are kept; the host is SITE_URL's.
+    """
+    if not site_url.startswith("https://") or environ.get("wsgi.url_scheme") != "http":
+        return None
+    # PATH_INFO is decoded bytes-as-latin-1 (PEP 3333); quote it back as it came.
+    raw_path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
+    path = quote(raw_path.encode("latin-1"), safe="/:@!$&'()*+,;=") or "/"
+    query = environ.get("QUERY_STRING", "")
+    location = site_url + path + (f"?{query}" if query else "")
+    method = environ.get("REQUEST_METHOD", "GET")
+    status = "301 Moved Permanently" if method in _SAFE_METHODS else "308 Permanent Redirect"
+    return status, location
+
+
+class HttpsRedirect:
+    """WSGI middleware: plain-HTTP requests are redirected to SITE_URL over HTTPS.
+
+    Middleware rather than a before_request hook, because the fast path answers article pages
+    before Flask runs.
+    """
+
+    def __init__(self, wsgi_app: Callable, site_url: str) -> None:
+        self.wsgi_app = wsgi_app
+        self.site_url = site_url
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        redirect = https_redirect(self.site_url, environ)
+        if redirect is None:
+            return self.wsgi_app(environ, start_response)
+        status, location = redirect
+        body = f"Moved to {location}\n".encode()
+        headers = [
+            ("Location", location),
+            ("Content-Type", "text/plain; charset=utf-8"),
+            ("Content-Length", str(len(body))),
+            *header_items(secure=False),
+        ]
+        start_response(status, headers)
+        return [body]
+
+
+def trust_proxies(app: Flask) -> None:
+    """Believe the X-Forwarded-For, -Proto and -Host headers of PROXY_HOPS proxies (0: none).
+
+    Outermost of all the layers, so rate limits, stored addresses, the HTTPS redirect, HSTS
+    and Secure cookies all see the client's address and scheme. With 0, a client's own
+    X-Forwarded-* headers are ignored, as they must be when nothing in front sets them.
+    """
+    hops = int(app.config["PROXY_HOPS"])
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def no_store(response: Response) -> Response:
@@ -126,8 +190,9 @@ def check_csrf() -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Register the guards (in this order) and the header hook."""
+    """Register the guards (in this order), the header hook, and the cookie and HTTPS layers."""
     app.before_request(require_staff_for_admin)
     app.before_request(check_csrf)
     app.after_request(set_security_headers)
     app.wsgi_app = SecureCookiesOverHTTPS(app.wsgi_app)
+    app.wsgi_app = HttpsRedirect(app.wsgi_app, app.config["SITE_URL"])

@@ -6,10 +6,11 @@ import re
 from datetime import datetime
 from typing import Any
 
-from flask import Flask, current_app, request, url_for
+from flask import Flask, current_app, request
 
 from blog.comments.identicon import avatar_key
 from blog.models import Comment
+from blog.siteurl import site_url_for
 
 #: Characters XML 1.0 forbids even when escaped.
 _XML_INVALID = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -89,14 +90,14 @@ def iso_datetime(value: datetime) -> str:
 
 
 def canonical_url() -> str | None:
-    """This page's one true address: its route with only a page number (past 1) kept."""
+    """This page's one true address on SITE_URL: its route with only a page number (past 1)."""
     if request.endpoint is None or request.url_rule is None or request.routing_exception:
         return None
     args = dict(request.view_args or {})
     page = request.args.get("page", type=int)
     if page and page > 1:
         args["page"] = page
-    return url_for(request.endpoint, _external=True, **args)
+    return site_url_for(request.endpoint, **args)
 
 
 def site_context() -> dict[str, Any]:
@@ -109,7 +110,7 @@ def site_context() -> dict[str, Any]:
 
 
 def init_app(app: Flask) -> None:
-    """Register the filters and the context processor."""
+    """Register the filters, site_url_for and the context processor."""
     app.add_template_filter(xml_safe)
     app.add_template_filter(human_date)
     app.add_template_filter(human_datetime)
@@ -117,4 +118,5 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(avatar)
     app.add_template_filter(time_ago)
     app.add_template_filter(action_verb)
+    app.add_template_global(site_url_for)
     app.context_processor(site_context)

@@ -1,4 +1,4 @@
-"""The app factory: configuration order, the generated secret key, SQLite settings."""
+"""The app factory: configuration order, the secret key, SQLite settings, the site address."""
 
 from __future__ import annotations
 
@@ -10,6 +10,9 @@ import sqlalchemy as sa
 
 from blog import create_app, instance_secret_key
 from blog.extensions import db
+from blog.production import ConfigurationError
+
+SITE = "https://news.example.org"
 
 
 def test_defaults_come_from_code(app):
@@ -64,3 +67,14 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys_and_a_busy_timeout(tmp_path):
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+def test_the_factory_fills_in_site_url_and_trusted_hosts(tmp_path):
+    database = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite3'}"}
+    app = create_app({"SECRET_KEY": "k", "SITE_URL": "https://News.Example.org/", **database})
+    assert app.config["SITE_URL"] == SITE
+    assert app.config["TRUSTED_HOSTS"] == ["news.example.org", "localhost", "127.0.0.1"]
+    chosen = create_app({"SECRET_KEY": "k", "TRUSTED_HOSTS": ["a.example"], **database})
+    assert chosen.config["TRUSTED_HOSTS"] == ["a.example"]
+    with pytest.raises(ConfigurationError, match="SITE_URL"):
+        create_app({"SECRET_KEY": "k", "SITE_URL": "news.example.org", **database})

@@ -19,12 +19,13 @@ from email.message import EmailMessage
 from email.utils import formataddr, formatdate
 
 import sqlalchemy as sa
-from flask import Flask, current_app, render_template, url_for
+from flask import Flask, current_app, render_template
 from flask_mail import Message
 
 from blog.auth.accounts import EmailRefused, check_staff_email
 from blog.extensions import db, mail
 from blog.models import Article, Comment, CommentStatus, Staff
+from blog.siteurl import site_url_for
 
 
 class NoticeMessage(Message):
@@ -60,7 +61,8 @@ def one_line(text: str) -> str:
 
 def moderation_notice(comment: Comment, article: Article, recipients: list[str]) -> NoticeMessage:
     """The email about one waiting comment."""
-    queue_url = url_for("admin.comments", status="pending", _external=True) + f"#row-{comment.id}"
+    # On SITE_URL, never on the commenter's Host header: this link lands in every staff inbox.
+    queue_url = site_url_for("admin.comments", status="pending", _anchor=f"row-{comment.id}")
     site = current_app.config["SITE_NAME"]
     title = one_line(article.title)
     return NoticeMessage(

@@ -38,6 +38,7 @@ from blog.errors import render_error
 from blog.extensions import db, limiter
 from blog.feeds.routes import conditional
 from blog.models import Article, Comment, CommentStatus, utcnow
+from blog.siteurl import site_url_for
 
 bp = Blueprint("comments", __name__)
 
@@ -164,7 +165,7 @@ def site_feed() -> Response:
         .options(joinedload(Comment.article))
         .limit(current_app.config["COMMENT_FEED_LENGTH"])
     ).all()
-    return _comment_feed(comments, title="Comments", self_url=url_for(".site_feed", _external=True))
+    return _comment_feed(comments, title="Comments", self_url=site_url_for(".site_feed"))
 
 
 @bp.get("/articles/<slug>/comments.atom")
@@ -183,7 +184,7 @@ def article_feed(slug: str) -> Response:
     return _comment_feed(
         comments,
         title=f'Comments on "{article.title}"',
-        self_url=url_for(".article_feed", slug=slug, _external=True),
+        self_url=site_url_for(".article_feed", slug=slug),
     )
 
 

@@ -12,12 +12,12 @@ from flask import (
     render_template,
     request,
     send_from_directory,
-    url_for,
 )
 from sqlalchemy.orm import joinedload
 
 from blog.extensions import db
 from blog.models import Article, Author, Category, Tag, article_tags, utcnow
+from blog.siteurl import site_url_for
 
 bp = Blueprint("feeds", __name__)
 
@@ -65,11 +65,11 @@ def sitemap() -> Response:
         .where(article_tags.c.article_id.in_(visible_ids))
         .distinct()
     ).all()
-    urls = [(url_for("articles.index", _external=True), None)]
-    urls += [(url_for("articles.detail", slug=s, _external=True), u) for s, u in articles]
-    urls += [(url_for("authors.detail", slug=s, _external=True), None) for s in authors]
-    urls += [(url_for("articles.category", slug=s, _external=True), None) for s in categories]
-    urls += [(url_for("articles.tag", slug=s, _external=True), None) for s in tags]
+    urls = [(site_url_for("articles.index"), None)]
+    urls += [(site_url_for("articles.detail", slug=s), u) for s, u in articles]
+    urls += [(site_url_for("authors.detail", slug=s), None) for s in authors]
+    urls += [(site_url_for("articles.category", slug=s), None) for s in categories]
+    urls += [(site_url_for("articles.tag", slug=s), None) for s in tags]
     newest = max((u for _, u in articles), default=None)
     return conditional(
         Response(render_template("feeds/sitemap.xml", urls=urls), mimetype="application/xml"),
@@ -83,7 +83,7 @@ def robots() -> Response:
     lines = [
         "User-agent: *",
         "Disallow: /admin/",
-        f"Sitemap: {url_for('feeds.sitemap', _external=True)}",
+        f"Sitemap: {site_url_for('feeds.sitemap')}",
     ]
     return Response("\n".join(lines) + "\n", mimetype="text/plain")
 

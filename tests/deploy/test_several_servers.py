@@ -13,6 +13,7 @@ from tests.deploy.servers import (
     REDIS_URL,
     Browser,
     gunicorn,
+    redis_limits,
     require_redis,
     server_env,
     shared_database,
@@ -29,8 +30,7 @@ def test_two_servers_share_the_database_the_cache_and_the_limits(tmp_path):
             database,
             CACHE_REDIS_URL=REDIS_URL,
             CACHE_KEY_PREFIX=f"test-{uuid.uuid4().hex}:",
-            RATELIMIT_STORAGE_URI=REDIS_URL,
-            RATELIMIT_KEY_PREFIX=f"test-{uuid.uuid4().hex}",
+            **redis_limits(),
             RATELIMIT_ENABLED="false",
         )
         with gunicorn(env) as a, gunicorn(env) as b:

@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-import uuid
-
 from tests.deploy.servers import (
-    REDIS_URL,
     Browser,
     gunicorn,
-    require_redis,
+    redis_limits,
     server_env,
     shared_database,
 )
 
 
 def test_a_limit_counted_on_one_server_holds_on_another(tmp_path):
-    require_redis()
     with shared_database(tmp_path) as (database, app, slug):
         env = server_env(
             database,
-            RATELIMIT_STORAGE_URI=REDIS_URL,
-            RATELIMIT_KEY_PREFIX=f"test-{uuid.uuid4().hex}",
+            **redis_limits(),
             COMMENT_RATE_LIMIT="2 per minute",
             LOGIN_RATE_LIMIT_ACCOUNT="2 per minute",
         )
