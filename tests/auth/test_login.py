@@ -189,6 +189,7 @@ def set_cookies(response, name: str) -> list[str]:
             {
                 "PREFERRED_URL_SCHEME": "https",  # the test client's scheme and host
                 "SERVER_NAME": "news.example.org",
+                "SITE_URL": "https://news.example.org",
                 "REMEMBER_COOKIE_NAME": "staff_remember",
                 "REMEMBER_COOKIE_DOMAIN": "news.example.org",
                 "REMEMBER_COOKIE_PATH": "/",
@@ -307,7 +308,11 @@ def test_a_login_gives_the_browser_a_device_cookie_for_the_login_page_only(limit
 
 
 def test_over_https_the_device_cookie_is_secure(site_with):
-    app = site_with(PREFERRED_URL_SCHEME="https", SERVER_NAME="news.example.org")
+    app = site_with(
+        PREFERRED_URL_SCHEME="https",
+        SERVER_NAME="news.example.org",
+        SITE_URL="https://news.example.org",
+    )
     client = app.test_client()
     client.environ_base["HTTP_REFERER"] = "https://news.example.org/login"
     [issued] = set_cookies(log_in(client), "login_device")
