@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Flask
 
+from blog import inputs
 from blog.extensions import cache, csrf, db, limiter, login_manager, mail, migrate
 
 
@@ -17,6 +18,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: config, then extensions, blueprints, error pages and commands."""
     app = Flask(__name__, instance_relative_config=True)
     load_config(app, test_config)
+    inputs.init_app(app)  # before any route or hook: bounded URL converters, encoding checks
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)

@@ -15,10 +15,12 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from blog.auth.accounts import DISPLAY_NAME_MAX, DisplayNameRefused, check_display_name
-from blog.comments.forms import BODY_MAX, no_control_characters, normalized_email
+from blog.comments.forms import BODY_MAX, normalized_email
+from blog.inputs import TextForm, VisibleText, no_control_characters
 from blog.models import utcnow
 
 NAME_TOO_LONG = f"The name must be at most {DISPLAY_NAME_MAX} characters long."
+NAME_INVISIBLE = "The name needs at least one visible character."
 
 
 def public_name(field: StringField, username: str) -> None:
@@ -30,21 +32,35 @@ def public_name(field: StringField, username: str) -> None:
         raise ValidationError(str(exc)) from None
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(TextForm):
     """A staff reply, published at once."""
 
-    body = TextAreaField("Reply", validators=[DataRequired("Write a reply."), Length(max=BODY_MAX)])
-
-
-class EditCommentForm(FlaskForm):
-    """A moderator's correction of a comment; the old text is kept."""
-
     body = TextAreaField(
-        "Comment", validators=[DataRequired("A comment cannot be empty."), Length(max=BODY_MAX)]
+        "Reply",
+        validators=[
+            DataRequired("Write a reply."),
+            Length(max=BODY_MAX),
+            VisibleText("Write a reply."),
+            no_control_characters,
+        ],
     )
 
 
-class BanForm(FlaskForm):
+class EditCommentForm(TextForm):
+    """A moderator's correction of a comment; the old text is kept."""
+
+    body = TextAreaField(
+        "Comment",
+        validators=[
+            DataRequired("A comment cannot be empty."),
+            Length(max=BODY_MAX),
+            VisibleText("A comment cannot be empty."),
+            no_control_characters,
+        ],
+    )
+
+
+class BanForm(TextForm):
     """What to ban: an email address, or an IP address or network. Confirmed on the next page."""
 
     kind = SelectField(
@@ -52,7 +68,8 @@ class BanForm(FlaskForm):
         choices=[SelectChoice("email", "Email address"), SelectChoice("ip", "IP address or range")],
     )
     value = StringField(
-        "Email, address or network", validators=[DataRequired("Enter what to ban.")]
+        "Email, address or network",
+        validators=[DataRequired("Enter what to ban."), no_control_characters],
     )
 
 
@@ -74,7 +91,7 @@ def after_today(form: FlaskForm, field: EndDateField) -> None:
         raise ValidationError("Choose a day after today, or leave it empty for no end.")
 
 
-class BanConfirmForm(FlaskForm):
+class BanConfirmForm(TextForm):
     """The confirmation of a ban: its value (fixed by now), why, and until when."""
 
     kind = HiddenField()
@@ -91,10 +108,12 @@ class BanConfirmForm(FlaskForm):
     next = HiddenField()
 
 
-class StaffForm(FlaskForm):
+class StaffForm(TextForm):
     """A new staff account (admins only)."""
 
-    username = StringField("Username", validators=[DataRequired(), Length(max=80)])
+    username = StringField(
+        "Username", validators=[DataRequired(), Length(max=80), no_control_characters]
+    )
     display_name = StringField(
         "Display name",
         description="Readers see it on replies; it must not contain the username.",
@@ -102,6 +121,7 @@ class StaffForm(FlaskForm):
             DataRequired(),
             Length(max=DISPLAY_NAME_MAX, message=NAME_TOO_LONG),
             no_control_characters,
+            VisibleText(NAME_INVISIBLE),
         ],
     )
     email = StringField("Email", validators=[Optional(), Length(max=254), normalized_email])
@@ -120,7 +140,7 @@ class StaffForm(FlaskForm):
         public_name(field, self.username.data or "")
 
 
-class AccountForm(FlaskForm):
+class AccountForm(TextForm):
     """A person's own public name and notification email (the username stays as it is)."""
 
     display_name = StringField(
@@ -131,6 +151,7 @@ class AccountForm(FlaskForm):
             DataRequired("Enter the name readers will see."),
             Length(max=DISPLAY_NAME_MAX, message=NAME_TOO_LONG),
             no_control_characters,
+            VisibleText(NAME_INVISIBLE),
         ],
     )
     email = StringField(
