@@ -148,10 +148,15 @@ def no_control_characters(form: FlaskForm, field: Field) -> None:
         raise FieldRefused("This contains characters that are not allowed.")
 
 
-def valid_id(form: FlaskForm, field: Field) -> None:
+class ValidId:
     """Form check: empty, or a row id (parse_id); anything else names nothing that exists."""
-    if (field.data or "").strip() and parse_id(field.data) is None:
-        raise FieldRefused("That is not something that can be chosen.")
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+    def __call__(self, form: FlaskForm, field: Field) -> None:
+        if (field.data or "").strip() and parse_id(field.data) is None:
+            raise FieldRefused(self.message)
 
 
 class VisibleText:

@@ -12,16 +12,18 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from blog.inputs import (
     CONTROL_CHARACTERS,
     TextForm,
+    ValidId,
     VisibleText,
     no_control_characters,
     parse_id,
-    valid_id,
 )
 
 NAME_MAX = 80
 EMAIL_MAX = 254
 WEBSITE_MAX = 200
 BODY_MAX = 5000
+#: The same words as the rule that finds the parent gone (moderation.reply_placement).
+PARENT_UNAVAILABLE = "The comment you are replying to is not available."
 
 
 def _strip(value: str | None) -> str | None:
@@ -92,7 +94,7 @@ class CommentForm(TextForm):
     remember = BooleanField(
         "Save my name, email, and website in this browser for the next time I comment."
     )
-    parent_id = HiddenField(validators=[valid_id])
+    parent_id = HiddenField(validators=[ValidId(PARENT_UNAVAILABLE)])
     #: A signed time of serving, to spot forms filled faster than a person can.
     stamp = HiddenField()
     #: The honeypot: hidden from people and screen readers, irresistible to bots.
