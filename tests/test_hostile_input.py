@@ -15,6 +15,7 @@ import time
 from urllib.parse import quote_from_bytes
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -23,6 +24,7 @@ from wtforms.fields.core import UnboundField
 
 from blog.extensions import db
 from blog.inputs import TextForm
+from blog.models import Comment
 from tests.factories import (
     make_article,
     make_author,
@@ -31,7 +33,7 @@ from tests.factories import (
     make_staff,
     make_tag,
 )
-from tests.pages import csrf_token, form_values, get_html, log_in
+from tests.pages import csrf_token, form_values, get_html, log_in, served_forms
 
 #: Field names the views read without a form class.
 LOOSE_FIELDS = ("next", "confirmed", "action", "ids", "target_id", "preview", "kind", "value")
@@ -340,3 +342,81 @@ def test_every_route_and_field_refuses_each_kind_of_hostile_value(app, site, cli
             assert post(client, token, good, fields, encoding) < 500, (rule.rule, encoding)
         files = post_with_files(client, token, good, BASELINE_FIELDS, fields)
         assert files < 500, (rule.rule, "files")
+
+
+# --- the visible-text rule and control characters in the staff's forms ----------------------
+
+INVISIBLE = "\u200b\u3164\u200d"
+
+
+@pytest.mark.parametrize(
+    ("page", "action", "field", "extra"),
+    [
+        ("/admin/account", "/admin/account", "display_name", {}),
+        (
+            "/admin/staff",
+            "/admin/staff",
+            "display_name",
+            {"username": "newbie", "password": "a long enough passphrase"},
+        ),
+        ("/admin/authors/new", "/admin/authors/new", "name", {}),
+        ("/admin/articles/new", "/admin/articles/new", "title", {"body": "Body."}),
+        ("/admin/categories", "/admin/categories", "name", {}),
+        ("/admin/categories", "rename", "name", {}),
+        ("/admin/comments/{id}/edit", "/admin/comments/{id}/edit", "body", {}),
+    ],
+)
+def test_staff_forms_refuse_invisible_names_next_to_the_field(
+    app, site, clients, page, action, field, extra
+):
+    client, _ = clients["admin"]
+    url = page.format(**site)
+    forms = [f for f in served_forms(get_html(client, url)) if field in f.names()]
+    form = next(f for f in forms if action.format(**site) in (f.action or url))
+    data = dict(form.submission())
+    data.update({**extra, field: INVISIBLE})
+    response = client.post(form.action or url, data=data)
+    text = response.get_data(as_text=True)
+    assert response.status_code == 422, form.action
+    assert "at least one visible character" in text or "cannot be empty" in text
+    assert 'class="field-error"' in text
+    for name, value in extra.items():
+        if name != "password":
+            assert value in text, name  # what was typed is still there
+
+
+def test_a_staff_reply_of_invisible_characters_is_not_published(app, site, clients):
+    client, token = clients["admin"]
+    response = client.post(
+        f"/admin/comments/{site['id']}/reply", data={"csrf_token": token, "body": INVISIBLE}
+    )
+    assert response.status_code == 303
+    assert "The reply was empty" in get_html(client, "/admin/comments")
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Comment.id))) == 1
+
+
+@pytest.mark.parametrize("username", ["chi\x00ef", "chief\n", "\x1b[2Jchief"])
+def test_a_control_character_in_a_username_is_refused_next_to_it(app, site, username):
+    client = app.test_client()
+    token = form_values(get_html(client, "/login"))["csrf_token"]
+    response = client.post(
+        "/login", data={"csrf_token": token, "username": username, "password": "x" * 12}
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert '<span class="field-error" id="username-error">' in html
+
+
+@pytest.mark.parametrize("body", ["[1, 2]", '{"name": 5, "body": ["a"]}', '"text"', "7"])
+def test_a_json_body_is_not_read_as_a_form(app, site, clients, body):
+    client, token = clients["anonymous"]
+    response = client.post(
+        f"/articles/{site['slug']}/comments",
+        data=body,
+        content_type="application/json",
+        headers={"X-CSRFToken": token.decode()},
+    )
+    assert response.status_code == 422
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Comment.id))) == 1
