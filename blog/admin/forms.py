@@ -32,32 +32,29 @@ def public_name(field: StringField, username: str) -> None:
         raise ValidationError(str(exc)) from None
 
 
-class ReplyForm(TextForm):
-    """A staff reply, published at once."""
-
-    body = TextAreaField(
-        "Reply",
+def comment_body(label: str, empty: str) -> TextAreaField:
+    """A comment's text as staff write it: the same limits as a reader's comment."""
+    return TextAreaField(
+        label,
         validators=[
-            DataRequired("Write a reply."),
+            DataRequired(empty),
             Length(max=BODY_MAX),
-            VisibleText("Write a reply."),
+            VisibleText(empty),
             no_control_characters,
         ],
     )
+
+
+class ReplyForm(TextForm):
+    """A staff reply, published at once."""
+
+    body = comment_body("Reply", "Write a reply.")
 
 
 class EditCommentForm(TextForm):
     """A moderator's correction of a comment; the old text is kept."""
 
-    body = TextAreaField(
-        "Comment",
-        validators=[
-            DataRequired("A comment cannot be empty."),
-            Length(max=BODY_MAX),
-            VisibleText("A comment cannot be empty."),
-            no_control_characters,
-        ],
-    )
+    body = comment_body("Comment", "A comment cannot be empty.")
 
 
 class BanForm(TextForm):
