@@ -10,8 +10,9 @@ turns exceptions into 4xx: a real fault, such as the database being down, stays 
   (a slug) refuses control characters, so either is a 404 before any view runs.
 - The raw path, query string and form body must be UTF-8 (Werkzeug would quietly replace bad
   bytes with U+FFFD, and the text would be stored like that), or the answer is 400.
-- Numbers from the query string or a form go through page_number() and parse_id(); free text
-  from the query string that reaches a SQL comparison, through query_text().
+- Numbers from the query string or a form go through page_number() and parse_id(), days
+  through parse_day(); free text from the query string that reaches a SQL comparison, through
+  query_text().
 - Forms are TextForm: a file sent under a field's name is refused next to that field.
 - Names, titles and comment bodies need a visible character (has_visible_text).
 """
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date, timedelta
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
@@ -43,6 +45,8 @@ CONTROL_CHARACTERS_BUT_LINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zs", "Zl", "Zp", "Mn", "Me"})
 #: Letters and symbols that are blank all the same (Hangul fillers, the Braille blank).
 INVISIBLE_CHARACTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+#: The last day a range of days may end on: it ends at the next midnight, which must exist.
+LAST_DAY = date.max - timedelta(days=1)
 #: Said next to a field that was sent a file.
 FILE_REFUSED = "This field takes typed text, not a file."
 
@@ -109,6 +113,15 @@ def page_number(text: str | None) -> int:
     if len(text) > len(str(MAX_PAGE)):  # (and int() refuses strings of thousands of digits)
         return MAX_PAGE
     return min(max(int(text), 1), MAX_PAGE)
+
+
+def parse_day(text: str | None) -> date | None:
+    """A day written like 2026-11-28, up to LAST_DAY; else None."""
+    try:
+        day = date.fromisoformat(text or "")
+    except ValueError:
+        return None
+    return day if day <= LAST_DAY else None
 
 
 def query_text(name: str, max_length: int = 200) -> str:

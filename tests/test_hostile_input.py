@@ -71,6 +71,8 @@ KINDS = {
     ).map(lambda s: s.encode("utf-8", "surrogatepass")),
     "bytes": st.binary(min_size=1, max_size=20),
     "over-long": st.integers(300, 70_000).map(lambda n: b"a" * n),
+    "date": st.dates().map(lambda d: d.isoformat().encode()),
+    "time": st.datetimes().map(lambda d: d.strftime("%Y-%m-%dT%H:%M").encode()),
 }
 #: One plain example of each kind, sent to every route and field by the sweeps.
 CANONICAL = {
@@ -83,6 +85,9 @@ CANONICAL = {
     "zero-width": "\u200b\u200b".encode(),
     "superscript digit": "\u00b2".encode(),
     "over-long": b"a" * 70_000,
+    "the last day": b"9999-12-31",
+    "the last minute": b"9999-12-31T23:59",
+    "the first day": b"0001-01-01",
 }
 
 

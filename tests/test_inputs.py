@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 import sqlalchemy as sa
 from werkzeug.routing import Map, Rule
@@ -15,6 +17,7 @@ from blog.inputs import (
     has_visible_text,
     is_utf8,
     page_number,
+    parse_day,
     parse_id,
 )
 from tests.conftest import build_app, fresh_database
@@ -98,6 +101,24 @@ def test_parse_id(text, number):
 )
 def test_page_number(text, page):
     assert page_number(text) == page
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("2026-11-28", date(2026, 11, 28)),
+        ("0001-01-01", date(1, 1, 1)),
+        ("9999-12-30", date(9999, 12, 30)),
+        ("9999-12-31", None),  # its end, the next midnight, does not exist
+        ("2026-02-30", None),
+        ("tomorrow", None),
+        ("2026-11-28\x00", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_parse_day(text, day):
+    assert parse_day(text) == day
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ from sqlalchemy.orm import aliased, joinedload
 from sqlalchemy.sql import Select
 
 from blog.extensions import db
-from blog.inputs import MAX_PAGE, page_number  # noqa: F401 - the log's pages are read by this rule
+from blog.inputs import MAX_PAGE, page_number, parse_day  # noqa: F401 - the log's pages are read by this rule
 from blog.models import Article, Comment, CommentStatus, ModerationAction, Staff
 
 #: What each action did, as the log says it ("Maren Holt approved a comment"), by subject.
@@ -79,11 +79,10 @@ class AuditFilters:
 def _parse_date(text: str, label: str, problems: list[str]) -> date | None:
     if not text:
         return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
+    day = parse_day(text)
+    if day is None:
         problems.append(f"“{text[:40]}” is not a date like 2026-11-28, so {label} was ignored.")
-        return None
+    return day
 
 
 def parse_filters(args: Mapping[str, str]) -> AuditFilters:
