@@ -20,7 +20,6 @@ from blog.inputs import TextForm, VisibleText, no_control_characters
 from blog.models import utcnow
 
 NAME_TOO_LONG = f"The name must be at most {DISPLAY_NAME_MAX} characters long."
-NAME_INVISIBLE = "The name needs at least one visible character."
 
 
 def public_name(field: StringField, username: str) -> None:
@@ -118,7 +117,6 @@ class StaffForm(TextForm):
             DataRequired(),
             Length(max=DISPLAY_NAME_MAX, message=NAME_TOO_LONG),
             no_control_characters,
-            VisibleText(NAME_INVISIBLE),
         ],
     )
     email = StringField("Email", validators=[Optional(), Length(max=254), normalized_email])
@@ -148,7 +146,6 @@ class AccountForm(TextForm):
             DataRequired("Enter the name readers will see."),
             Length(max=DISPLAY_NAME_MAX, message=NAME_TOO_LONG),
             no_control_characters,
-            VisibleText(NAME_INVISIBLE),
         ],
     )
     email = StringField(
