@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Config, Flask
 
+from blog import inputs
 from blog.extensions import cache, csrf, db, limiter, login_manager, mail, migrate
 from blog.production import ConfigurationError, check_production_config
 from blog.siteurl import configured_site_url, default_trusted_hosts
@@ -23,6 +24,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, production: bool
     """
     app = Flask(__name__, instance_relative_config=True)
     load_config(app, test_config, production=production)
+    inputs.init_app(app)  # before any route or hook: bounded URL converters, encoding checks
     register_extensions(app)
     register_blueprints(app)
     register_middleware(app)

@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask, current_app, request
 
 from blog.comments.identicon import avatar_key
+from blog.inputs import page_number
 from blog.models import Comment
 from blog.siteurl import site_url_for
 
@@ -94,8 +95,8 @@ def canonical_url() -> str | None:
     if request.endpoint is None or request.url_rule is None or request.routing_exception:
         return None
     args = dict(request.view_args or {})
-    page = request.args.get("page", type=int)
-    if page and page > 1:
+    page = page_number(request.args.get("page"))
+    if page > 1:
         args["page"] = page
     return site_url_for(request.endpoint, **args)
 

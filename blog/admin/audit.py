@@ -16,6 +16,7 @@ from sqlalchemy.orm import aliased, joinedload
 from sqlalchemy.sql import Select
 
 from blog.extensions import db
+from blog.inputs import MAX_PAGE, page_number, parse_day  # noqa: F401 - the log's pages are read by this rule
 from blog.models import Article, Comment, CommentStatus, ModerationAction, Staff
 
 #: What each action did, as the log says it ("Maren Holt approved a comment"), by subject.
@@ -53,9 +54,6 @@ KNOWN_ACTIONS = frozenset(COMMENT_ACTIONS) | frozenset(ARTICLE_ACTIONS) | frozen
 #: The staff filter's value for actions whose account has since been deleted.
 FORMER_ACCOUNT = "former"
 
-#: The furthest page anyone can ask for: beyond it an OFFSET would overflow the database's integer.
-MAX_PAGE = 1_000_000
-
 
 @dataclass(frozen=True)
 class AuditFilters:
@@ -81,11 +79,10 @@ class AuditFilters:
 def _parse_date(text: str, label: str, problems: list[str]) -> date | None:
     if not text:
         return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
+    day = parse_day(text)
+    if day is None:
         problems.append(f"“{text[:40]}” is not a date like 2026-11-28, so {label} was ignored.")
-        return None
+    return day
 
 
 def parse_filters(args: Mapping[str, str]) -> AuditFilters:
@@ -231,12 +228,3 @@ def describe(entry: ModerationAction, comments: Mapping[int, CommentSummary]) ->
         status_before=entry.status_before or "",
         status_after=entry.status_after or ("gone" if entry.action == "delete" else ""),
     )
-
-
-def page_number(text: str | None) -> int:
-    """The page asked for, from 1 to MAX_PAGE; anything else is page 1."""
-    if not text or not (text.isascii() and text.isdigit()):
-        return 1
-    if len(text) > len(str(MAX_PAGE)):  # (and int() refuses strings of thousands of digits)
-        return MAX_PAGE
-    return min(max(int(text), 1), MAX_PAGE)

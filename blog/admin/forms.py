@@ -15,7 +15,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from blog.auth.accounts import DISPLAY_NAME_MAX, DisplayNameRefused, check_display_name
-from blog.comments.forms import BODY_MAX, no_control_characters, normalized_email
+from blog.comments.forms import BODY_MAX, normalized_email
+from blog.inputs import TextForm, VisibleText, no_control_characters
 from blog.models import utcnow
 
 NAME_TOO_LONG = f"The name must be at most {DISPLAY_NAME_MAX} characters long."
@@ -30,21 +31,32 @@ def public_name(field: StringField, username: str) -> None:
         raise ValidationError(str(exc)) from None
 
 
-class ReplyForm(FlaskForm):
-    """A staff reply, published at once."""
-
-    body = TextAreaField("Reply", validators=[DataRequired("Write a reply."), Length(max=BODY_MAX)])
-
-
-class EditCommentForm(FlaskForm):
-    """A moderator's correction of a comment; the old text is kept."""
-
-    body = TextAreaField(
-        "Comment", validators=[DataRequired("A comment cannot be empty."), Length(max=BODY_MAX)]
+def comment_body(label: str, empty: str) -> TextAreaField:
+    """A comment's text as staff write it: the same limits as a reader's comment."""
+    return TextAreaField(
+        label,
+        validators=[
+            DataRequired(empty),
+            Length(max=BODY_MAX),
+            VisibleText(empty),
+            no_control_characters,
+        ],
     )
 
 
-class BanForm(FlaskForm):
+class ReplyForm(TextForm):
+    """A staff reply, published at once."""
+
+    body = comment_body("Reply", "Write a reply.")
+
+
+class EditCommentForm(TextForm):
+    """A moderator's correction of a comment; the old text is kept."""
+
+    body = comment_body("Comment", "A comment cannot be empty.")
+
+
+class BanForm(TextForm):
     """What to ban: an email address, or an IP address or network. Confirmed on the next page."""
 
     kind = SelectField(
@@ -52,7 +64,8 @@ class BanForm(FlaskForm):
         choices=[SelectChoice("email", "Email address"), SelectChoice("ip", "IP address or range")],
     )
     value = StringField(
-        "Email, address or network", validators=[DataRequired("Enter what to ban.")]
+        "Email, address or network",
+        validators=[DataRequired("Enter what to ban."), no_control_characters],
     )
 
 
@@ -74,7 +87,7 @@ def after_today(form: FlaskForm, field: EndDateField) -> None:
         raise ValidationError("Choose a day after today, or leave it empty for no end.")
 
 
-class BanConfirmForm(FlaskForm):
+class BanConfirmForm(TextForm):
     """The confirmation of a ban: its value (fixed by now), why, and until when."""
 
     kind = HiddenField()
@@ -91,10 +104,12 @@ class BanConfirmForm(FlaskForm):
     next = HiddenField()
 
 
-class StaffForm(FlaskForm):
+class StaffForm(TextForm):
     """A new staff account (admins only)."""
 
-    username = StringField("Username", validators=[DataRequired(), Length(max=80)])
+    username = StringField(
+        "Username", validators=[DataRequired(), Length(max=80), no_control_characters]
+    )
     display_name = StringField(
         "Display name",
         description="Readers see it on replies; it must not contain the username.",
@@ -120,7 +135,7 @@ class StaffForm(FlaskForm):
         public_name(field, self.username.data or "")
 
 
-class AccountForm(FlaskForm):
+class AccountForm(TextForm):
     """A person's own public name and notification email (the username stays as it is)."""
 
     display_name = StringField(

@@ -62,6 +62,7 @@ from blog.comments.moderation import (
 )
 from blog.database import begin_write, reads_before_writing
 from blog.extensions import db
+from blog.inputs import page_number, parse_id, query_text
 from blog.models import Ban, Comment, CommentRevision, CommentStatus, Staff, utcnow
 from blog.security import no_store, safe_next
 
@@ -143,11 +144,11 @@ def comments() -> str:
     status = request.args.get("status", CommentStatus.PENDING)
     if status not in CommentStatus.__members__.values():
         abort(404)
-    article_id = request.args.get("article", type=int)
-    search = request.args.get("q", "").strip()[:200]
+    article_id = parse_id(request.args.get("article"))
+    search = query_text("q")
     page = db.paginate(
         queries.queue(status, article_id=article_id, search=search),
-        page=max(request.args.get("page", 1, type=int), 1),
+        page=page_number(request.args.get("page")),
         per_page=current_app.config["ADMIN_COMMENTS_PER_PAGE"],
         error_out=False,
     )
@@ -194,7 +195,7 @@ def act(comment_id: int, action_name: str) -> Response | str:
 def bulk() -> Response | str:
     """The Apply menu: one action on every ticked comment."""
     action = ACTIONS.get(request.form.get("action", ""))
-    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]
+    ids = [i for i in map(parse_id, request.form.getlist("ids")) if i is not None]
     if action is None or not ids:
         flash("Tick some comments and choose an action.")
         return back_to_queue()

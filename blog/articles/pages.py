@@ -18,6 +18,7 @@ from blog.comments.moderation import comments_closed
 from blog.comments.threads import ThreadLinks, page_of_threads, render_threads
 from blog.extensions import db
 from blog.fastpath import page_for_anyone
+from blog.inputs import page_number
 from blog.models import Article
 from blog.pagecache import AnonymousPage, ArticleParts
 
@@ -105,7 +106,7 @@ def render_article_page(
     slug: str, form: CommentForm | None = None, status: int = 200
 ) -> tuple[str, int]:
     """The article page; a refused form comes back with what was typed."""
-    page = request.args.get("comments", 1, type=int)
+    page = page_number(request.args.get("comments"))
     cacheable = _cacheable(form)
     # Read once: everything built below is kept under the generation seen before building it.
     generation = pagecache.generation() if cacheable else ""

@@ -20,6 +20,7 @@ from werkzeug.exceptions import NotFound
 from blog import search as full_text
 from blog.articles.pages import render_article_page
 from blog.extensions import db
+from blog.inputs import page_number
 from blog.models import Article, ArticleSlug, Category, Tag, article_tags
 from blog.search import MAX_QUERY_LENGTH, query_terms
 
@@ -27,8 +28,8 @@ bp = Blueprint("articles", __name__)
 
 
 def _page() -> int:
-    """The ?page= number, 1 when absent or nonsense."""
-    return max(request.args.get("page", 1, type=int), 1)
+    """The ?page= number, 1 when absent or nonsense (see blog.inputs.page_number)."""
+    return page_number(request.args.get("page"))
 
 
 def paginate_articles(stmt: Select) -> Pagination:

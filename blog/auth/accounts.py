@@ -18,6 +18,7 @@ from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from blog.extensions import db
+from blog.inputs import has_visible_text
 from blog.models import Comment, Staff, StaffRole, utcnow
 
 #: The longest public name the staff table holds.
@@ -120,7 +121,7 @@ def check_display_name(display_name: str, username: str) -> str:
     a word of it ("Maren Holt" for the login "maren"), whatever the case.
     """
     name = " ".join(display_name.split())
-    if not name:
+    if not has_visible_text(name):  # (zero-width characters alone would sign replies blank)
         raise DisplayNameRefused("Enter the name readers will see.")
     if len(name) > DISPLAY_NAME_MAX:
         raise DisplayNameRefused(f"The name must be at most {DISPLAY_NAME_MAX} characters long.")

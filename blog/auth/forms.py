@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from blog.inputs import TextForm, no_control_characters
 
 
-class LoginForm(FlaskForm):
+class LoginForm(TextForm):
     """Fields named exactly username, password and remember."""
 
-    username = StringField("Username", validators=[DataRequired("Please enter your username.")])
+    username = StringField(
+        "Username",
+        validators=[
+            DataRequired("Please enter your username."),
+            Length(max=80, message="A username has 80 characters at most."),
+            no_control_characters,
+        ],
+    )
     password = PasswordField("Password", validators=[DataRequired("Please enter your password.")])
     remember = BooleanField("Remember me")
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(TextForm):
     """Change one's own password; every other session of the account ends."""
 
     current = PasswordField("Current password", validators=[DataRequired()])

@@ -19,6 +19,7 @@ from blog.comments.moderation import (
     issue_form_stamp,
 )
 from blog.extensions import db
+from blog.inputs import parse_id
 from blog.models import Comment, CommentStatus, UTCDateTime
 
 if TYPE_CHECKING:
@@ -90,7 +91,7 @@ def blank_comment_form() -> CommentForm:
         form.email.data = remembered.get("email")
         form.website.data = remembered.get("website")
         form.remember.data = True
-    reply_to = request.args.get("replytocom", type=int)
+    reply_to = parse_id(request.args.get("replytocom"))
     if reply_to:
         form.parent_id.data = str(reply_to)
     return form

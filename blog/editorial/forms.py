@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -16,11 +15,14 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from blog.comments.forms import no_control_characters, web_address
+from blog.comments.forms import web_address
+from blog.inputs import TextForm, VisibleText, no_control_characters
 from blog.models import Article
 
 #: NUL and other control characters are refused (PostgreSQL cannot even store NUL).
 plain = no_control_characters
+#: A name or title of zero-width or blank characters alone would show as nothing.
+shows = VisibleText("It needs at least one visible character.")
 
 
 def as_typed(text: str | None) -> str | None:
@@ -32,11 +34,11 @@ def as_typed(text: str | None) -> str | None:
     return text.replace("\r\n", "\n").replace("\r", "\n") if text else text
 
 
-class ArticleForm(FlaskForm):
+class ArticleForm(TextForm):
     """An article, new or being edited. Choices for author and category are filled per request."""
 
     title = StringField(
-        "Title", validators=[DataRequired("Please give a title."), Length(max=300), plain]
+        "Title", validators=[DataRequired("Please give a title."), Length(max=300), plain, shows]
     )
     slug = StringField("Slug", validators=[Optional(), Length(max=200), plain])
     summary = TextAreaField(
@@ -93,11 +95,11 @@ def form_time(value: datetime | None) -> datetime | None:
     return value.astimezone(UTC).replace(tzinfo=None) if value else None
 
 
-class AuthorForm(FlaskForm):
+class AuthorForm(TextForm):
     """An author's name, slug and biography."""
 
     name = StringField(
-        "Name", validators=[DataRequired("Please give a name."), Length(max=120), plain]
+        "Name", validators=[DataRequired("Please give a name."), Length(max=120), plain, shows]
     )
     slug = StringField("Slug", validators=[Optional(), Length(max=140), plain])
     bio = TextAreaField(
@@ -105,10 +107,10 @@ class AuthorForm(FlaskForm):
     )
 
 
-class RenameForm(FlaskForm):
+class RenameForm(TextForm):
     """A new name (and optionally slug) for a category or tag."""
 
     name = StringField(
-        "Name", validators=[DataRequired("A name is needed."), Length(max=120), plain]
+        "Name", validators=[DataRequired("A name is needed."), Length(max=120), plain, shows]
     )
     slug = StringField("Slug", validators=[Optional(), Length(max=140), plain])

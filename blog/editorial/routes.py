@@ -31,6 +31,7 @@ from blog.editorial.forms import ArticleForm, AuthorForm, RenameForm, article_fo
 from blog.editorial.preview import render_article_preview
 from blog.editorial.publishing import ArticleInput, EditorialRefused, article_state, parse_tags
 from blog.extensions import db
+from blog.inputs import page_number, parse_id, query_text
 from blog.models import Article, ArticleStatus, Author, Category, Tag, article_tags, utcnow
 from blog.security import no_store
 from blog.templating import human_datetime
@@ -57,9 +58,9 @@ def writers_only() -> None:
 def articles() -> str:
     """Every article with its state, filterable by state, author and category, searchable."""
     state = request.args.get("state", "")
-    author_id = request.args.get("author", type=int)
-    category_id = request.args.get("category", type=int)
-    search = request.args.get("q", "").strip()[:200]
+    author_id = parse_id(request.args.get("author"))
+    category_id = parse_id(request.args.get("category"))
+    search = query_text("q")
     now = utcnow()
     query = (
         sa.select(Article)
@@ -86,7 +87,7 @@ def articles() -> str:
         query = query.where(Article.title.ilike(f"%{search}%"))
     page = db.paginate(
         query,
-        page=max(request.args.get("page", 1, type=int), 1),
+        page=page_number(request.args.get("page")),
         per_page=current_app.config["ADMIN_COMMENTS_PER_PAGE"],
         error_out=False,
     )
@@ -390,7 +391,7 @@ def merge(kind: str, item_id: int):  # noqa: ANN201
     """Merge a category or tag into another; the first one goes."""
     model, singular, _ = _taxonomy(kind)
     source = db.get_or_404(model, item_id)
-    target = db.session.get(model, request.form.get("target_id", type=int) or 0)
+    target = db.session.get(model, parse_id(request.form.get("target_id")) or 0)
     merge_into = publishing.merge_categories if model is Category else publishing.merge_tags
     try:
         if target is None:

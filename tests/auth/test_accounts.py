@@ -35,7 +35,10 @@ def test_a_name_that_shows_the_username_is_refused(name):
         check_display_name(name, " MHolt ")
 
 
-@pytest.mark.parametrize(("name", "message"), [("   ", "Enter the name"), ("x" * 121, "at most")])
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [("   ", "Enter the name"), ("\u200b\u3164\u200d", "Enter the name"), ("x" * 121, "at most")],
+)
 def test_empty_and_overlong_names_are_refused(name, message):
     with pytest.raises(DisplayNameRefused, match=message):
         check_display_name(name, "mholt")

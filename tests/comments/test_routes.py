@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import pytest
@@ -137,6 +138,11 @@ def test_ip_address_and_user_agent_are_kept_for_moderators(app, client, slug):
         ({"website": "javascript:alert(1)"}, "website", "http:// or https://"),
         ({"website": "ftp://example.com"}, "website", "http:// or https://"),
         ({"website": "https://" + "a" * 200 + ".com"}, "website", "200 characters"),
+        ({"name": "\u200b\u200b"}, "name", "Your name needs at least one visible character."),
+        ({"name": "\u3164\u200d"}, "name", "Your name needs at least one visible character."),
+        ({"name": "Ada\x00"}, "name", "This contains characters that are not allowed."),
+        ({"body": "\u200b\u2060\u00a0"}, "body", "Please write a comment."),
+        ({"body": "Nul\x00byte"}, "body", "This contains characters that are not allowed."),
         ({"body": ""}, "body", "Please write a comment."),
         ({"body": " \n\t "}, "body", "Please write a comment."),
         ({"body": "x" * 5001}, "body", "Please keep your comment to 5,000 characters."),
@@ -319,10 +325,45 @@ def test_threads_render_as_nested_lists(app, client, slug):
     assert "2 Comments on &quot;Bridges and budgets&quot;" in html
 
 
-def test_replying_to_a_missing_comment_gives_a_clear_refusal(app, client, slug):
-    response = post_comment(client, slug, parent_id="987654")
+@pytest.mark.parametrize(
+    "parent_id", ["987654", "99999999999999999999", "9" * 5000, "\u00b2", "-1", "1e3"]
+)
+def test_replying_to_a_missing_comment_gives_a_clear_refusal(app, client, slug, parent_id):
+    response = post_comment(client, slug, parent_id=parent_id)
     assert response.status_code == 422
     assert "The comment you are replying to is not available." in response.get_data(as_text=True)
+    assert stored(app) == []
+
+
+def test_an_invisible_name_comes_back_with_a_message_and_everything_typed(app, client, slug):
+    typed = {"name": "\u200b\u200b", "website": "https://ada.example", "body": "Kept, all of it."}
+    response = post_comment(client, slug, **typed)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert stored(app) == []
+    error = html.split('<span class="field-error" id="name-error">')[1].split("</span>")[0]
+    assert error == "Your name needs at least one visible character."
+    values = form_values(html)
+    assert values["name"] == "\u200b\u200b"
+    assert (values["email"], values["website"]) == ("ada@example.com", "https://ada.example")
+    assert "Kept, all of it.</textarea>" in html
+
+
+@pytest.mark.parametrize("field", ["name", "email", "website", "body", "parent_id"])
+def test_a_file_sent_as_a_field_is_refused_next_to_it(app, client, slug, field):
+    """A file part under a field's name (no browser form here sends one) is not read as text."""
+    data = form_values(get_html(client, f"/articles/{slug}"))
+    data.update({"name": "Ada", "email": "ada@example.com", "body": "Typed, and kept."})
+    data[field] = (io.BytesIO(b"Ada"), "notes.txt")
+    response = client.post(f"/articles/{slug}/comments", data=data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert stored(app) == []
+    assert "This field takes typed text, not a file." in html
+    if field != "parent_id":  # a hidden field's message shows in the summary only
+        assert f'<span class="field-error" id="{field}-error">' in html
+    if field != "body":
+        assert "Typed, and kept.</textarea>" in html
 
 
 # --- display -------------------------------------------------------------------------------
