@@ -255,6 +255,26 @@ def test_the_database_being_down_is_still_a_503_not_a_refusal(tmp_path):
         db.engine.dispose()
 
 
+def test_a_comment_with_an_expired_token_while_the_database_is_down_is_a_503(tmp_path):
+    """The expired-token page looks the article up to hand the comment back; with the database
+    gone that lookup fails inside the error handler, which must still answer the 503 page."""
+    unreachable = {
+        "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://postgres@127.0.0.1:9/nowhere",
+        "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"connect_timeout": 2}},
+        "WTF_CSRF_ENABLED": True,
+    }
+    app = build_app(unreachable)
+    response = app.test_client().post(
+        "/articles/harbour/comments",
+        data={"csrf_token": "stale", "name": "Ada", "email": "ada@example.com", "body": "Hi"},
+    )
+    assert response.status_code == 503
+    assert response.headers["Retry-After"]
+    assert "cannot reach its database" in response.get_data(as_text=True)
+    with app.app_context():
+        db.engine.dispose()
+
+
 def test_a_healthy_database_answers_the_same_urls(tmp_path):
     """(The control for the test above: the URLs themselves are fine.)"""
     with fresh_database(tmp_path) as database:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import (
     Blueprint,
     Response,
@@ -34,7 +35,7 @@ from blog.comments.moderation import (
 )
 from blog.comments.notify import notify_staff
 from blog.database import reads_before_writing
-from blog.errors import render_error
+from blog.errors import render_database_unavailable, render_error
 from blog.extensions import db, limiter
 from blog.feeds.routes import conditional
 from blog.models import Article, Comment, CommentStatus, utcnow
@@ -134,9 +135,13 @@ def handle_csrf_error(error: CSRFError):  # noqa: ANN201
     """A comment whose token expired comes back with everything typed, ready to send again."""
     article = None
     if request.endpoint == "comments.create" and request.view_args:
-        article = db.session.scalar(
-            Article.listing().where(Article.slug == request.view_args["slug"])
-        )
+        try:
+            article = db.session.scalar(
+                Article.listing().where(Article.slug == request.view_args["slug"])
+            )
+        except (sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
+            # Raised inside an error handler it would reach the reader as a bare 500.
+            return render_database_unavailable(exc)
     if article is None:
         return render_error(error)
     form = CommentForm()
