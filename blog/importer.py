@@ -25,6 +25,7 @@ from blog.editorial.publishing import (
     unique_tag_names,
 )
 from blog.extensions import db
+from blog.inputs import has_visible_text
 from blog.models import Article, ArticleStatus, Author, Category, Tag, utcnow
 
 KNOWN_KEYS = {
@@ -110,6 +111,9 @@ def _text(meta: dict[str, Any], key: str, *, required: bool = False) -> str | No
         return None
     if isinstance(value, (dict, list)):
         raise ArticleFileError(f"'{key}' must be text")
+    if required and not has_visible_text(str(value)):
+        # A title or byline of zero-width characters would show as nothing at all.
+        raise ArticleFileError(f"'{key}' has no visible characters")
     return str(value).strip()
 
 

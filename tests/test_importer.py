@@ -65,6 +65,8 @@ def test_a_plain_date_and_an_explicit_zone_are_understood():
         ("---\ntitle: x\nauthor: y\nbody without a closing line\n", "not closed"),
         (GOOD.replace("title: Rain returns to the valley\n", ""), "missing 'title'"),
         (GOOD.replace("author: Ada Brook\n", ""), "missing 'author'"),
+        (GOOD.replace("author: Ada Brook", 'author: "\\u200b\\u200b"'), "no visible"),
+        (GOOD.replace("Rain returns to the valley", '"\\u2060"'), "no visible"),
         (GOOD.replace("2026-10-01 08:15", "next tuesday"), "'published' is not a date"),
         (GOOD.replace("https://example.org/bulletin", "javascript:alert(1)"), "http or https"),
         (GOOD.replace("https://example.org/bulletin", "ftp://example.org/x"), "http or https"),
