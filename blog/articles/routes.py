@@ -19,6 +19,7 @@ from werkzeug.exceptions import NotFound
 
 from blog import search as full_text
 from blog.articles.pages import render_article_page
+from blog.articles.pagination import requested_page
 from blog.extensions import db
 from blog.models import Article, ArticleSlug, Category, Tag, article_tags
 from blog.search import MAX_QUERY_LENGTH, query_terms
@@ -26,16 +27,20 @@ from blog.search import MAX_QUERY_LENGTH, query_terms
 bp = Blueprint("articles", __name__)
 
 
-def _page() -> int:
-    """The ?page= number, 1 when absent or nonsense."""
+def _search_page() -> int:
+    """Search's ?page= number, 1 when absent or nonsense (results are never kept)."""
     return max(request.args.get("page", 1, type=int), 1)
 
 
 def paginate_articles(stmt: Select) -> Pagination:
-    """One page of a listing; a page past the end is a 404."""
+    """One page of a listing at its one address (pagination.requested_page); past the end, 404.
+
+    A listing's pages only exist while there are articles for them, so a page past the end is
+    not found rather than redirected: no address of a page that is not there answers 200.
+    """
     return db.paginate(
         stmt.options(defer(Article.body_html)),
-        page=_page(),
+        page=requested_page("page"),
         per_page=current_app.config["ARTICLES_PER_PAGE"],
         error_out=True,
     )
@@ -114,7 +119,7 @@ def search() -> str:
     text = request.args.get("q", "")
     terms = query_terms(text)
     per_page = current_app.config["ARTICLES_PER_PAGE"]
-    page = _page()
+    page = _search_page()
     hits, total = full_text.search(text, page=page, per_page=per_page) if terms else ([], 0)
     pages = max((total + per_page - 1) // per_page, 1)
     if page > pages:
