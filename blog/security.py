@@ -1,4 +1,5 @@
-"""Guards for the whole app: security headers, cookies over HTTPS, and safe redirects."""
+"""Guards for the whole app: security headers, cookies over HTTPS, what shared caches may keep,
+and safe redirects."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, request, url_for
 from flask_login import current_user
 
 from blog.extensions import csrf, login_manager
@@ -81,9 +82,57 @@ class SecureCookiesOverHTTPS:
         return self.wsgi_app(environ, secure_start_response)
 
 
+#: A response for one visitor: no shared cache may keep it, and a browser keeps no copy.
+PRIVATE = "private, no-store"
+
+
 def no_store(response: Response) -> Response:
     """Keep a page (staff screens, the login form) out of every cache."""
-    response.headers["Cache-Control"] = "no-store"
+    response.headers["Cache-Control"] = PRIVATE
+    return response
+
+
+def private_if_setting_cookies(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The rule: a response that sets or deletes a cookie is private, no-store, whatever it said.
+
+    A shared cache that kept one would hand the cookie (a session, a CSRF token, a login) to
+    the next visitor. Staff and login pages are private by no_store even without a cookie.
+    """
+    if not any(name.lower() == "set-cookie" for name, _ in headers):
+        return headers
+    kept = [(name, value) for name, value in headers if name.lower() != "cache-control"]
+    return [*kept, ("Cache-Control", PRIVATE)]
+
+
+class PrivateWhenSettingCookies:
+    """WSGI middleware applying private_if_setting_cookies to every response, the fast path's too.
+
+    Middleware for the same reason as SecureCookiesOverHTTPS: the session and remember-me
+    cookies are written after the after_request hooks have run.
+    """
+
+    def __init__(self, wsgi_app: Callable) -> None:
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        def private_start_response(status: str, headers: list, exc_info: Any = None) -> Callable:
+            return start_response(status, private_if_setting_cookies(headers), exc_info)
+
+        return self.wsgi_app(environ, private_start_response)
+
+
+def shared_only_at_its_address(response: Response) -> Response:
+    """A response a shared cache may keep is kept only under the address the site links to.
+
+    Feeds, avatars and static files are public; asked for with a query the site never makes
+    (?utm_source=, a stale ?v=), the same bytes are private, so no HTTP cache in front of the
+    site can be filled with one entry per made-up parameter. (Runs after assets' hook.)
+    """
+    if not response.cache_control.public or request.endpoint is None:
+        return response
+    address = url_for(request.endpoint, **(request.view_args or {}))
+    if urlsplit(address).query.encode() != request.query_string:
+        response.headers["Cache-Control"] = PRIVATE
     return response
 
 
@@ -126,8 +175,10 @@ def check_csrf() -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Register the guards (in this order) and the header hook."""
+    """Register the guards (in this order), the header hooks and the cookie middleware."""
     app.before_request(require_staff_for_admin)
     app.before_request(check_csrf)
     app.after_request(set_security_headers)
+    app.after_request(shared_only_at_its_address)
     app.wsgi_app = SecureCookiesOverHTTPS(app.wsgi_app)
+    app.wsgi_app = PrivateWhenSettingCookies(app.wsgi_app)
