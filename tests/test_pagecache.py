@@ -261,20 +261,15 @@ def test_a_worker_keeps_a_bounded_number_of_pages(cached):
 # --- a flood of addresses cannot push the pages out --------------------------------------
 
 
-@pytest.fixture
-def on_disk(tmp_path):
-    """An app with the page cache as deployed by default: a directory of at most 5,000 entries,
-    and an article with three pages of threads in a category, under a tag."""
+def flooded_app(tmp_path, **cache_config):
+    """An app with a real page cache, and an article with three pages of threads in a
+    category, under a tag (the names of its pages are in config["FLOOD"])."""
     from blog.models import Tag
-    from tests.conftest import build_app, dispose_when_idle, fresh_database
+    from tests.conftest import build_app, fresh_database
     from tests.factories import make_category, make_tag
 
     with fresh_database(tmp_path) as database:
-        app = build_app(
-            database, CACHE_TYPE=None, CACHE_DIR=str(tmp_path / "cache"), COMMENTS_PER_PAGE=2
-        )
-        assert app.config["CACHE_TYPE"] == "FileSystemCache"
-        assert app.config["CACHE_THRESHOLD"] == 5000  # the default, untouched
+        app = build_app(database, CACHE_TYPE=None, COMMENTS_PER_PAGE=2, **cache_config)
         with app.app_context():
             db.create_all()
             article = make_article(title="Flooded story", category=make_category())
@@ -289,7 +284,37 @@ def on_disk(tmp_path):
                 "author": article.author.slug,
             }
         yield app
+
+
+@pytest.fixture
+def on_disk(tmp_path):
+    """The page cache as deployed by default: a directory of at most 5,000 entries."""
+    from tests.conftest import dispose_when_idle
+
+    for app in flooded_app(tmp_path, CACHE_DIR=str(tmp_path / "cache")):
+        assert app.config["CACHE_TYPE"] == "FileSystemCache"
+        assert app.config["CACHE_THRESHOLD"] == 5000  # the default, untouched
+        yield app
         dispose_when_idle(app)
+
+
+@pytest.fixture
+def in_redis(tmp_path):
+    """The page cache as several servers share it: Redis, under a prefix of this test's own."""
+    import uuid
+
+    from blog.extensions import cache
+    from tests.conftest import dispose_when_idle
+    from tests.deploy.servers import REDIS_URL, require_redis
+
+    require_redis()
+    prefix = f"test-{uuid.uuid4().hex}:"
+    for app in flooded_app(tmp_path, CACHE_REDIS_URL=REDIS_URL, CACHE_KEY_PREFIX=prefix):
+        assert app.config["CACHE_TYPE"] == "RedisCache"
+        yield app
+        dispose_when_idle(app)
+        with app.app_context():
+            cache.clear()  # only this prefix's keys
 
 
 def statements(app, fn) -> int:
@@ -328,35 +353,48 @@ def flood_addresses(names: dict, count: int) -> list[str]:
 
 
 def cache_entries(app) -> int:
+    """How many entries the page cache holds."""
     from pathlib import Path
 
+    import redis
+
+    if app.config["CACHE_TYPE"] == "RedisCache":
+        client = redis.Redis.from_url(app.config["CACHE_REDIS_URL"])
+        return sum(1 for _ in client.scan_iter(match=app.config["CACHE_KEY_PREFIX"] + "*"))
     return sum(1 for _ in Path(app.config["CACHE_DIR"]).iterdir())
 
 
-def test_a_flood_of_page_numbers_and_parameters_keeps_the_page_cached(on_disk):
+@pytest.fixture(params=["on_disk", "in_redis"])
+def real_cache(request):
+    """Each real backend the page cache runs on."""
+    return request.getfixturevalue(request.param)
+
+
+def test_a_flood_of_page_numbers_and_parameters_keeps_the_page_cached(real_cache):
     from blog import pagecache
 
-    names = on_disk.config["FLOOD"]
-    reader, visitor = on_disk.test_client(), on_disk.test_client(use_cookies=False)
+    app = real_cache
+    names = app.config["FLOOD"]
+    reader, visitor = app.test_client(), app.test_client(use_cookies=False)
     page, second = f"/articles/{names['slug']}", f"/articles/{names['slug']}?comments=2"
     for address in (page, second):
         for client in (reader, visitor):
             assert client.get(address).status_code == 200
-    assert statements(on_disk, lambda: reader.get(page)) == 0
-    with on_disk.app_context():
+    assert statements(app, lambda: reader.get(page)) == 0
+    with app.app_context():
         generation = pagecache.generation()
-    kept = cache_entries(on_disk)
+    kept = cache_entries(app)
 
     for address in flood_addresses(names, 2500):  # 5,000 requests
         for client in (reader, visitor):
             assert client.get(address).status_code < 500, address
 
-    assert cache_entries(on_disk) == kept  # not one entry more
-    with on_disk.app_context():
+    assert cache_entries(app) == kept  # not one entry more
+    with app.app_context():
         assert pagecache.generation() == generation
     for address in (page, second):
-        assert statements(on_disk, lambda a=address: reader.get(a)) == 0
-        assert statements(on_disk, lambda a=address: visitor.get(a)) == 0
+        assert statements(app, lambda a=address: reader.get(a)) == 0
+        assert statements(app, lambda a=address: visitor.get(a)) == 0
 
 
 def test_the_keys_that_decide_are_never_pruned_with_the_pages(on_disk):
