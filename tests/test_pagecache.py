@@ -319,17 +319,9 @@ def in_redis(tmp_path):
 
 def statements(app, fn) -> int:
     """How many SQL statements fn ran."""
-    from tests.conftest import QueryCounter
+    from tests.conftest import count_statements
 
-    with app.app_context():
-        engine = db.engine
-    counter = QueryCounter()
-    sa.event.listen(engine, "before_cursor_execute", counter)
-    try:
-        fn()
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", counter)
-    return counter.count
+    return count_statements(app, fn).count
 
 
 def flood_addresses(names: dict, count: int) -> list[str]:
