@@ -121,17 +121,37 @@ class PrivateWhenSettingCookies:
         return self.wsgi_app(environ, private_start_response)
 
 
-def shared_only_at_its_address(response: Response) -> Response:
-    """A response a shared cache may keep is kept only under the address the site links to.
+def query_parameters(*names: str) -> Callable:
+    """Declare the query parameters a view's own links use (see shared_only_at_its_address)."""
 
-    Feeds, avatars and static files are public; asked for with a query the site never makes
-    (?utm_source=, a stale ?v=), the same bytes are private, so no HTTP cache in front of the
-    site can be filled with one entry per made-up parameter. (Runs after assets' hook.)
+    def declare(view: Callable) -> Callable:
+        view.query_parameters = frozenset(names)
+        return view
+
+    return declare
+
+
+def shared_only_at_its_address(response: Response) -> Response:
+    """A response a shared cache could keep is private when asked for at an address the site
+    never makes, so no HTTP cache in front of the site fills with one entry per made-up query.
+
+    A page may carry only the parameters its view declares (query_parameters; ?utm_source= is
+    not one of them); a public file (a feed, an avatar, a static file) only its exact address,
+    ?v= included, as url_for makes it. The bytes are the same, only not kept. (Registered
+    before assets.init_app, so it runs after the hook that makes static files public.)
     """
-    if not response.cache_control.public or request.endpoint is None:
+    if request.method not in ("GET", "HEAD") or request.endpoint is None:
         return response
-    address = url_for(request.endpoint, **(request.view_args or {}))
-    if urlsplit(address).query.encode() != request.query_string:
+    cache_control = response.cache_control
+    if cache_control.private or cache_control.no_store:
+        return response
+    if cache_control.public:
+        address = url_for(request.endpoint, **(request.view_args or {}))
+        stray = urlsplit(address).query.encode() != request.query_string
+    else:
+        view = current_app.view_functions.get(request.endpoint)
+        stray = not request.args.keys() <= getattr(view, "query_parameters", frozenset())
+    if stray:
         response.headers["Cache-Control"] = PRIVATE
     return response
 

@@ -134,3 +134,27 @@ def test_public_files_are_private_at_addresses_the_site_never_makes(client, staf
         with visitor.get(url) as response:
             assert response.status_code == 200, url
             assert response.headers["Cache-Control"] == "private, no-store", url
+
+
+def test_pages_are_private_with_a_parameter_their_links_never_carry(app, client, staff):
+    """Listings and articles: ?utm_source= and the like get the page, which no cache keeps."""
+    with app.app_context():
+        for _ in range(11):
+            make_article()
+        db.session.commit()
+    client.get(f"/articles/{staff['slug']}")  # a reader with a session: no cookie is set again
+    for address in ("/", "/?page=2", f"/articles/{staff['slug']}", "/search?q=story&page=1"):
+        response = client.get(address)
+        assert response.status_code == 200 and "Set-Cookie" not in response.headers, address
+        assert "private" not in response.headers.get("Cache-Control", ""), address
+    for address in (
+        "/?utm_source=news",
+        "/?page=2&x=1",
+        f"/articles/{staff['slug']}?utm_source=news",
+        f"/articles/{staff['slug']}?fbclid=1&replytocom=1",
+        "/authors/?x=1",
+        "/search?q=story&ref=1",
+    ):
+        response = client.get(address)
+        assert response.status_code == 200, address
+        assert response.headers["Cache-Control"] == "private, no-store", address

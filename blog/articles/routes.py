@@ -23,6 +23,7 @@ from blog.articles.pagination import requested_page
 from blog.extensions import db
 from blog.models import Article, ArticleSlug, Category, Tag, article_tags
 from blog.search import MAX_QUERY_LENGTH, query_terms
+from blog.security import query_parameters
 
 bp = Blueprint("articles", __name__)
 
@@ -47,6 +48,7 @@ def paginate_articles(stmt: Select) -> Pagination:
 
 
 @bp.get("/")
+@query_parameters("page")
 def index() -> str:
     """The latest published articles."""
     page = paginate_articles(Article.listing())
@@ -54,6 +56,7 @@ def index() -> str:
 
 
 @bp.get("/articles/<slug>")
+@query_parameters("comments", "replytocom")
 def detail(slug: str) -> tuple[str, int] | Response:
     """One article with its comments; drafts and articles dated in the future are not found.
 
@@ -89,6 +92,7 @@ def redirect_from_old_slug(slug: str) -> Response:
 
 
 @bp.get("/category/<slug>")
+@query_parameters("page")
 def category(slug: str) -> str:
     """Published articles in one category."""
     found = db.first_or_404(db.select(Category).where(Category.slug == slug))
@@ -103,6 +107,7 @@ def category(slug: str) -> str:
 
 
 @bp.get("/tag/<slug>")
+@query_parameters("page")
 def tag(slug: str) -> str:
     """Published articles carrying one tag."""
     found = db.first_or_404(db.select(Tag).where(Tag.slug == slug))
@@ -114,6 +119,7 @@ def tag(slug: str) -> str:
 
 
 @bp.get("/search")
+@query_parameters("q", "page")
 def search() -> str:
     """Published articles matching the words of ?q=, best first, with matches highlighted."""
     text = request.args.get("q", "")
