@@ -32,7 +32,8 @@ from blog.siteurl import is_trusted_host
 CSRF_PLACEHOLDER = "__blog_csrf_token__"
 STAMP_PLACEHOLDER = "__blog_form_stamp__"
 _ARTICLE = re.compile(r"^/articles/([^/]+)$")
-_QUERY = re.compile(r"^(?:comments=(\d{1,6}))?$")
+#: No query, or a page of threads at its one address (?comments=2 and on; see articles.pagination).
+_QUERY = re.compile(r"^(?:comments=([2-9]|[1-9][0-9]{1,5}))?$")
 
 
 class VisitorTokens:
@@ -112,10 +113,11 @@ class CookielessArticlePages:
         host = environ.get("HTTP_HOST", "")
         if not is_trusted_host(host, self.app.config["TRUSTED_HOSTS"]):
             return None  # Flask answers it with a 400
-        backend = self.app.extensions["cache"][cache]
+        pages = self.app.extensions["cache"][cache]
+        versions = pagecache.version_store(self.app)
         page = int(query.group(1) or 1)
         host_url = f"{environ.get('wsgi.url_scheme', 'http')}://{host}/"
-        anonymous = self._local.get(backend, host_url, match.group(1), page)
+        anonymous = self._local.get(pages, versions, host_url, match.group(1), page)
         if anonymous is None:
             return None
         close_after = self.app.config["COMMENTS_CLOSE_AFTER_DAYS"]

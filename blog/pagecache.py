@@ -13,6 +13,12 @@ data older than a bump can only ever be stored under a key nobody asks for again
 
 A hit costs two cache reads and no SQL. The cache is Flask-Caching: a directory under instance/
 by default (shared by every worker on the machine), Redis when CACHE_REDIS_URL is set.
+
+The generation and the versions are kept apart from the pages (version_store): a cache that
+holds a bounded number of entries (the directory, the in-process cache) drops the entries that
+never expire first when it is full, so pages filling it would take the keys that decide with
+them. Losing one anyway only ever invalidates: a missing key is made anew, and no page was kept
+under the new value.
 """
 
 from __future__ import annotations
@@ -25,7 +31,8 @@ from itertools import chain
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, has_app_context, request
+from cachelib import BaseCache, FileSystemCache, SimpleCache
+from flask import Flask, current_app, has_app_context, request
 from sqlalchemy.orm import Session
 
 from blog.extensions import cache
@@ -34,6 +41,9 @@ from blog.models import Article, Author, Category, Comment, CommentStatus, Tag, 
 GENERATION_KEY = "content-generation"
 _TOUCHED = "pagecache_touched"
 _EVERYTHING = "everything"
+_VERSION_STORE = "pagecache_versions"
+#: The in-process store of versions holds this many (cachelib's SimpleCache has no "unbounded").
+_LOCAL_VERSIONS = 1_000_000
 
 
 @dataclass
@@ -85,6 +95,31 @@ def enabled() -> bool:
     return current_app.config["CACHE_TYPE"] != "NullCache"
 
 
+def version_store(app: Flask | None = None) -> BaseCache:
+    """Where the generation and the articles' versions are kept: never among the pages.
+
+    A directory gets a sibling directory with no limit on its entries (one per article and one
+    for the site); the in-process cache gets one of its own. Redis evicts nothing by count, so
+    the keys stay in the same database. Made on first use for the page cache bound then.
+    """
+    app = app or current_app
+    pages = app.extensions["cache"][cache]
+    made_for, store = app.extensions.get(_VERSION_STORE, (None, None))
+    if made_for is not pages:
+        store = _store_apart_from(pages, app.config)
+        app.extensions[_VERSION_STORE] = (pages, store)
+    return store
+
+
+def _store_apart_from(pages: BaseCache, config: Any) -> BaseCache:
+    if isinstance(pages, FileSystemCache):
+        directory = config["CACHE_DIR"].rstrip("/\\") + "-versions"
+        return FileSystemCache(directory, threshold=0, default_timeout=0)
+    if isinstance(pages, SimpleCache):
+        return SimpleCache(threshold=_LOCAL_VERSIONS, default_timeout=0)
+    return pages
+
+
 def _version_key(article_id: int) -> str:
     return f"article-version:{article_id}"
 
@@ -95,12 +130,13 @@ def _parts_key(host: str, slug: str, page: int, generation: str) -> str:
 
 
 def generation() -> str:
-    """The current content generation (made on first use)."""
-    value = cache.get(GENERATION_KEY)
+    """The current content generation (made on first use, and again should it be lost)."""
+    versions = version_store()
+    value = versions.get(GENERATION_KEY)
     if value is None:
         value = uuid.uuid4().hex
-        cache.add(GENERATION_KEY, value, timeout=0)
-        value = cache.get(GENERATION_KEY) or value
+        versions.add(GENERATION_KEY, value, timeout=0)
+        value = versions.get(GENERATION_KEY) or value
     return value
 
 
@@ -110,18 +146,18 @@ def get(slug: str, page: int, generation_seen: str) -> ArticleParts | None:
     if stored is None:
         return None
     parts = ArticleParts(**stored)
-    if cache.get(_version_key(parts.article_id)) != parts.version:
+    if version_store().get(_version_key(parts.article_id)) != parts.version:
         return None
     return parts
 
 
 def current_version(article_id: int) -> str:
     """The article's version now (made on first use); read before the page is built."""
-    key = _version_key(article_id)
-    value = cache.get(key)
+    versions, key = version_store(), _version_key(article_id)
+    value = versions.get(key)
     if value is None:
-        cache.add(key, uuid.uuid4().hex, timeout=0)
-        value = cache.get(key)
+        versions.add(key, uuid.uuid4().hex, timeout=0)
+        value = versions.get(key)
     return value
 
 
@@ -147,19 +183,21 @@ class LocalPages:
         self._pages: OrderedDict[str, AnonymousPage] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, backend: Any, host: str, slug: str, page: int) -> AnonymousPage | None:
+    def get(
+        self, pages: Any, versions: Any, host: str, slug: str, page: int
+    ) -> AnonymousPage | None:
         """The cookieless visitor's page, if it is still current (read outside Flask)."""
-        current = backend.get(GENERATION_KEY)
+        current = versions.get(GENERATION_KEY)
         if current is None:
             return None
         key = _anonymous_key(host, slug, page, current)
         anonymous = self._pages.get(key)
-        if anonymous is not None and not self._current(backend, anonymous):
+        if anonymous is not None and not self._current(versions, anonymous):
             anonymous = None
         if anonymous is None:
-            stored = backend.get(key)
+            stored = pages.get(key)
             anonymous = AnonymousPage(**stored) if stored is not None else None
-            if anonymous is None or not self._current(backend, anonymous):
+            if anonymous is None or not self._current(versions, anonymous):
                 with self._lock:
                     self._pages.pop(key, None)
                 return None
@@ -174,8 +212,8 @@ class LocalPages:
         return len(self._pages)
 
     @staticmethod
-    def _current(backend: Any, anonymous: AnonymousPage) -> bool:
-        return backend.get(_version_key(anonymous.article_id)) == anonymous.version
+    def _current(versions: Any, anonymous: AnonymousPage) -> bool:
+        return versions.get(_version_key(anonymous.article_id)) == anonymous.version
 
 
 def put(parts: ArticleParts, page: int, generation_seen: str) -> None:
@@ -184,11 +222,11 @@ def put(parts: ArticleParts, page: int, generation_seen: str) -> None:
 
 
 def bump_article(article_id: int) -> None:
-    cache.set(_version_key(article_id), uuid.uuid4().hex, timeout=0)
+    version_store().set(_version_key(article_id), uuid.uuid4().hex, timeout=0)
 
 
 def bump_everything() -> None:
-    cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=0)
+    version_store().set(GENERATION_KEY, uuid.uuid4().hex, timeout=0)
 
 
 # --- invalidation from the ORM ------------------------------------------------------------

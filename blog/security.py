@@ -1,5 +1,5 @@
-"""Guards for the whole app: security headers, cookies over HTTPS, safe redirects, the
-trusted proxies, and the move from plain HTTP to HTTPS."""
+"""Guards for the whole app: security headers, cookies over HTTPS, what shared caches may keep,
+safe redirects, the trusted proxies, and the move from plain HTTP to HTTPS."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, request, url_for
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -145,9 +145,77 @@ def trust_proxies(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
+#: A response for one visitor: no shared cache may keep it, and a browser keeps no copy.
+PRIVATE = "private, no-store"
+
+
 def no_store(response: Response) -> Response:
     """Keep a page (staff screens, the login form) out of every cache."""
-    response.headers["Cache-Control"] = "no-store"
+    response.headers["Cache-Control"] = PRIVATE
+    return response
+
+
+def private_if_setting_cookies(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The rule: a response that sets or deletes a cookie is private, no-store, whatever it said.
+
+    A shared cache that kept one would hand the cookie (a session, a CSRF token, a login) to
+    the next visitor. Staff and login pages are private by no_store even without a cookie.
+    """
+    if not any(name.lower() == "set-cookie" for name, _ in headers):
+        return headers
+    kept = [(name, value) for name, value in headers if name.lower() != "cache-control"]
+    return [*kept, ("Cache-Control", PRIVATE)]
+
+
+class PrivateWhenSettingCookies:
+    """WSGI middleware applying private_if_setting_cookies to every response, the fast path's too.
+
+    Middleware for the same reason as SecureCookiesOverHTTPS: the session and remember-me
+    cookies are written after the after_request hooks have run.
+    """
+
+    def __init__(self, wsgi_app: Callable) -> None:
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        def private_start_response(status: str, headers: list, exc_info: Any = None) -> Callable:
+            return start_response(status, private_if_setting_cookies(headers), exc_info)
+
+        return self.wsgi_app(environ, private_start_response)
+
+
+def query_parameters(*names: str) -> Callable:
+    """Declare the query parameters a view's own links use (see shared_only_at_its_address)."""
+
+    def declare(view: Callable) -> Callable:
+        view.query_parameters = frozenset(names)
+        return view
+
+    return declare
+
+
+def shared_only_at_its_address(response: Response) -> Response:
+    """A response a shared cache could keep is private when asked for at an address the site
+    never makes, so no HTTP cache in front of the site fills with one entry per made-up query.
+
+    A page may carry only the parameters its view declares (query_parameters; ?utm_source= is
+    not one of them); a public file (a feed, an avatar, a static file) only its exact address,
+    ?v= included, as url_for makes it. The bytes are the same, only not kept. (Registered
+    before assets.init_app, so it runs after the hook that makes static files public.)
+    """
+    if request.method not in ("GET", "HEAD") or request.endpoint is None:
+        return response
+    cache_control = response.cache_control
+    if cache_control.private or cache_control.no_store:
+        return response
+    if cache_control.public:
+        address = url_for(request.endpoint, **(request.view_args or {}))
+        stray = urlsplit(address).query.encode() != request.query_string
+    else:
+        view = current_app.view_functions.get(request.endpoint)
+        stray = not request.args.keys() <= getattr(view, "query_parameters", frozenset())
+    if stray:
+        response.headers["Cache-Control"] = PRIVATE
     return response
 
 
@@ -190,9 +258,11 @@ def check_csrf() -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Register the guards (in this order), the header hook, and the cookie and HTTPS layers."""
+    """Register the guards (in this order), the header hooks, and the cookie and HTTPS layers."""
     app.before_request(require_staff_for_admin)
     app.before_request(check_csrf)
     app.after_request(set_security_headers)
+    app.after_request(shared_only_at_its_address)
     app.wsgi_app = SecureCookiesOverHTTPS(app.wsgi_app)
+    app.wsgi_app = PrivateWhenSettingCookies(app.wsgi_app)
     app.wsgi_app = HttpsRedirect(app.wsgi_app, app.config["SITE_URL"])

@@ -119,19 +119,20 @@ class QueryCounter:
         return len(self.statements)
 
 
+def count_statements(app: Flask, fn) -> QueryCounter:  # noqa: ANN001
+    """Run fn and return the statements app's engine ran meanwhile."""
+    with app.app_context():
+        engine = db.engine
+    counter = QueryCounter()
+    sa.event.listen(engine, "before_cursor_execute", counter)
+    try:
+        fn()
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", counter)
+    return counter
+
+
 @pytest.fixture
 def count_queries(app: Flask) -> Iterator:
     """count_queries(fn) runs fn and returns how many statements it ran."""
-    with app.app_context():
-        engine = db.engine
-
-    def run(fn) -> QueryCounter:  # noqa: ANN001
-        counter = QueryCounter()
-        sa.event.listen(engine, "before_cursor_execute", counter)
-        try:
-            fn()
-        finally:
-            sa.event.remove(engine, "before_cursor_execute", counter)
-        return counter
-
-    yield run
+    yield lambda fn: count_statements(app, fn)

@@ -245,6 +245,7 @@ def test_a_worker_keeps_a_bounded_number_of_pages(cached):
     from blog.extensions import cache
 
     backend = cached.extensions["cache"][cache]
+    versions = pagecache.version_store(cached)
     local = pagecache.LocalPages(size=3)
     with cached.app_context():
         generation = pagecache.generation()
@@ -253,8 +254,170 @@ def test_a_worker_keeps_a_bounded_number_of_pages(cached):
     for n in range(5):
         key = pagecache._anonymous_key("http://x/", f"story-{n}", 1, generation)
         backend.set(key, asdict(page))
-        assert local.get(backend, "http://x/", f"story-{n}", 1) == page
+        assert local.get(backend, versions, "http://x/", f"story-{n}", 1) == page
     assert len(local) == 3
     with cached.app_context():
         pagecache.bump_article(1)
-    assert local.get(backend, "http://x/", "story-4", 1) is None
+    assert local.get(backend, versions, "http://x/", "story-4", 1) is None
+
+
+# --- a flood of addresses cannot push the pages out --------------------------------------
+
+
+def flooded_app(tmp_path, **cache_config):
+    """An app with a real page cache, and an article with three pages of threads in a
+    category, under a tag (the names of its pages are in config["FLOOD"])."""
+    from blog.models import Tag
+    from tests.conftest import build_app, fresh_database
+    from tests.factories import make_category, make_tag
+
+    with fresh_database(tmp_path) as database:
+        app = build_app(database, CACHE_TYPE=None, COMMENTS_PER_PAGE=2, **cache_config)
+        with app.app_context():
+            db.create_all()
+            article = make_article(title="Flooded story", category=make_category())
+            article.tags = [make_tag()]
+            for n in range(5):
+                make_comment(article, body=f"Comment number {n}.")
+            db.session.commit()
+            app.config["FLOOD"] = {
+                "slug": article.slug,
+                "category": article.category.slug,
+                "tag": db.session.scalar(sa.select(Tag.slug)),
+                "author": article.author.slug,
+            }
+        yield app
+
+
+@pytest.fixture
+def on_disk(tmp_path):
+    """The page cache as deployed by default: a directory of at most 5,000 entries."""
+    from tests.conftest import dispose_when_idle
+
+    for app in flooded_app(tmp_path, CACHE_DIR=str(tmp_path / "cache")):
+        assert app.config["CACHE_TYPE"] == "FileSystemCache"
+        assert app.config["CACHE_THRESHOLD"] == 5000  # the default, untouched
+        yield app
+        dispose_when_idle(app)
+
+
+@pytest.fixture
+def in_redis(tmp_path):
+    """The page cache as several servers share it: Redis, under a prefix of this test's own."""
+    import uuid
+
+    from blog.extensions import cache
+    from tests.conftest import dispose_when_idle
+    from tests.deploy.servers import REDIS_URL, require_redis
+
+    require_redis()
+    prefix = f"test-{uuid.uuid4().hex}:"
+    for app in flooded_app(tmp_path, CACHE_REDIS_URL=REDIS_URL, CACHE_KEY_PREFIX=prefix):
+        assert app.config["CACHE_TYPE"] == "RedisCache"
+        yield app
+        dispose_when_idle(app)
+        with app.app_context():
+            cache.clear()  # only this prefix's keys
+
+
+def statements(app, fn) -> int:
+    """How many SQL statements fn ran."""
+    from tests.conftest import count_statements
+
+    return count_statements(app, fn).count
+
+
+def flood_addresses(names: dict, count: int) -> list[str]:
+    """count addresses of the cached pages, each a different page number or unknown parameter."""
+    slug = names["slug"]
+    listings = ["/", f"/category/{names['category']}", f"/tag/{names['tag']}"]
+    listings.append(f"/authors/{names['author']}")
+    kinds = [
+        lambda n: f"/articles/{slug}?comments={n + 4}",  # past the end (3 pages)
+        lambda n: f"/articles/{slug}?comments={'0' * (n % 5 + 1)}2",  # 02, 002, ...
+        lambda n: f"/articles/{slug}?comments=+{n % 3 + 1}",
+        lambda n: f"/articles/{slug}?comments=-{n}",
+        lambda n: f"/articles/{slug}?utm_source=s{n}",
+        lambda n: f"/articles/{slug}?comments=2&x={n}",
+        lambda n: f"{listings[n % 4]}?page={n + 2}",  # past the end (one page)
+        lambda n: f"{listings[n % 4]}?page=0{n % 7 + 1}",
+        lambda n: f"{listings[n % 4]}?utm_campaign=c{n}",
+        lambda n: f"/feed.atom?x={n}",
+    ]
+    return [kinds[n % len(kinds)](n) for n in range(count)]
+
+
+def cache_entries(app) -> int:
+    """How many entries the page cache holds."""
+    from pathlib import Path
+
+    import redis
+
+    if app.config["CACHE_TYPE"] == "RedisCache":
+        client = redis.Redis.from_url(app.config["CACHE_REDIS_URL"])
+        return sum(1 for _ in client.scan_iter(match=app.config["CACHE_KEY_PREFIX"] + "*"))
+    return sum(1 for _ in Path(app.config["CACHE_DIR"]).iterdir())
+
+
+@pytest.fixture(params=["on_disk", "in_redis"])
+def real_cache(request):
+    """Each real backend the page cache runs on."""
+    return request.getfixturevalue(request.param)
+
+
+def test_a_flood_of_page_numbers_and_parameters_keeps_the_page_cached(real_cache):
+    from blog import pagecache
+
+    app = real_cache
+    names = app.config["FLOOD"]
+    reader, visitor = app.test_client(), app.test_client(use_cookies=False)
+    page, second = f"/articles/{names['slug']}", f"/articles/{names['slug']}?comments=2"
+    for address in (page, second):
+        for client in (reader, visitor):
+            assert client.get(address).status_code == 200
+    assert statements(app, lambda: reader.get(page)) == 0
+    with app.app_context():
+        generation = pagecache.generation()
+    kept = cache_entries(app)
+
+    for address in flood_addresses(names, 2500):  # 5,000 requests
+        for client in (reader, visitor):
+            assert client.get(address).status_code < 500, address
+
+    assert cache_entries(app) == kept  # not one entry more
+    with app.app_context():
+        assert pagecache.generation() == generation
+    for address in (page, second):
+        assert statements(app, lambda a=address: reader.get(a)) == 0
+        assert statements(app, lambda a=address: visitor.get(a)) == 0
+
+
+def test_the_keys_that_decide_are_never_pruned_with_the_pages(on_disk):
+    """Even with the pages' directory full to its limit, the generation and versions stay."""
+    from blog import pagecache
+    from blog.extensions import cache
+
+    names = on_disk.config["FLOOD"]
+    reader = on_disk.test_client()
+    reader.get(f"/articles/{names['slug']}")
+    with on_disk.app_context():
+        generation = pagecache.generation()
+        pages = on_disk.extensions["cache"][cache]
+        for n in range(on_disk.config["CACHE_THRESHOLD"] + 10):
+            pages.set(f"another-page:{n}", "<p>elsewhere</p>")
+        assert pagecache.generation() == generation
+    assert statements(on_disk, lambda: reader.get(f"/articles/{names['slug']}")) <= 3
+    assert statements(on_disk, lambda: reader.get(f"/articles/{names['slug']}")) == 0
+
+
+def test_a_lost_key_only_invalidates_and_heals(cached, client, slug, count_queries):
+    """Should the generation or a version go anyway, the page is built again and kept again."""
+    from blog import pagecache
+
+    get_html(client, f"/articles/{slug}")
+    with cached.app_context():
+        article_id = db.session.scalar(sa.select(Article.id))
+    for key in (pagecache.GENERATION_KEY, pagecache._version_key(article_id)):
+        pagecache.version_store(cached).delete(key)
+        assert count_queries(lambda: client.get(f"/articles/{slug}")).count == 3
+        assert count_queries(lambda: client.get(f"/articles/{slug}")).count == 0

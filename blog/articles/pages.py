@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, current_app, render_template, request, url_for
+from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm.attributes import set_committed_value
 
 from blog import pagecache
+from blog.articles.pagination import page_address, requested_page
 from blog.comments.display import blank_form_for_anyone, comment_form_context, own_pending_ids
 from blog.comments.forms import CommentForm
 from blog.comments.moderation import comments_closed
@@ -105,8 +106,15 @@ def _cacheable(form: CommentForm | None) -> bool:
 def render_article_page(
     slug: str, form: CommentForm | None = None, status: int = 200
 ) -> tuple[str, int]:
-    """The article page; a refused form comes back with what was typed."""
-    page = page_number(request.args.get("comments"))
+    """The article page; a refused form comes back with what was typed.
+
+    Shown, ?comments= is a page number at its one address (articles.pagination); a page past
+    the last goes to the last with a 302: pages of threads move as comments are removed, and
+    an old link to one should still land on the article's latest comments. Neither is ever
+    kept, so no address can add an entry to the cache.
+    """
+    # A refused post shows the page it came from, as near as the address says.
+    page = requested_page("comments") if form is None else page_number(request.args.get("comments"))
     cacheable = _cacheable(form)
     # Read once: everything built below is kept under the generation seen before building it.
     generation = pagecache.generation() if cacheable else ""
@@ -119,6 +127,8 @@ def render_article_page(
         article = load_visible_article(slug)
         version = pagecache.current_version(article.id) if cacheable else ""
         parts = build_parts(article, own_ids=own_pending_ids(), page=page, version=version)
+        if form is None and page > parts.comment_pages:
+            abort(redirect(page_address("comments", parts.comment_pages), 302))
     context = comment_form_context(parts, form)
     html = render_template("articles/detail.html", parts=parts, preview=False, **context)
     plain_request = not request.cookies and set(request.args) <= {"comments"}

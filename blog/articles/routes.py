@@ -19,30 +19,38 @@ from werkzeug.exceptions import NotFound
 
 from blog import search as full_text
 from blog.articles.pages import render_article_page
+from blog.articles.pagination import requested_page
 from blog.extensions import db
 from blog.inputs import page_number
 from blog.models import Article, ArticleSlug, Category, Tag, article_tags
 from blog.search import MAX_QUERY_LENGTH, query_terms
+from blog.security import query_parameters
 
 bp = Blueprint("articles", __name__)
 
 
-def _page() -> int:
-    """The ?page= number, 1 when absent or nonsense (see blog.inputs.page_number)."""
+def _search_page() -> int:
+    """Search's ?page= number, 1 when absent or nonsense (results are never kept;
+    see blog.inputs.page_number)."""
     return page_number(request.args.get("page"))
 
 
 def paginate_articles(stmt: Select) -> Pagination:
-    """One page of a listing; a page past the end is a 404."""
+    """One page of a listing at its one address (pagination.requested_page); past the end, 404.
+
+    A listing's pages only exist while there are articles for them, so a page past the end is
+    not found rather than redirected: no address of a page that is not there answers 200.
+    """
     return db.paginate(
         stmt.options(defer(Article.body_html)),
-        page=_page(),
+        page=requested_page("page"),
         per_page=current_app.config["ARTICLES_PER_PAGE"],
         error_out=True,
     )
 
 
 @bp.get("/")
+@query_parameters("page")
 def index() -> str:
     """The latest published articles."""
     page = paginate_articles(Article.listing())
@@ -50,6 +58,7 @@ def index() -> str:
 
 
 @bp.get("/articles/<slug>")
+@query_parameters("comments", "replytocom")
 def detail(slug: str) -> tuple[str, int] | Response:
     """One article with its comments; drafts and articles dated in the future are not found.
 
@@ -85,6 +94,7 @@ def redirect_from_old_slug(slug: str) -> Response:
 
 
 @bp.get("/category/<slug>")
+@query_parameters("page")
 def category(slug: str) -> str:
     """Published articles in one category."""
     found = db.first_or_404(db.select(Category).where(Category.slug == slug))
@@ -99,6 +109,7 @@ def category(slug: str) -> str:
 
 
 @bp.get("/tag/<slug>")
+@query_parameters("page")
 def tag(slug: str) -> str:
     """Published articles carrying one tag."""
     found = db.first_or_404(db.select(Tag).where(Tag.slug == slug))
@@ -110,12 +121,13 @@ def tag(slug: str) -> str:
 
 
 @bp.get("/search")
+@query_parameters("q", "page")
 def search() -> str:
     """Published articles matching the words of ?q=, best first, with matches highlighted."""
     text = request.args.get("q", "")
     terms = query_terms(text)
     per_page = current_app.config["ARTICLES_PER_PAGE"]
-    page = _page()
+    page = _search_page()
     hits, total = full_text.search(text, page=page, per_page=per_page) if terms else ([], 0)
     pages = max((total + per_page - 1) // per_page, 1)
     if page > pages:

@@ -8,6 +8,7 @@ from flask import Blueprint, render_template
 from blog.articles.routes import paginate_articles
 from blog.extensions import db
 from blog.models import Article, Author
+from blog.security import query_parameters
 
 bp = Blueprint("authors", __name__, url_prefix="/authors")
 
@@ -23,6 +24,7 @@ def index() -> str:
 
 
 @bp.get("/<slug>")
+@query_parameters("page")
 def detail(slug: str) -> str:
     """An author's biography and their published articles, newest first."""
     author = db.first_or_404(sa.select(Author).where(Author.slug == slug))

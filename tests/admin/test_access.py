@@ -107,7 +107,7 @@ def test_actions_need_a_csrf_token(app, client, seeded):
 
 
 def test_staff_and_login_pages_are_never_stored(client, seeded):
-    assert client.get("/login").headers["Cache-Control"] == "no-store"
+    assert client.get("/login").headers["Cache-Control"] == "private, no-store"
     log_in(client, "admin")
     for url in ("/admin/", "/admin/comments", "/admin/bans", "/admin/staff"):
-        assert client.get(url).headers["Cache-Control"] == "no-store", url
+        assert client.get(url).headers["Cache-Control"] == "private, no-store", url
