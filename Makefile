@@ -62,9 +62,10 @@ test-postgres: setup $(AXE) $(VNU)
 	BLOG_TEST_DATABASE_URL=$(BLOG_TEST_DATABASE_URL) $(BIN)/pytest
 
 # Throughput as ratios to bare Flask in the same run (needs wrk: apt-get install -y wrk).
-# BENCH_ARGS="--database-url postgresql+psycopg://postgres@127.0.0.1:5432/test" for PostgreSQL.
+# BENCH_ARGS="--database-url postgresql+psycopg://postgres@127.0.0.1:5432/test" for PostgreSQL;
+# "--duration 1 --warmup 0 --results-dir /tmp/bench" for a quick check that it runs end to end.
 bench: setup
-	$(BIN)/python bench/run.py $(BENCH_ARGS)
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache tests/browser/artifacts tests/browser/node_modules \
