@@ -56,8 +56,9 @@ def main(argv: list[str] | None = None) -> int:
             pages = blog_pages(info)
             env = blog_environment(url, options, workdir)
             results = settings(url, args)
-            with start_ceiling(env, pages["article, 50 comments"], info, url, workdir, args) as c:
-                runs = PairedRuns(c, args)
+            ceiling = start_ceiling(env, pages["article, 50 comments"], info, url, workdir, args)
+            with ceiling:
+                runs = PairedRuns(ceiling, args)
                 for label, extra in BLOG_SETTINGS:
                     with start_blog({**env, **extra}, args) as blog:
                         memory = measure_blog(label, blog, pages, info, (url, options), runs, args)
