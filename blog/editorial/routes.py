@@ -76,9 +76,9 @@ def articles() -> str:
     if state == "draft":
         query = query.where(Article.status == ArticleStatus.DRAFT)
     elif state == "scheduled":
-        query = query.where(Article.status == ArticleStatus.PUBLISHED, Article.published_at > now)
+        query = query.where(Article.status == ArticleStatus.PUBLISHED, ~Article.is_visible)
     elif state == "published":
-        query = query.where(Article.status == ArticleStatus.PUBLISHED, Article.published_at <= now)
+        query = query.where(Article.is_visible)
     if author_id:
         query = query.where(Article.author_id == author_id)
     if category_id:
