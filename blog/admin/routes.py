@@ -23,6 +23,14 @@ from flask import (
 from flask_login import current_user, login_user
 
 from blog.admin import audit, queries
+from blog.admin.actions import (
+    ACTIONS,
+    done_message,
+    edit_comment,
+    moderate,
+    moderate_many,
+    staff_reply,
+)
 from blog.admin.bans import (
     ban_impact,
     ban_state,
@@ -51,14 +59,6 @@ from blog.auth.accounts import (
     update_account,
 )
 from blog.auth.forms import PasswordForm
-from blog.comments.moderation import (
-    ACTIONS,
-    done_message,
-    edit_comment,
-    moderate,
-    moderate_many,
-    staff_reply,
-)
 from blog.database import begin_write, reads_before_writing
 from blog.extensions import db
 from blog.inputs import page_number, parse_id, query_text
