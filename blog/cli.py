@@ -21,8 +21,8 @@ from blog.auth.accounts import (
     shows_username,
 )
 from blog.demo import DEMO_DIR, load_demo_comments
+from blog.editorial.importer import ArticleFileError, parse_article_file, save_article
 from blog.extensions import db
-from blog.importer import ArticleFileError, parse_article_file, save_article
 from blog.models import Article, Staff, StaffRole
 from blog.rendering import render_markdown
 

@@ -24,7 +24,8 @@ from itsdangerous.encoding import base64_encode
 from werkzeug.http import dump_cookie
 
 from blog import pagecache
-from blog.comments.moderation import comments_closed, issue_form_stamp
+from blog.comments.spam import issue_form_stamp
+from blog.comments.submission import comments_closed
 from blog.extensions import cache
 from blog.security import header_items
 from blog.siteurl import is_trusted_host

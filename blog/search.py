@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from markupsafe import Markup, escape
 
 from blog.extensions import db
-from blog.models import Article, ArticleStatus, utcnow
+from blog.models import Article
 
 #: Words kept from a query, and how long a query may be.
 MAX_TERMS = 12
@@ -110,10 +110,6 @@ def highlight(text: str) -> Markup:
     return Markup(escaped.replace(_START, "<mark>").replace(_STOP, "</mark>"))  # noqa: S704
 
 
-def _visible() -> sa.ColumnElement[bool]:
-    return sa.and_(Article.status == ArticleStatus.PUBLISHED, Article.published_at <= utcnow())
-
-
 def search(text: str, *, page: int, per_page: int) -> tuple[list[Hit], int]:
     """Published articles matching every word of text, best first; and how many in all."""
     terms = query_terms(text)
@@ -134,7 +130,7 @@ def _search_sqlite(terms: list[str], page: int, per_page: int) -> tuple[list[Hit
     base = (
         sa.select(Article, snippet.label("snippet"))
         .join(fts, fts.c.rowid == Article.id)
-        .where(matching, _visible())
+        .where(matching, Article.is_visible)
     )
     total = db.session.scalar(sa.select(sa.func.count()).select_from(base.subquery()))
     rows = db.session.execute(
@@ -158,9 +154,11 @@ def _search_postgresql(terms: list[str], page: int, per_page: int) -> tuple[list
         query,
         options,
     )
-    base = sa.select(Article, snippet.label("snippet")).where(vector.op("@@")(query), _visible())
+    base = sa.select(Article, snippet.label("snippet")).where(
+        vector.op("@@")(query), Article.is_visible
+    )
     total = db.session.scalar(
-        sa.select(sa.func.count(Article.id)).where(vector.op("@@")(query), _visible())
+        sa.select(sa.func.count(Article.id)).where(vector.op("@@")(query), Article.is_visible)
     )
     rows = db.session.execute(
         base.order_by(sa.func.ts_rank_cd(vector, query).desc(), Article.published_at.desc())

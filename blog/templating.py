@@ -8,9 +8,7 @@ from typing import Any
 
 from flask import Flask, current_app, request
 
-from blog.comments.identicon import avatar_key
 from blog.inputs import page_number
-from blog.models import Comment
 from blog.siteurl import site_url_for
 
 #: Characters XML 1.0 forbids even when escaped.
@@ -80,11 +78,6 @@ def time_ago(value: datetime, now: datetime | None = None) -> str:
     return "just now"
 
 
-def avatar(comment: Comment) -> str:
-    """The name of the commenter's identicon, keyed by the secret so it reveals nothing."""
-    return avatar_key(current_app.secret_key, comment.author_email)
-
-
 def iso_datetime(value: datetime) -> str:
     """RFC 3339 in UTC, as feeds, sitemaps and <time datetime> want it."""
     return value.isoformat(timespec="seconds").replace("+00:00", "Z")
@@ -116,7 +109,6 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(human_date)
     app.add_template_filter(human_datetime)
     app.add_template_filter(iso_datetime)
-    app.add_template_filter(avatar)
     app.add_template_filter(time_ago)
     app.add_template_filter(action_verb)
     app.add_template_global(site_url_for)

@@ -8,6 +8,7 @@ from functools import cache
 
 from werkzeug.security import generate_password_hash
 
+from blog.comments.submission import CommentInput
 from blog.extensions import db
 from blog.models import (
     Article,
@@ -22,6 +23,22 @@ from blog.models import (
 )
 
 _sequence = itertools.count(1)
+
+#: The comment settings the rule tests run with (comments/test_submission, admin/test_actions).
+COMMENT_RULES = {
+    "COMMENT_BLOCK_WORDS": ["casino"],
+    "COMMENT_HOLD_WORDS": ["press", "crypto coin"],
+    "COMMENT_MAX_LINKS": 2,
+    "COMMENT_AUTO_APPROVE_KNOWN": True,
+    "COMMENT_MAX_DEPTH": 3,
+    "COMMENTS_CLOSE_AFTER_DAYS": None,
+}
+
+
+def comment_input(**fields: object) -> CommentInput:
+    """What a commenter sends: Ada's "Nice piece.", with fields replaced."""
+    base = {"name": "Ada", "email": "ada@example.com", "body": "Nice piece."}
+    return CommentInput(**{**base, **fields})
 
 
 def make_author(name: str | None = None, bio: str = "Writes things.") -> Author:
@@ -89,6 +106,17 @@ def make_comment(
     )
     db.session.add(comment)
     return comment
+
+
+def make_reply_chain(article: Article, depth: int, **fields: object) -> list[Comment]:
+    """A comment and a reply under each reply, down to depth; the last takes fields."""
+    chain: list[Comment] = []
+    for level in range(1, depth + 1):
+        last = level == depth
+        parent = chain[-1] if chain else None
+        chain.append(make_comment(article, parent=parent, depth=level, **(fields if last else {})))
+        db.session.flush()
+    return chain
 
 
 STAFF_PASSWORD = "correct horse battery"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -22,6 +23,34 @@ def test_published_excludes_drafts_and_future_articles(app):
         titles = db.session.scalars(Article.published()).all()
         assert [a.title for a in titles] == ["Visible"]
         assert visible.is_visible
+
+
+def test_visible_to_readers_is_one_rule_in_sql_and_on_an_article(app):
+    """Article.is_visible: the same answer as a clause and on an instance, for every state."""
+    with app.app_context():
+        articles = [
+            make_article(title="Visible"),
+            make_article(title="Draft", status=ArticleStatus.DRAFT),
+            make_article(title="Tomorrow", published_at=utcnow() + timedelta(days=1)),
+            make_article(title="Undated", published_at=None),
+        ]
+        articles[-1].published_at = None
+        db.session.commit()
+        found = set(db.session.scalars(sa.select(Article.title).where(Article.is_visible)))
+        assert found == {a.title for a in articles if a.is_visible} == {"Visible"}
+        hidden = set(db.session.scalars(sa.select(Article.title).where(~Article.is_visible)))
+        assert "Visible" not in hidden and {"Draft", "Tomorrow"} <= hidden
+
+
+def test_visible_to_readers_takes_now_when_a_cached_statement_runs(app):
+    """A statement built once sees an article whose time came after it was built."""
+    with app.app_context():
+        statement = sa.select(Article.title).where(Article.is_visible)
+        make_article(title="Soon", published_at=utcnow() + timedelta(seconds=0.5))
+        db.session.commit()
+        assert db.session.scalars(statement).all() == []
+        time.sleep(0.6)
+        assert db.session.scalars(statement).all() == ["Soon"]
 
 
 def test_published_is_newest_first(app):

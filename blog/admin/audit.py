@@ -1,6 +1,6 @@
 """The audit log as admins read it: who did what to which comment, article or ban, and when.
 
-Moderation (blog.comments.moderation), the editor (blog.editorial) and bans all write
+Staff actions on comments (blog.admin.actions), the editor (blog.editorial) and bans all write
 ModerationAction rows; this module filters them, pages through them in a fixed number of
 queries, and says each one in words.
 """

@@ -28,6 +28,7 @@ from blog.models import (
     Staff,
     now_at_execution,
 )
+from blog.refusals import Refused
 from blog.templating import human_date
 
 #: How long a ban lasts unless the moderator says otherwise. Addresses change hands (a mobile
@@ -49,45 +50,36 @@ EMAIL_REASON = "banned email"
 NETWORK_REASON = "banned IP address"
 
 
-class BanRefused(ValueError):
-    """A ban that cannot be made as asked; the message is for the moderator."""
-
-    def __init__(self, message: str, field: str) -> None:
-        super().__init__(message)
-        #: The form field the message belongs next to.
-        self.field = field
-
-
 # --- The value --------------------------------------------------------------------------------
 
 
 def parse_ban(kind: str, value: str) -> str:
     """The canonical form of a ban's value (a normalized email, a network in CIDR form).
 
-    Raises BanRefused for a malformed value or a network wider than MIN_PREFIX allows.
+    Raises Refused for a malformed value or a network wider than MIN_PREFIX allows.
     """
     value = (value or "").strip()
     if kind == BanKind.EMAIL:
         try:
             return validate_email(value, check_deliverability=False).normalized
         except EmailNotValidError:
-            raise BanRefused("Enter a valid email address.", "value") from None
+            raise Refused("Enter a valid email address.", "value") from None
     if kind == BanKind.IP:
         try:
             network = ipaddress.ip_network(value, strict=False)
         except ValueError:
-            raise BanRefused(
+            raise Refused(
                 "Enter an IP address or a network such as 203.0.113.0/24.", "value"
             ) from None
         widest = MIN_PREFIX[network.version]
         if network.prefixlen < widest:
-            raise BanRefused(
+            raise Refused(
                 f"{network} is too wide a network to ban: {network.num_addresses:,} addresses. "
                 f"Ban a /{widest} or narrower.",
                 "value",
             )
         return str(network)
-    raise BanRefused("Choose an email address or an IP address.", "kind")
+    raise Refused("Choose an email address or an IP address.", "kind")
 
 
 def default_end_date(kind: str, today: date) -> date | None:

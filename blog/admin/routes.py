@@ -23,8 +23,15 @@ from flask import (
 from flask_login import current_user, login_user
 
 from blog.admin import audit, queries
+from blog.admin.actions import (
+    ACTIONS,
+    done_message,
+    edit_comment,
+    moderate,
+    moderate_many,
+    staff_reply,
+)
 from blog.admin.bans import (
-    BanRefused,
     ban_impact,
     ban_state,
     default_end_date,
@@ -52,18 +59,11 @@ from blog.auth.accounts import (
     update_account,
 )
 from blog.auth.forms import PasswordForm
-from blog.comments.moderation import (
-    ACTIONS,
-    done_message,
-    edit_comment,
-    moderate,
-    moderate_many,
-    staff_reply,
-)
 from blog.database import begin_write, reads_before_writing
 from blog.extensions import db
 from blog.inputs import page_number, parse_id, query_text
 from blog.models import Ban, Comment, CommentRevision, CommentStatus, Staff, utcnow
+from blog.refusals import Refused
 from blog.security import no_store, safe_next
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -275,7 +275,7 @@ def add_ban() -> Response | tuple[str, int]:
     kind = form.kind.data or ""
     try:
         value = parse_ban(kind, form.value.data)
-    except BanRefused as exc:
+    except Refused as exc:
         entry = BanForm(formdata=None, kind=kind, value=form.value.data)
         entry[exc.field].errors = [str(exc)]
         return _bans_page(entry, 422)

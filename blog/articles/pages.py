@@ -15,7 +15,7 @@ from blog import pagecache
 from blog.articles.pagination import page_address, requested_page
 from blog.comments.display import blank_form_for_anyone, comment_form_context, own_pending_ids
 from blog.comments.forms import CommentForm
-from blog.comments.moderation import comments_closed
+from blog.comments.submission import comments_closed
 from blog.comments.threads import ThreadLinks, page_of_threads, render_threads
 from blog.extensions import db
 from blog.fastpath import page_for_anyone

@@ -14,10 +14,8 @@ from flask import Response, current_app, request, session, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from blog.comments.forms import CommentForm
-from blog.comments.moderation import (
-    comments_closed,
-    issue_form_stamp,
-)
+from blog.comments.spam import issue_form_stamp
+from blog.comments.submission import comments_closed
 from blog.extensions import db
 from blog.inputs import parse_id
 from blog.models import Comment, CommentStatus, UTCDateTime

@@ -22,7 +22,7 @@ NAME_MAX = 80
 EMAIL_MAX = 254
 WEBSITE_MAX = 200
 BODY_MAX = 5000
-#: The same words as the rule that finds the parent gone (moderation.reply_placement).
+#: The same words as the rule that finds the parent gone (submission.reply_placement).
 PARENT_UNAVAILABLE = "The comment you are replying to is not available."
 
 

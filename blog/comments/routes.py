@@ -23,22 +23,15 @@ from blog.articles.routes import redirect_from_old_slug
 from blog.comments.display import comment_url, remember_own_comment, update_author_cookie
 from blog.comments.forms import CommentForm
 from blog.comments.identicon import KEY_PATTERN, identicon_svg
-from blog.comments.moderation import (
-    CommentInput,
-    CommentRefused,
-    FormExpired,
-    comments_closed,
-    form_stamp_signal,
-    honeypot_signal,
-    issue_form_stamp,
-    submit_comment,
-)
 from blog.comments.notify import notify_staff
+from blog.comments.spam import FormExpired, form_stamp_signal, honeypot_signal, issue_form_stamp
+from blog.comments.submission import CommentInput, comments_closed, submit_comment
 from blog.database import reads_before_writing
 from blog.errors import render_database_unavailable, render_error
 from blog.extensions import db, limiter
 from blog.feeds.routes import conditional
 from blog.models import Article, Comment, CommentStatus, utcnow
+from blog.refusals import Refused
 from blog.siteurl import site_url_for
 
 bp = Blueprint("comments", __name__)
@@ -110,7 +103,7 @@ def create(slug: str):  # noqa: ANN201 - a page or a redirect
     slug, article_id = article.slug, article.id  # kept: the commit below expires the article
     try:
         comment = submit_comment(article, data, config)
-    except CommentRefused as exc:
+    except Refused as exc:
         return refuse(slug, form, str(exc), exc.field)
 
     notify_staff(comment, article)  # (only when mail is configured does this load anything)

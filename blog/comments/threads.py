@@ -14,7 +14,7 @@ browser tests and the accessibility checks expect; tests/comments/test_routes.py
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from typing import Any, NamedTuple
@@ -23,10 +23,27 @@ import sqlalchemy as sa
 from markupsafe import Markup, escape
 
 from blog.comments.identicon import avatar_key
-from blog.comments.moderation import ThreadNode, build_threads
 from blog.extensions import db
-from blog.models import CommentStatus, UTCDateTime
+from blog.models import Comment, CommentStatus, UTCDateTime
 from blog.templating import human_datetime, iso_datetime
+
+
+@dataclass
+class ThreadNode:
+    """A comment and the replies shown under it."""
+
+    comment: Comment
+    replies: list[ThreadNode] = field(default_factory=list)
+
+
+def build_threads(comments: Iterable[Comment]) -> list[ThreadNode]:
+    """Arrange comments (oldest first) into threads; a reply whose parent is hidden goes on top."""
+    nodes = {comment.id: ThreadNode(comment) for comment in comments}
+    roots: list[ThreadNode] = []
+    for node in nodes.values():
+        parent = nodes.get(node.comment.parent_id) if node.comment.parent_id else None
+        (parent.replies if parent else roots).append(node)
+    return roots
 
 
 class ShownComment(NamedTuple):

@@ -86,7 +86,7 @@ def _add_comment(
         depth=parent.depth + 1 if parent else 1,
         status=entry.get("status", CommentStatus.APPROVED),
         author_name=staff.display_name if by_staff else entry["name"],
-        # Staff replies get the same placeholder address blog.comments.moderation gives them.
+        # Staff replies get the same placeholder address blog.admin.actions gives them.
         author_email=f"{staff.username}@staff.invalid" if by_staff else entry["email"],
         author_website=entry.get("website"),
         body=entry.get("edited", {}).get("was", entry["body"]),

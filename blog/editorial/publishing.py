@@ -24,17 +24,10 @@ from blog.models import (
     article_tags,
     utcnow,
 )
+from blog.refusals import Refused
 
 #: What the audit log calls each thing an editor does to an article.
 EDITORIAL_ACTIONS = ("publish", "update", "schedule", "unpublish", "delete")
-
-
-class EditorialRefused(ValueError):
-    """A change that cannot be made; the message says why, next to `field` if given."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 def article_state(status: str, published_at: datetime | None, now: datetime | None = None) -> str:
@@ -50,7 +43,7 @@ def slug_for(title: str, slug: str | None) -> str:
     """The slug given, tidied, or one made from the title."""
     made = slugify(slug or title, max_length=200)
     if not made:
-        raise EditorialRefused("A slug needs letters or digits; please enter one.", "slug")
+        raise Refused("A slug needs letters or digits; please enter one.", "slug")
     return made
 
 
@@ -59,14 +52,14 @@ def check_slug_free(slug: str, article_id: int | None) -> None:
     other = Article.id != (article_id or 0)
     owner = db.session.scalar(sa.select(Article.title).where(Article.slug == slug, other))
     if owner is not None:
-        raise EditorialRefused(f'The slug "{slug}" is already used by "{owner}".', "slug")
+        raise Refused(f'The slug "{slug}" is already used by "{owner}".', "slug")
     former = db.session.scalar(
         sa.select(Article.title)
         .join(ArticleSlug, ArticleSlug.article_id == Article.id)
         .where(ArticleSlug.slug == slug, other)
     )
     if former is not None:
-        raise EditorialRefused(
+        raise Refused(
             f'The slug "{slug}" was used by "{former}" before, and its old links still lead '
             "there. Please choose another.",
             "slug",
@@ -286,7 +279,7 @@ def delete_author(author: Author) -> None:
         sa.select(sa.func.count(Article.id)).where(Article.author_id == author.id)
     )
     if count:
-        raise EditorialRefused(
+        raise Refused(
             f"{author.name} still has {count} article{'s' if count != 1 else ''}: "
             "reassign them to another author first."
         )
@@ -300,19 +293,19 @@ def tidy_name_and_slug(
     """A name and a free slug (made from the name when empty) for a category, tag or author."""
     name = (name or "").strip()
     if not name:
-        raise EditorialRefused("A name cannot be empty.", "name")
+        raise Refused("A name cannot be empty.", "name")
     if model is Tag and "," in name:
-        raise EditorialRefused(
+        raise Refused(
             "A tag name cannot contain a comma: the editor separates tags with commas.", "name"
         )
     new_slug = slugify(slug or name, max_length=140)
     if not new_slug:
-        raise EditorialRefused("A slug needs letters or digits.", "slug")
+        raise Refused("A slug needs letters or digits.", "slug")
     taken = db.session.scalar(
         sa.select(model.id).where(model.slug == new_slug, model.id != (thing_id or 0))
     )
     if taken:
-        raise EditorialRefused(f'The slug "{new_slug}" is already taken.', "slug")
+        raise Refused(f'The slug "{new_slug}" is already taken.', "slug")
     return name, new_slug
 
 
@@ -334,7 +327,7 @@ def create_category(name: str, slug: str | None = None) -> Category:
 def merge_categories(source: Category, target: Category) -> int:
     """Move every article of source into target, then delete source. Returns how many moved."""
     if source.id == target.id:
-        raise EditorialRefused("Choose another category to merge into.")
+        raise Refused("Choose another category to merge into.")
     moved = db.session.execute(
         sa.update(Article).where(Article.category_id == source.id).values(category_id=target.id)
     ).rowcount
@@ -346,7 +339,7 @@ def merge_categories(source: Category, target: Category) -> int:
 def merge_tags(source: Tag, target: Tag) -> int:
     """Give every article tagged source the tag target, then delete source. Returns how many."""
     if source.id == target.id:
-        raise EditorialRefused("Choose another tag to merge into.")
+        raise Refused("Choose another tag to merge into.")
     tagged = set(
         db.session.scalars(
             sa.select(article_tags.c.article_id).where(article_tags.c.tag_id == source.id)

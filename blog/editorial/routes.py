@@ -29,10 +29,11 @@ from blog.admin.routes import staff_navigation
 from blog.editorial import publishing
 from blog.editorial.forms import ArticleForm, AuthorForm, RenameForm, article_form_data
 from blog.editorial.preview import render_article_preview
-from blog.editorial.publishing import ArticleInput, EditorialRefused, article_state, parse_tags
+from blog.editorial.publishing import ArticleInput, article_state, parse_tags
 from blog.extensions import db
 from blog.inputs import page_number, parse_id, query_text
 from blog.models import Article, ArticleStatus, Author, Category, Tag, article_tags, utcnow
+from blog.refusals import Refused
 from blog.security import no_store
 from blog.templating import human_datetime
 
@@ -76,9 +77,9 @@ def articles() -> str:
     if state == "draft":
         query = query.where(Article.status == ArticleStatus.DRAFT)
     elif state == "scheduled":
-        query = query.where(Article.status == ArticleStatus.PUBLISHED, Article.published_at > now)
+        query = query.where(Article.status == ArticleStatus.PUBLISHED, ~Article.is_visible)
     elif state == "published":
-        query = query.where(Article.status == ArticleStatus.PUBLISHED, Article.published_at <= now)
+        query = query.where(Article.is_visible)
     if author_id:
         query = query.where(Article.author_id == author_id)
     if category_id:
@@ -191,7 +192,7 @@ def _article_editor(article: Article | None):  # noqa: ANN202
         return _edit_page(form, article, preview=render_article_preview(_input(form)))
     try:
         saved = publishing.save_article(article, _input(form), current_user.id)
-    except EditorialRefused as exc:
+    except Refused as exc:
         db.session.rollback()
         target = form._fields.get(exc.field or "")
         if target is not None:
@@ -272,7 +273,7 @@ def _author_editor(author: Author | None):  # noqa: ANN202
                     publishing.rename(target, form.name.data, form.slug.data)
             else:
                 publishing.rename(target, form.name.data, form.slug.data)
-        except EditorialRefused as exc:
+        except Refused as exc:
             db.session.rollback()
             form[exc.field or "name"].errors = [str(exc)]
         else:
@@ -288,7 +289,7 @@ def delete_author(author_id: int) -> Response:
     author = db.get_or_404(Author, author_id)
     try:
         publishing.delete_author(author)
-    except EditorialRefused as exc:
+    except Refused as exc:
         flash(str(exc))
     else:
         flash(f"{author.name} deleted.")
@@ -316,7 +317,7 @@ class Refusal:
 
 
 def _refusal(
-    form_name: str, item_id: int | None, form: RenameForm, exc: EditorialRefused | None = None
+    form_name: str, item_id: int | None, form: RenameForm, exc: Refused | None = None
 ) -> Refusal:
     errors = {name: " ".join(messages) for name, messages in form.errors.items()}
     if exc is not None:
@@ -362,7 +363,7 @@ def new_category():  # noqa: ANN201
         return _taxonomy_page("categories", _refusal("new", None, form))
     try:
         category = publishing.create_category(form.name.data, form.slug.data)
-    except EditorialRefused as exc:
+    except Refused as exc:
         db.session.rollback()
         return _taxonomy_page("categories", _refusal("new", None, form, exc))
     flash(f"Category {category.name} added.")
@@ -379,7 +380,7 @@ def rename(kind: str, item_id: int):  # noqa: ANN201
         return _taxonomy_page(kind, _refusal("rename", item_id, form))
     try:
         publishing.rename(item, form.name.data, form.slug.data)
-    except EditorialRefused as exc:
+    except Refused as exc:
         db.session.rollback()
         return _taxonomy_page(kind, _refusal("rename", item_id, form, exc))
     flash(f"{singular} renamed to {item.name}.")
@@ -395,9 +396,9 @@ def merge(kind: str, item_id: int):  # noqa: ANN201
     merge_into = publishing.merge_categories if model is Category else publishing.merge_tags
     try:
         if target is None:
-            raise EditorialRefused(f"Choose the {singular.lower()} to merge into.", "target_id")
+            raise Refused(f"Choose the {singular.lower()} to merge into.", "target_id")
         count = merge_into(source, target)
-    except EditorialRefused as exc:
+    except Refused as exc:
         db.session.rollback()
         typed = {"target_id": request.form.get("target_id", "")}
         return _taxonomy_page(kind, Refusal("merge", item_id, typed, {"target_id": str(exc)}))

@@ -12,7 +12,6 @@ import sqlalchemy as sa
 from blog.admin import bans
 from blog.admin.bans import (
     BanImpact,
-    BanRefused,
     ban_impact,
     ban_reason,
     ban_state,
@@ -25,6 +24,7 @@ from blog.admin.bans import (
 )
 from blog.extensions import db
 from blog.models import Article, Ban, Comment, ModerationAction, Staff, utcnow
+from blog.refusals import Refused
 from tests.admin.conftest import add_comment
 from tests.factories import make_article, make_comment, make_staff
 from tests.pages import csrf_token, get_html, post_comment
@@ -64,7 +64,7 @@ def test_a_ban_value_is_kept_in_its_canonical_form(kind, typed, stored):
 def test_a_malformed_or_too_wide_ban_is_refused_with_a_message_for_its_field(
     kind, typed, field, message
 ):
-    with pytest.raises(BanRefused) as refused:
+    with pytest.raises(Refused) as refused:
         parse_ban(kind, typed)
     assert refused.value.field == field
     assert message in str(refused.value)

@@ -576,7 +576,7 @@ def test_avatars_are_images_named_by_a_keyed_digest(app, client, slug):
 
 
 def test_a_comment_a_moderator_corrected_shows_edited_with_the_time(app, client, slug):
-    from blog.comments.moderation import edit_comment
+    from blog.admin.actions import edit_comment
     from blog.extensions import cache
     from blog.models import Staff
     from tests.factories import make_staff

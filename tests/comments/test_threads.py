@@ -6,8 +6,16 @@ from datetime import UTC, datetime
 from html.parser import HTMLParser
 from types import SimpleNamespace
 
-from blog.comments.moderation import ThreadNode
-from blog.comments.threads import ThreadLinks, render_threads
+from blog.comments.threads import (
+    ThreadLinks,
+    ThreadNode,
+    build_threads,
+    page_of_threads,
+    render_threads,
+)
+from blog.extensions import db
+from blog.models import CommentStatus
+from tests.factories import make_article, make_comment
 
 LINKS = ThreadLinks(avatars="/avatars/", permalinks="/comments/", reply="?comments=2&replytocom=")
 
@@ -222,3 +230,32 @@ def test_own_pending_comments_and_orphans_take_their_places(app):
         assert article.comment_count == 2  # the heading's count: approved only
         assert theirs.id not in {n.comment.id for n in shown.threads}
         assert orphan.id == shown.threads[1].comment.id
+
+
+def test_threads_nest_replies_and_lift_orphans(app):
+    with app.app_context():
+        article = make_article()
+        root = make_comment(article)
+        db.session.flush()
+        reply = make_comment(article, parent=root, depth=2)
+        hidden = make_comment(article, status="spam")
+        db.session.flush()
+        orphan = make_comment(article, parent=hidden, depth=2)
+        db.session.commit()
+        threads = build_threads([root, reply, orphan])
+        assert [n.comment for n in threads] == [root, orphan]
+        assert [n.comment for n in threads[0].replies] == [reply]
+
+
+def test_a_page_shows_approved_plus_own_pending_only(app):
+    with app.app_context():
+        article = make_article()
+        approved = make_comment(article)
+        mine = make_comment(article, status=CommentStatus.PENDING)
+        theirs = make_comment(article, status=CommentStatus.PENDING)
+        spam = make_comment(article, status=CommentStatus.SPAM)
+        db.session.commit()
+        threads = page_of_threads(article.id, [mine.id, spam.id], 1, 50).threads
+        shown = [node.comment.id for node in threads]
+        assert shown == [approved.id, mine.id]
+        assert theirs.id not in shown

@@ -10,7 +10,6 @@ import sqlalchemy as sa
 
 from blog.editorial.publishing import (
     ArticleInput,
-    EditorialRefused,
     article_state,
     check_slug_free,
     create_category,
@@ -31,6 +30,7 @@ from blog.editorial.publishing import (
 )
 from blog.extensions import db
 from blog.models import Article, ArticleSlug, Category, Comment, ModerationAction, Tag, utcnow
+from blog.refusals import Refused
 from tests.factories import (
     make_article,
     make_author,
@@ -52,7 +52,7 @@ def test_states():
 def test_slugs_and_tags_are_tidied():
     assert slug_for("Ferry Fares Rise Again!", None) == "ferry-fares-rise-again"
     assert slug_for("Anything", " Custom Slug ") == "custom-slug"
-    with pytest.raises(EditorialRefused):
+    with pytest.raises(Refused):
         slug_for("!!!", None)
     assert parse_tags(" Harbour, harbour ,Tides,, ,!!") == ["Harbour", "Tides"]
 
@@ -84,7 +84,7 @@ def test_a_slug_clash_is_refused_not_a_crash(app):
         make_article(title="Taken", slug="taken")
         author = make_author()
         db.session.commit()
-        with pytest.raises(EditorialRefused, match='already used by "Taken"'):
+        with pytest.raises(Refused, match='already used by "Taken"'):
             save_article(None, ArticleInput(title="Taken", body_markdown="x", author_id=author.id))
 
 
@@ -121,7 +121,7 @@ def test_an_author_with_articles_cannot_be_deleted(app):
     with app.app_context():
         article = make_article()
         db.session.commit()
-        with pytest.raises(EditorialRefused, match="reassign"):
+        with pytest.raises(Refused, match="reassign"):
             delete_author(article.author)
         spare = make_author()
         db.session.commit()
@@ -134,7 +134,7 @@ def test_rename_refuses_a_taken_slug(app):
         db.session.commit()
         rename(first, "Uno")
         assert (first.name, first.slug) == ("Uno", "uno")
-        with pytest.raises(EditorialRefused, match="taken"):
+        with pytest.raises(Refused, match="taken"):
             rename(second, "Uno")
 
 
@@ -152,7 +152,7 @@ def test_merging_categories_and_tags(app):
         assert a.category.name == "New"
         assert [t.name for t in b.tags] == ["t-new"] and [t.name for t in c.tags] == ["t-new"]
         assert db.session.scalar(sa.select(sa.func.count(Category.id))) == 1
-        with pytest.raises(EditorialRefused):
+        with pytest.raises(Refused):
             merge_tags(t_new, t_new)
 
 
@@ -179,7 +179,7 @@ def test_a_new_article_cannot_take_another_articles_old_slug(app):
         db.session.commit()
         move_to_slug(article, "harbour-walls")
         db.session.commit()
-        with pytest.raises(EditorialRefused, match='used by "Harbour walls" before') as refused:
+        with pytest.raises(Refused, match='used by "Harbour walls" before') as refused:
             save_article(None, ArticleInput(title="Harbour", body_markdown="x", author_id=1))
         assert refused.value.field == "slug"
         db.session.rollback()
@@ -273,10 +273,10 @@ def test_categories_are_created_with_a_free_slug(app):
     with app.app_context():
         city = create_category("City desk")
         assert (city.name, city.slug) == ("City desk", "city-desk")
-        with pytest.raises(EditorialRefused, match="already taken") as refused:
+        with pytest.raises(Refused, match="already taken") as refused:
             create_category("City  Desk!")
         assert refused.value.field == "slug"
-        with pytest.raises(EditorialRefused, match="cannot be empty"):
+        with pytest.raises(Refused, match="cannot be empty"):
             create_category("   ")
 
 
@@ -284,7 +284,7 @@ def test_a_tag_name_cannot_hold_the_editors_separator(app):
     with app.app_context():
         tag = make_tag(name="budgets")
         db.session.commit()
-        with pytest.raises(EditorialRefused, match="comma") as refused:
+        with pytest.raises(Refused, match="comma") as refused:
             rename(tag, "budgets, 2026")
         assert refused.value.field == "name"
 

@@ -19,7 +19,6 @@ import yaml
 from slugify import slugify
 
 from blog.editorial.publishing import (
-    EditorialRefused,
     check_slug_free,
     tags_named,
     unique_tag_names,
@@ -27,6 +26,7 @@ from blog.editorial.publishing import (
 from blog.extensions import db
 from blog.inputs import has_visible_text
 from blog.models import Article, ArticleStatus, Author, Category, Tag, utcnow
+from blog.refusals import Refused
 
 KNOWN_KEYS = {
     "title", "author", "author_bio", "summary", "source", "source_url", "published",
@@ -193,7 +193,7 @@ def save_article(data: ArticleFile) -> Article:
         # A slug another article had keeps leading there; a file cannot take it over.
         try:
             check_slug_free(data.slug, None)
-        except EditorialRefused as exc:
+        except Refused as exc:
             raise ArticleFileError(f"{exc} Give the file a 'slug' of its own.") from None
         article = Article(slug=data.slug)
         db.session.add(article)

@@ -9,8 +9,8 @@ import pytest
 import sqlalchemy as sa
 
 from blog.cli import DEMO_DIR
+from blog.editorial.importer import ArticleFileError, parse_article
 from blog.extensions import db
-from blog.importer import ArticleFileError, parse_article
 from blog.models import Article, Author, Category, Tag
 
 GOOD = dedent(
