@@ -7,6 +7,7 @@ import contextlib
 import sqlalchemy as sa
 from flask import Flask, current_app, render_template, request, url_for
 from flask.globals import request_ctx
+from flask.typing import ResponseReturnValue
 from flask_limiter.errors import RateLimitExceeded
 from limits import RateLimitItem
 from werkzeug.exceptions import (
@@ -120,7 +121,9 @@ def render_server_error(error: InternalServerError) -> tuple[str, int]:
     return render_error(error)
 
 
-def render_database_unavailable(error: sa.exc.OperationalError | sa.exc.InterfaceError):  # noqa: ANN201
+def render_database_unavailable(
+    error: sa.exc.OperationalError | sa.exc.InterfaceError,
+) -> ResponseReturnValue:
     """The database is down or unreachable: a styled 503 that asks the client to come back."""
     current_app.logger.error("database unavailable: %s", error.__class__.__name__)
     with contextlib.suppress(sa.exc.SQLAlchemyError):

@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
 from flask import Flask, Response, current_app, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -237,7 +238,7 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
-def require_staff_for_admin():  # noqa: ANN201 - None, or a redirect to the login page
+def require_staff_for_admin() -> ResponseReturnValue | None:
     """Refuse every /admin URL, whatever the method, to anyone not logged in as active staff.
 
     Runs before routing decides on a 404 or a 405, and before the CSRF check.

@@ -13,6 +13,7 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
 
 from blog.auth.accounts import (
@@ -63,7 +64,7 @@ def login_account_key() -> str:
     key_func=login_account_key,
     scope="login-account",
 )
-def login():  # noqa: ANN201 - a page or a redirect
+def login() -> ResponseReturnValue:
     """Staff log in; `next` is followed only to a path on this site."""
     target = safe_next(request.args.get("next")) or url_for("admin.dashboard")
     if current_user.is_authenticated:
@@ -86,7 +87,7 @@ def login():  # noqa: ANN201 - a page or a redirect
 
 
 @bp.post("/logout")
-def logout():  # noqa: ANN201
+def logout() -> ResponseReturnValue:
     """End this session and every other session of the account."""
     if current_user.is_authenticated:
         end_all_sessions(current_user)

@@ -14,6 +14,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import NotFound
@@ -80,7 +81,7 @@ def refuse(
 @bp.post("/articles/<slug>/comments")
 @reads_before_writing  # the checks read first; submit_comment takes the lock to write
 @limiter.limit(comment_rate_limit)
-def create(slug: str):  # noqa: ANN201 - a page or a redirect
+def create(slug: str) -> ResponseReturnValue:
     """Post a comment or a reply; it waits for moderation unless the rules approve it."""
     # Only the article's own columns: a post needs no author, tags or comment count.
     article = db.session.scalar(Article.published_by_slug(), {"slug": slug})
@@ -131,7 +132,7 @@ def create(slug: str):  # noqa: ANN201 - a page or a redirect
 
 
 @bp.app_errorhandler(CSRFError)
-def handle_csrf_error(error: CSRFError):  # noqa: ANN201
+def handle_csrf_error(error: CSRFError) -> ResponseReturnValue:
     """A comment whose token expired comes back with everything typed, ready to send again."""
     article = None
     if request.endpoint == "comments.create" and request.view_args:

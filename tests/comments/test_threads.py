@@ -12,7 +12,7 @@ from blog.comments.threads import ThreadLinks, render_threads
 LINKS = ThreadLinks(avatars="/avatars/", permalinks="/comments/", reply="?comments=2&replytocom=")
 
 
-def comment(id, **fields):  # noqa: A002 - as the column is called
+def comment(id, **fields):
     values = {
         "id": id,
         "parent_id": None,
