@@ -38,7 +38,7 @@ from blog.comments.notify import notify_staff
 from blog.database import reads_before_writing
 from blog.errors import render_database_unavailable, render_error
 from blog.extensions import db, limiter
-from blog.feeds.routes import conditional
+from blog.feeds.conditional import conditional
 from blog.models import Article, Comment, CommentStatus, utcnow
 from blog.siteurl import site_url_for
 

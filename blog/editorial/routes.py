@@ -26,7 +26,7 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload, undefer
 from wtforms.fields.choices import SelectChoice
 
-from blog.admin.routes import staff_navigation
+from blog.admin.navigation import staff_navigation
 from blog.editorial import publishing
 from blog.editorial.forms import ArticleForm, AuthorForm, RenameForm, article_form_data
 from blog.editorial.preview import render_article_preview
