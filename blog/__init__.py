@@ -99,8 +99,9 @@ def instance_secret_key(path: Path) -> str:
 
 
 def register_extensions(app: Flask) -> None:
-    """Bind the extensions and tune the database connection."""
-    from blog import database
+    """Bind the extensions, tune the database connection, and hook the ORM and the login."""
+    from blog import database, pagecache, search
+    from blog.auth import routes as auth
 
     # Never let SQL parameters (comment emails among them) reach a log line or an error page.
     engine_options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
@@ -114,7 +115,9 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     mail.init_app(app)
     cache.init_app(app)
-    from blog import pagecache  # noqa: F401  (registers the invalidation hooks)
+    auth.init_app(app)  # how Flask-Login loads staff, where it sends those who must log in
+    pagecache.init_app(app)  # every commit invalidates the pages it changed
+    search.init_app(app)  # db.create_all() installs the search index too
 
     with app.app_context():
         database.configure_engine(db.engine)

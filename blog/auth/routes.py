@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
+    Flask,
     Response,
     current_app,
     flash,
@@ -98,12 +99,9 @@ def logout() -> ResponseReturnValue:
     return forget_remember_cookie(redirect(url_for("articles.index"), 303))
 
 
-def init_login_manager() -> None:
+def init_app(app: Flask) -> None:
     """Tell Flask-Login how to load staff and where to send visitors who must log in."""
     login_manager.user_loader(load_staff)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to see that page."
     login_manager.session_protection = "strong"
-
-
-init_login_manager()

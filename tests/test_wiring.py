@@ -1,0 +1,48 @@
+"""The factory's wiring: importing a module registers nothing; create_app wires it all."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from blog import pagecache, search
+from blog.extensions import login_manager
+from blog.models import Article
+
+#: Imports every module that used to register hooks when imported, then reports what is hooked.
+_IMPORT_ONLY = textwrap.dedent(
+    """
+    import sqlalchemy as sa
+    from sqlalchemy.orm import Session
+
+    import blog.auth.routes, blog.comments.routes, blog.pagecache, blog.search
+    from blog.extensions import login_manager
+    from blog.models import Article
+
+    hooked = [
+        sa.event.contains(Session, "after_commit", blog.pagecache._bump),
+        sa.event.contains(Article.__table__, "after_create", blog.search._install_with_the_table),
+        login_manager._user_callback is not None,
+    ]
+    print(any(hooked))
+    """
+)
+
+
+def test_importing_the_modules_registers_nothing():
+    # A fresh interpreter: the test session has built apps already.
+    result = subprocess.run(
+        [sys.executable, "-c", _IMPORT_ONLY], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"
+
+
+def test_create_app_registers_the_orm_and_login_hooks(app):
+    assert sa.event.contains(Session, "after_flush", pagecache._collect)
+    assert sa.event.contains(Session, "after_commit", pagecache._bump)
+    assert sa.event.contains(Article.__table__, "after_create", search._install_with_the_table)
+    assert login_manager.login_view == "auth.login"
