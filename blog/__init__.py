@@ -17,7 +17,7 @@ from blog.siteurl import configured_site_url, default_trusted_hosts
 
 
 def create_app(test_config: Mapping[str, Any] | None = None, *, production: bool = False) -> Flask:
-    """Build the app: config, then extensions, blueprints, middleware, error pages and commands.
+    """Build the app: config, extensions, blueprints, guards, middleware, error pages, commands.
 
     production=True (wsgi.py) refuses settings that are only safe on a developer's machine
     (blog.production), raising ConfigurationError.
@@ -27,6 +27,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, production: bool
     inputs.init_app(app)  # before any route or hook: bounded URL converters, encoding checks
     register_extensions(app)
     register_blueprints(app)
+    register_guards(app)
     register_middleware(app)
     register_errorhandlers(app)
     register_commands(app)
@@ -142,18 +143,30 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(feeds_bp)
 
 
-def register_middleware(app: Flask) -> None:
-    """The guards, and the WSGI layers around Flask, innermost first.
+def register_guards(app: Flask) -> None:
+    """The hooks that guard every request: the staff area, CSRF, security headers."""
+    from blog import security
 
-    The fast path answers before Flask; the security layers wrap it too (its cookies get
-    Secure over HTTPS, its plain-HTTP requests are redirected); request ids wrap all of that so
-    that every response has one; and the proxy fix is outermost, so that everything inside sees
-    the client's scheme and address.
+    security.init_app(app)
+
+
+def register_middleware(app: Flask) -> None:
+    """The WSGI layers around Flask, innermost first; each one wraps all that come before it.
+
+    1. the fast path answers an article page to a cookieless visitor before Flask runs;
+    2. its cookies and Flask's are marked Secure over HTTPS;
+    3. a response that sets a cookie is made private, no-store (the fast path's too);
+    4. a plain-HTTP request is redirected to SITE_URL's https address before any of the above;
+    5. every response, the redirect's included, carries its request id;
+    6. outermost, the proxy fix (PROXY_HOPS > 0), so every layer inside sees the client's
+       scheme and address.
     """
     from blog import fastpath, requestid, security
 
     fastpath.init_app(app)
-    security.init_app(app)
+    app.wsgi_app = security.SecureCookiesOverHTTPS(app.wsgi_app)
+    app.wsgi_app = security.PrivateWhenSettingCookies(app.wsgi_app)
+    app.wsgi_app = security.HttpsRedirect(app.wsgi_app, app.config["SITE_URL"])
     requestid.init_app(app)
     security.trust_proxies(app)
 

@@ -259,11 +259,12 @@ def check_csrf() -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Register the guards (in this order), the header hooks, and the cookie and HTTPS layers."""
+    """Register the guards (in this order) and the header hooks.
+
+    The WSGI layers defined here (cookies over HTTPS, private when setting cookies, the HTTPS
+    redirect, the trusted proxies) are installed by create_app's register_middleware.
+    """
     app.before_request(require_staff_for_admin)
     app.before_request(check_csrf)
     app.after_request(set_security_headers)
     app.after_request(shared_only_at_its_address)
-    app.wsgi_app = SecureCookiesOverHTTPS(app.wsgi_app)
-    app.wsgi_app = PrivateWhenSettingCookies(app.wsgi_app)
-    app.wsgi_app = HttpsRedirect(app.wsgi_app, app.config["SITE_URL"])

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import inspect
 import subprocess
 import sys
 import textwrap
 
 import sqlalchemy as sa
+from flask import Flask
 from sqlalchemy.orm import Session
 
 from blog import pagecache, search
@@ -46,3 +48,31 @@ def test_create_app_registers_the_orm_and_login_hooks(app):
     assert sa.event.contains(Session, "after_commit", pagecache._bump)
     assert sa.event.contains(Article.__table__, "after_create", search._install_with_the_table)
     assert login_manager.login_view == "auth.login"
+
+
+def middleware(app: Flask) -> list[str]:
+    """The WSGI layers around Flask's own wsgi_app, innermost first."""
+    names = []
+    layer = app.wsgi_app
+    while not inspect.ismethod(layer):  # Flask's own wsgi_app is a bound method
+        names.append(type(layer).__name__)
+        layer = getattr(layer, "wsgi_app", None) or layer.app  # ProxyFix calls it app
+    return names[::-1]
+
+
+def test_middleware_is_installed_in_its_documented_order(app):
+    assert middleware(app) == [
+        "CookielessArticlePages",
+        "SecureCookiesOverHTTPS",
+        "PrivateWhenSettingCookies",
+        "HttpsRedirect",
+        "RequestIds",
+    ]
+
+
+def test_the_proxy_fix_is_outermost(tmp_path):
+    from tests.conftest import build_app
+
+    database = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'proxied.sqlite3'}"}
+    proxied = build_app(database, PROXY_HOPS=1)
+    assert middleware(proxied)[-2:] == ["RequestIds", "ProxyFix"]
