@@ -172,10 +172,15 @@ def register_middleware(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
-    """Styled error pages for every HTTP error, and a rolled-back session after a crash."""
-    from blog import errors
+    """Styled error pages for every HTTP error, and a rolled-back session after a crash.
 
-    errors.init_app(app)
+    An expired comment form is answered by the comments feature: the article page again, with
+    everything typed.
+    """
+    from blog import errors
+    from blog.comments.routes import resend_expired_comment
+
+    errors.init_app(app, expired_form_answers={"comments.create": resend_expired_comment})
 
 
 def register_commands(app: Flask) -> None:

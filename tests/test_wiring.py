@@ -76,3 +76,13 @@ def test_the_proxy_fix_is_outermost(tmp_path):
     database = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'proxied.sqlite3'}"}
     proxied = build_app(database, PROXY_HOPS=1)
     assert middleware(proxied)[-2:] == ["RequestIds", "ProxyFix"]
+
+
+def test_the_error_pages_import_no_feature():
+    # The comments feature hands its expired-form answer to blog.errors, never the reverse.
+    code = "import sys, blog.errors; print(sorted(m for m in sys.modules if m.startswith('blog.')))"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert "blog.comments" not in result.stdout
+    assert "blog.articles" not in result.stdout

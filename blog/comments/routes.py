@@ -131,9 +131,11 @@ def create(slug: str) -> ResponseReturnValue:
     return response
 
 
-@bp.app_errorhandler(CSRFError)
-def handle_csrf_error(error: CSRFError) -> ResponseReturnValue:
-    """A comment whose token expired comes back with everything typed, ready to send again."""
+def resend_expired_comment(error: CSRFError) -> ResponseReturnValue:
+    """A comment whose token expired comes back with everything typed, ready to send again.
+
+    blog.errors answers a CSRF error on a comment post with this (wired in create_app).
+    """
     article = None
     if request.endpoint == "comments.create" and request.view_args:
         try:
