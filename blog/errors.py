@@ -8,7 +8,6 @@ from functools import partial
 
 import sqlalchemy as sa
 from flask import Flask, current_app, render_template, request, url_for
-from flask.globals import request_ctx
 from flask.typing import ResponseReturnValue
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
@@ -77,7 +76,7 @@ def render_error(error: HTTPException) -> tuple[str, int]:
         explanation = EXPLANATIONS.get(code, error.description)
     # On our failures, the id a reader can quote and staff can find in the log.
     request_id = current_request_id() if code >= 500 else None
-    if request_ctx.url_adapter is None:
+    if isinstance(request.routing_exception, SecurityError):
         # The request was refused before routing (an untrusted Host): no URLs can be built.
         return render_template(
             "errors/bare.html",
