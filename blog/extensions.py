@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from flask import session
 from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_login import LoginManager
 from flask_mail import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from blog.auth.session_protection import StaffLoginManager
 
 
 class Base(DeclarativeBase):
@@ -37,19 +37,7 @@ csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
 
 
-class StaffLoginManager(LoginManager):
-    """Flask-Login, with "strong" session protection applied to logged-in sessions only.
-
-    A reader's session (a CSRF token, their pending comments) holds no login to protect;
-    Flask-Login 0.6 would rewrite it and delete a remember cookie on every request.
-    """
-
-    def _session_protection_failed(self) -> bool:
-        if "_user_id" not in session:
-            return False
-        return super()._session_protection_failed()
-
-
+#: Strong session protection for logged-in sessions only (see blog.auth.session_protection).
 login_manager = StaffLoginManager()
 #: Sends moderation notices when MAIL_SERVER is configured.
 mail = Mail()
