@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+from flask import session
 from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
 from flask_mail import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
-
-from blog.auth.session_protection import StaffLoginManager
 
 
 class Base(DeclarativeBase):
@@ -37,7 +37,26 @@ csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
 
 
-#: Strong session protection for logged-in sessions only (see blog.auth.session_protection).
+class StaffLoginManager(LoginManager):
+    """Flask-Login, with "strong" session protection applied to logged-in sessions only.
+
+    The one place this codebase leans on a library's private API, and why: Flask-Login 0.6 has no
+    public hook for session protection. Its public setting is the mode alone ("basic", "strong" or
+    none), and it checks every session that holds anything, so a reader's session (a CSRF token,
+    their pending comments), which holds no login to protect, would be rewritten and any remember
+    cookie deleted on every request from a new address or browser. Doing the check ourselves with
+    the mode off would need more of its private parts, not fewer: the identifier it stores at login
+    (LoginManager._session_identifier_generator) and its session keys (_id, _remember). So the
+    override stays, here alone, and tests/auth/test_session_protection.py fails as soon as
+    Flask-Login changes what it relies on.
+    """
+
+    def _session_protection_failed(self) -> bool:
+        if "_user_id" not in session:
+            return False
+        return super()._session_protection_failed()
+
+
 login_manager = StaffLoginManager()
 #: Sends moderation notices when MAIL_SERVER is configured.
 mail = Mail()

@@ -353,7 +353,7 @@ def test_a_known_browser_gets_only_a_few_guesses_of_its_own(limited_app):
 
 
 def test_a_readers_session_is_left_alone_by_session_protection(client):
-    """Strong protection applies to logged-in sessions only (see auth.session_protection)."""
+    """Strong protection applies to logged-in sessions only (see extensions.StaffLoginManager)."""
     client.get("/login")  # a session with a CSRF token, and no login
     with client.session_transaction() as session:
         before = dict(session)

@@ -1,6 +1,6 @@
 """The one private Flask-Login method we override still exists and is still what decides.
 
-These fail when Flask-Login changes, which is the point: blog.auth.session_protection says why
+These fail when Flask-Login changes, which is the point: blog.extensions.StaffLoginManager says why
 the override exists; the behaviour itself is tested in test_login.py.
 """
 
@@ -11,8 +11,7 @@ import inspect
 import flask_login
 from flask_login import LoginManager
 
-from blog.auth.session_protection import StaffLoginManager
-from blog.extensions import login_manager
+from blog.extensions import StaffLoginManager, login_manager
 
 
 def test_flask_login_is_the_version_the_override_was_written_for():
