@@ -8,7 +8,7 @@ from blog import read_config
 from blog.production import ConfigurationError, startup_warnings
 
 
-def when_ready(server) -> None:  # noqa: ANN001 - gunicorn's Arbiter
+def when_ready(server) -> None:
     """Warn once at startup about settings that work, but not as meant with this server:
     rate limits each worker would count on its own, an https SITE_URL with no proxy believed."""
     try:

@@ -243,7 +243,7 @@ def session_with_form(url: str, path: str) -> tuple[str, dict[str, str]]:
     """Open a page like a browser; return its cookie header and its form's fields."""
     jar = CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    html = opener.open(url + path).read().decode()  # noqa: S310
+    html = opener.open(url + path).read().decode()
     fields = dict(re.findall(r'<input[^>]*?name="([^"]+)"[^>]*?value="([^"]*)"', html))
     return "; ".join(f"{c.name}={c.value}" for c in jar), fields
 
@@ -252,13 +252,13 @@ def staff_cookie(url: str) -> tuple[str, str]:
     """Log in as the bench editor; return the cookie header and a CSRF token."""
     jar = CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    html = opener.open(url + "/login").read().decode()  # noqa: S310
+    html = opener.open(url + "/login").read().decode()
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
     data = urllib.parse.urlencode(
         {"csrf_token": token, "username": STAFF[0], "password": STAFF[1]}
     ).encode()
-    opener.open(url + "/login", data=data).read()  # noqa: S310
-    html = opener.open(url + "/admin/password").read().decode()  # noqa: S310
+    opener.open(url + "/login", data=data).read()
+    html = opener.open(url + "/admin/password").read().decode()
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
     return "; ".join(f"{c.name}={c.value}" for c in jar), token
 
@@ -277,7 +277,7 @@ def statements_per_page(url: str, options: dict, paths: dict[str, str]) -> dict[
         client.get(path)
         statements: list[str] = []
 
-        def count(_c, _cu, statement, *_a, statements=statements) -> None:  # noqa: ANN001
+        def count(_c, _cu, statement, *_a, statements=statements) -> None:
             if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK")):
                 statements.append(statement)
 

@@ -17,7 +17,7 @@ from blog.siteurl import configured_site_url, default_trusted_hosts
 
 
 def create_app(test_config: Mapping[str, Any] | None = None, *, production: bool = False) -> Flask:
-    """Build the app: config, then extensions, blueprints, middleware, error pages and commands.
+    """Build the app: config, extensions, blueprints, guards, middleware, error pages, commands.
 
     production=True (wsgi.py) refuses settings that are only safe on a developer's machine
     (blog.production), raising ConfigurationError.
@@ -27,6 +27,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, production: bool
     inputs.init_app(app)  # before any route or hook: bounded URL converters, encoding checks
     register_extensions(app)
     register_blueprints(app)
+    register_guards(app)
     register_middleware(app)
     register_errorhandlers(app)
     register_commands(app)
@@ -99,8 +100,9 @@ def instance_secret_key(path: Path) -> str:
 
 
 def register_extensions(app: Flask) -> None:
-    """Bind the extensions and tune the database connection."""
-    from blog import database
+    """Bind the extensions, tune the database connection, and hook the ORM and the login."""
+    from blog import database, pagecache, search
+    from blog.auth import routes as auth
 
     # Never let SQL parameters (comment emails among them) reach a log line or an error page.
     engine_options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
@@ -114,7 +116,9 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     mail.init_app(app)
     cache.init_app(app)
-    from blog import pagecache  # noqa: F401  (registers the invalidation hooks)
+    auth.init_app(app)  # how Flask-Login loads staff, where it sends those who must log in
+    pagecache.init_app(app)  # every commit invalidates the pages it changed
+    search.init_app(app)  # db.create_all() installs the search index too
 
     with app.app_context():
         database.configure_engine(db.engine)
@@ -139,27 +143,44 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(feeds_bp)
 
 
-def register_middleware(app: Flask) -> None:
-    """The guards, and the WSGI layers around Flask, innermost first.
+def register_guards(app: Flask) -> None:
+    """The hooks that guard every request: the staff area, CSRF, security headers."""
+    from blog import security
 
-    The fast path answers before Flask; the security layers wrap it too (its cookies get
-    Secure over HTTPS, its plain-HTTP requests are redirected); request ids wrap all of that so
-    that every response has one; and the proxy fix is outermost, so that everything inside sees
-    the client's scheme and address.
+    security.init_app(app)
+
+
+def register_middleware(app: Flask) -> None:
+    """The WSGI layers around Flask, innermost first; each one wraps all that come before it.
+
+    1. the fast path answers an article page to a cookieless visitor before Flask runs;
+    2. its cookies and Flask's are marked Secure over HTTPS;
+    3. a response that sets a cookie is made private, no-store (the fast path's too);
+    4. a plain-HTTP request is redirected to SITE_URL's https address before any of the above;
+    5. every response, the redirect's included, carries its request id;
+    6. outermost, the proxy fix (PROXY_HOPS > 0), so every layer inside sees the client's
+       scheme and address.
     """
     from blog import fastpath, requestid, security
 
     fastpath.init_app(app)
-    security.init_app(app)
+    app.wsgi_app = security.SecureCookiesOverHTTPS(app.wsgi_app)
+    app.wsgi_app = security.PrivateWhenSettingCookies(app.wsgi_app)
+    app.wsgi_app = security.HttpsRedirect(app.wsgi_app, app.config["SITE_URL"])
     requestid.init_app(app)
     security.trust_proxies(app)
 
 
 def register_errorhandlers(app: Flask) -> None:
-    """Styled error pages for every HTTP error, and a rolled-back session after a crash."""
-    from blog import errors
+    """Styled error pages for every HTTP error, and a rolled-back session after a crash.
 
-    errors.init_app(app)
+    An expired comment form is answered by the comments feature: the article page again, with
+    everything typed.
+    """
+    from blog import errors
+    from blog.comments.routes import resend_expired_comment
+
+    errors.init_app(app, expired_form_answers={"comments.create": resend_expired_comment})
 
 
 def register_commands(app: Flask) -> None:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable, Mapping
+from functools import partial
 
 import sqlalchemy as sa
 from flask import Flask, current_app, render_template, request, url_for
-from flask.globals import request_ctx
+from flask.typing import ResponseReturnValue
 from flask_limiter.errors import RateLimitExceeded
+from flask_wtf.csrf import CSRFError
 from limits import RateLimitItem
 from werkzeug.exceptions import (
     HTTPException,
@@ -73,7 +76,7 @@ def render_error(error: HTTPException) -> tuple[str, int]:
         explanation = EXPLANATIONS.get(code, error.description)
     # On our failures, the id a reader can quote and staff can find in the log.
     request_id = current_request_id() if code >= 500 else None
-    if request_ctx.url_adapter is None:
+    if isinstance(request.routing_exception, SecurityError):
         # The request was refused before routing (an untrusted Host): no URLs can be built.
         return render_template(
             "errors/bare.html",
@@ -120,7 +123,9 @@ def render_server_error(error: InternalServerError) -> tuple[str, int]:
     return render_error(error)
 
 
-def render_database_unavailable(error: sa.exc.OperationalError | sa.exc.InterfaceError):  # noqa: ANN201
+def render_database_unavailable(
+    error: sa.exc.OperationalError | sa.exc.InterfaceError,
+) -> ResponseReturnValue:
     """The database is down or unreachable: a styled 503 that asks the client to come back."""
     current_app.logger.error("database unavailable: %s", error.__class__.__name__)
     with contextlib.suppress(sa.exc.SQLAlchemyError):
@@ -129,9 +134,29 @@ def render_database_unavailable(error: sa.exc.OperationalError | sa.exc.Interfac
     return page, code, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
 
-def init_app(app: Flask) -> None:
-    """Register the handlers."""
+#: What a view answers in place of the 400 page when its form's CSRF token has expired.
+ExpiredFormAnswer = Callable[[CSRFError], ResponseReturnValue]
+
+
+def render_csrf_error(
+    error: CSRFError, *, expired_form_answers: Mapping[str, ExpiredFormAnswer]
+) -> ResponseReturnValue:
+    """A missing or expired CSRF token: the endpoint's own answer if it has one (a comment
+    comes back with everything typed), else the styled 400 page."""
+    answer = expired_form_answers.get(request.endpoint or "")
+    return render_error(error) if answer is None else answer(error)
+
+
+def init_app(
+    app: Flask, *, expired_form_answers: Mapping[str, ExpiredFormAnswer] | None = None
+) -> None:
+    """Register the handlers; expired_form_answers maps an endpoint to its CSRF error answer.
+
+    The features hand their answers in (create_app does), so this module imports none of them.
+    """
+    answers = dict(expired_form_answers or {})
     app.register_error_handler(HTTPException, render_error)
+    app.register_error_handler(CSRFError, partial(render_csrf_error, expired_form_answers=answers))
     app.register_error_handler(InternalServerError, render_server_error)
     app.register_error_handler(sa.exc.OperationalError, render_database_unavailable)
     app.register_error_handler(sa.exc.InterfaceError, render_database_unavailable)

@@ -236,7 +236,6 @@ def _touched(session: Session) -> set:
     return session.info.setdefault(_TOUCHED, set())
 
 
-@sa.event.listens_for(Session, "after_flush")
 def _collect(session: Session, _context: Any) -> None:
     touched = _touched(session)
     for obj in chain(session.new, session.dirty, session.deleted):
@@ -248,7 +247,6 @@ def _collect(session: Session, _context: Any) -> None:
             touched.add(_EVERYTHING)
 
 
-@sa.event.listens_for(Session, "do_orm_execute")
 def _collect_bulk(state: Any) -> None:
     if not (state.is_update or state.is_delete or state.is_insert):
         return
@@ -266,7 +264,6 @@ def _collect_bulk(state: Any) -> None:
         _touched(state.session).add(_EVERYTHING)
 
 
-@sa.event.listens_for(Session, "after_commit")
 def _bump(session: Session) -> None:
     touched = session.info.pop(_TOUCHED, set())
     if not touched or not has_app_context() or not enabled():
@@ -278,6 +275,24 @@ def _bump(session: Session) -> None:
             bump_article(article_id)
 
 
-@sa.event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
     session.info.pop(_TOUCHED, None)
+
+
+#: The Session events that collect what a transaction changed, and bump versions after commit.
+_LISTENERS = (
+    ("after_flush", _collect),
+    ("do_orm_execute", _collect_bulk),
+    ("after_commit", _bump),
+    ("after_rollback", _forget),
+)
+
+
+def init_app(app: Flask) -> None:
+    """Listen to every Session's flushes and commits, so a change invalidates its pages.
+
+    The listeners are the ORM's, for the whole process: a second app adds none.
+    """
+    for event, listener in _LISTENERS:
+        if not sa.event.contains(Session, event, listener):
+            sa.event.listen(Session, event, listener)

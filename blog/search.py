@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask import Flask
 from markupsafe import Markup, escape
 
 from blog.extensions import db
@@ -168,7 +169,6 @@ def _search_postgresql(terms: list[str], page: int, per_page: int) -> tuple[list
     return [Hit(article, highlight(text)) for article, text in rows], total or 0
 
 
-@sa.event.listens_for(Article.__table__, "after_create")
 def _install_with_the_table(_target: sa.Table, connection: sa.Connection, **_kw: object) -> None:
     """db.create_all() (tests, first runs) gets the search index along with the articles table.
 
@@ -176,3 +176,10 @@ def _install_with_the_table(_target: sa.Table, connection: sa.Connection, **_kw:
     SQLite drops its triggers: such a migration must call install() again.
     """
     install(connection)
+
+
+def init_app(app: Flask) -> None:
+    """Have db.create_all() install the search index with the articles table (once a process)."""
+    table = Article.__table__
+    if not sa.event.contains(table, "after_create", _install_with_the_table):
+        sa.event.listen(table, "after_create", _install_with_the_table)

@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
 from flask import Flask, Response, current_app, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -237,7 +238,7 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
-def require_staff_for_admin():  # noqa: ANN201 - None, or a redirect to the login page
+def require_staff_for_admin() -> ResponseReturnValue | None:
     """Refuse every /admin URL, whatever the method, to anyone not logged in as active staff.
 
     Runs before routing decides on a 404 or a 405, and before the CSRF check.
@@ -258,11 +259,12 @@ def check_csrf() -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Register the guards (in this order), the header hooks, and the cookie and HTTPS layers."""
+    """Register the guards (in this order) and the header hooks.
+
+    The WSGI layers defined here (cookies over HTTPS, private when setting cookies, the HTTPS
+    redirect, the trusted proxies) are installed by create_app's register_middleware.
+    """
     app.before_request(require_staff_for_admin)
     app.before_request(check_csrf)
     app.after_request(set_security_headers)
     app.after_request(shared_only_at_its_address)
-    app.wsgi_app = SecureCookiesOverHTTPS(app.wsgi_app)
-    app.wsgi_app = PrivateWhenSettingCookies(app.wsgi_app)
-    app.wsgi_app = HttpsRedirect(app.wsgi_app, app.config["SITE_URL"])

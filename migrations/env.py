@@ -20,14 +20,14 @@ migrate_ext = current_app.extensions["migrate"]
 target_metadata = migrate_ext.db.metadata
 
 
-def skip_empty_autogenerate(context_, revision, directives) -> None:  # noqa: ANN001
+def skip_empty_autogenerate(context_, revision, directives) -> None:
     """`flask db migrate` with no model changes writes no empty revision."""
     if getattr(config.cmd_opts, "autogenerate", False) and directives[0].upgrade_ops.is_empty():
         directives[:] = []
         logger.info("No changes in schema detected.")
 
 
-def include_object(_object, name, type_, _reflected, _compare_to) -> bool:  # noqa: ANN001
+def include_object(_object, name, type_, _reflected, _compare_to) -> bool:
     """Leave the full-text search objects (made by raw SQL in blog.search) to their migration."""
     return not is_search_object(name)
 

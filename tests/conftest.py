@@ -109,7 +109,7 @@ class QueryCounter:
     def __init__(self) -> None:
         self.statements: list[str] = []
 
-    def __call__(self, _conn, _cursor, statement, *_args) -> None:  # noqa: ANN001
+    def __call__(self, _conn, _cursor, statement, *_args) -> None:
         # Transaction control is not a query (and SQLite's BEGIN is explicit, PostgreSQL's not).
         if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK")):
             self.statements.append(statement)
@@ -119,7 +119,7 @@ class QueryCounter:
         return len(self.statements)
 
 
-def count_statements(app: Flask, fn) -> QueryCounter:  # noqa: ANN001
+def count_statements(app: Flask, fn) -> QueryCounter:
     """Run fn and return the statements app's engine ran meanwhile."""
     with app.app_context():
         engine = db.engine

@@ -20,7 +20,7 @@ class _Tags(HTMLParser):
         super().__init__()
         self.found: list[tuple[str, dict[str, str | None]]] = []
 
-    def handle_starttag(self, tag, attrs):  # noqa: ANN001
+    def handle_starttag(self, tag, attrs):
         self.found.append((tag, dict(attrs)))
 
 
@@ -140,7 +140,7 @@ class _Forms(HTMLParser):
         self._option: dict | None = None
         self._textarea: tuple[str, list[str]] | None = None
 
-    def handle_starttag(self, tag, attrs):  # noqa: ANN001
+    def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag == "form":
             self._form = ServedForm(attrs)
@@ -172,13 +172,13 @@ class _Forms(HTMLParser):
     def _start_option(self, attrs: dict) -> None:
         self._option = {"value": attrs.get("value"), "selected": "selected" in attrs, "text": []}
 
-    def handle_data(self, data):  # noqa: ANN001
+    def handle_data(self, data):
         if self._textarea is not None:
             self._textarea[1].append(data)
         elif self._option is not None:
             self._option["text"].append(data)
 
-    def handle_endtag(self, tag):  # noqa: ANN001
+    def handle_endtag(self, tag):
         if tag == "option" and self._option is not None and self._select is not None:
             option = self._option
             value = option["value"]
@@ -206,7 +206,7 @@ class _Forms(HTMLParser):
         elif tag == "form":
             self._form = None
 
-    def handle_startendtag(self, tag, attrs):  # noqa: ANN001
+    def handle_startendtag(self, tag, attrs):
         self.handle_starttag(tag, attrs)
 
 

@@ -243,7 +243,7 @@ def test_the_routes_and_fields_under_test_are_found(app):
     )
 
 
-def settings_for(examples: int):  # noqa: ANN201 - a Hypothesis settings decorator
+def settings_for(examples: int):
     """Fixed examples in a fixed order: CI sees the same requests every run."""
     return settings(
         max_examples=examples,

@@ -49,13 +49,13 @@ from blog.admin.forms import (
     ReplyForm,
     StaffForm,
 )
+from blog.admin.navigation import staff_navigation
 from blog.auth.accounts import (
     PasswordRefused,
     authenticate,
     create_or_update_staff,
     new_password_hash,
     set_password,
-    shows_username,
     update_account,
 )
 from blog.auth.forms import PasswordForm
@@ -85,14 +85,7 @@ def staff_pages_are_not_stored(response: Response) -> Response:
     return no_store(response)
 
 
-@bp.context_processor
-def staff_navigation() -> dict[str, Any]:
-    """The pending-count badge on every staff page, and whether to warn that the person's
-    public name gives their username away (accounts made before display names were asked)."""
-    name_shows_username = current_user.is_authenticated and shows_username(
-        current_user.display_name, current_user.username
-    )
-    return {"pending_badge": queries.pending_count(), "name_shows_username": name_shows_username}
+bp.context_processor(staff_navigation)
 
 
 def admin_required(view: Callable) -> Callable:

@@ -12,14 +12,11 @@ from flask import (
     request,
     url_for,
 )
-from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy.orm import defer
-from sqlalchemy.sql import Select
 from werkzeug.exceptions import NotFound
 
 from blog import search as full_text
 from blog.articles.pages import render_article_page
-from blog.articles.pagination import requested_page
+from blog.articles.pagination import paginate_articles
 from blog.extensions import db
 from blog.inputs import page_number
 from blog.models import Article, ArticleSlug, Category, Tag, article_tags
@@ -33,20 +30,6 @@ def _search_page() -> int:
     """Search's ?page= number, 1 when absent or nonsense (results are never kept;
     see blog.inputs.page_number)."""
     return page_number(request.args.get("page"))
-
-
-def paginate_articles(stmt: Select) -> Pagination:
-    """One page of a listing at its one address (pagination.requested_page); past the end, 404.
-
-    A listing's pages only exist while there are articles for them, so a page past the end is
-    not found rather than redirected: no address of a page that is not there answers 200.
-    """
-    return db.paginate(
-        stmt.options(defer(Article.body_html)),
-        page=requested_page("page"),
-        per_page=current_app.config["ARTICLES_PER_PAGE"],
-        error_out=True,
-    )
 
 
 @bp.get("/")

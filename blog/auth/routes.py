@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
+    Flask,
     Response,
     current_app,
     flash,
@@ -13,6 +14,7 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
 
 from blog.auth.accounts import (
@@ -63,7 +65,7 @@ def login_account_key() -> str:
     key_func=login_account_key,
     scope="login-account",
 )
-def login():  # noqa: ANN201 - a page or a redirect
+def login() -> ResponseReturnValue:
     """Staff log in; `next` is followed only to a path on this site."""
     target = safe_next(request.args.get("next")) or url_for("admin.dashboard")
     if current_user.is_authenticated:
@@ -86,7 +88,7 @@ def login():  # noqa: ANN201 - a page or a redirect
 
 
 @bp.post("/logout")
-def logout():  # noqa: ANN201
+def logout() -> ResponseReturnValue:
     """End this session and every other session of the account."""
     if current_user.is_authenticated:
         end_all_sessions(current_user)
@@ -97,12 +99,9 @@ def logout():  # noqa: ANN201
     return forget_remember_cookie(redirect(url_for("articles.index"), 303))
 
 
-def init_login_manager() -> None:
+def init_app(app: Flask) -> None:
     """Tell Flask-Login how to load staff and where to send visitors who must log in."""
     login_manager.user_loader(load_staff)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to see that page."
     login_manager.session_protection = "strong"
-
-
-init_login_manager()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, render_template
 
-from blog.articles.routes import paginate_articles
+from blog.articles.pagination import paginate_articles
 from blog.extensions import db
 from blog.models import Article, Author
 from blog.security import query_parameters

@@ -125,7 +125,7 @@ def _send(app: Flask, message: NoticeMessage, comment_id: int) -> None:
         # Anything at all: this thread is the notice's last stop, and an exception escaping it
         # would vanish with the thread. Only the class (and the SMTP code) is logged: an SMTP
         # error's text can repeat the addresses it was given.
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             code = getattr(exc, "smtp_code", None)
             app.logger.error(
                 "moderation notice for comment %s not sent: %s%s",

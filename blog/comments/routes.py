@@ -14,6 +14,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import NotFound
@@ -29,7 +30,7 @@ from blog.comments.submission import CommentInput, comments_closed, submit_comme
 from blog.database import reads_before_writing
 from blog.errors import render_database_unavailable, render_error
 from blog.extensions import db, limiter
-from blog.feeds.routes import conditional
+from blog.feeds.conditional import conditional
 from blog.models import Article, Comment, CommentStatus, utcnow
 from blog.refusals import Refused
 from blog.siteurl import site_url_for
@@ -73,7 +74,7 @@ def refuse(
 @bp.post("/articles/<slug>/comments")
 @reads_before_writing  # the checks read first; submit_comment takes the lock to write
 @limiter.limit(comment_rate_limit)
-def create(slug: str):  # noqa: ANN201 - a page or a redirect
+def create(slug: str) -> ResponseReturnValue:
     """Post a comment or a reply; it waits for moderation unless the rules approve it."""
     # Only the article's own columns: a post needs no author, tags or comment count.
     article = db.session.scalar(Article.published_by_slug(), {"slug": slug})
@@ -123,9 +124,11 @@ def create(slug: str):  # noqa: ANN201 - a page or a redirect
     return response
 
 
-@bp.app_errorhandler(CSRFError)
-def handle_csrf_error(error: CSRFError):  # noqa: ANN201
-    """A comment whose token expired comes back with everything typed, ready to send again."""
+def resend_expired_comment(error: CSRFError) -> ResponseReturnValue:
+    """A comment whose token expired comes back with everything typed, ready to send again.
+
+    blog.errors answers a CSRF error on a comment post with this (wired in create_app).
+    """
     article = None
     if request.endpoint == "comments.create" and request.view_args:
         try:

@@ -21,11 +21,12 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, undefer
 from wtforms.fields.choices import SelectChoice
 
-from blog.admin.routes import staff_navigation
+from blog.admin.navigation import staff_navigation
 from blog.editorial import publishing
 from blog.editorial.forms import ArticleForm, AuthorForm, RenameForm, article_form_data
 from blog.editorial.preview import render_article_preview
@@ -171,18 +172,18 @@ def saved_message(saved: publishing.SavedArticle) -> str:
 
 
 @bp.route("/articles/new", methods=["GET", "POST"])
-def new_article():  # noqa: ANN201 - a page or a redirect
+def new_article() -> ResponseReturnValue:
     """Write a new article; Preview shows it above the form without saving."""
     return _article_editor(None)
 
 
 @bp.route("/articles/<int:article_id>/edit", methods=["GET", "POST"])
-def edit_article(article_id: int):  # noqa: ANN201
+def edit_article(article_id: int) -> ResponseReturnValue:
     """Edit an article; the reader's page says Updated when it changed after publication."""
     return _article_editor(db.get_or_404(Article, article_id))
 
 
-def _article_editor(article: Article | None):  # noqa: ANN202
+def _article_editor(article: Article | None) -> ResponseReturnValue:
     form = _article_form(article)
     if request.method == "GET":
         return _edit_page(form, article)
@@ -205,7 +206,7 @@ def _article_editor(article: Article | None):  # noqa: ANN202
 
 
 @bp.post("/articles/<int:article_id>/unpublish")
-def unpublish_article(article_id: int):  # noqa: ANN201
+def unpublish_article(article_id: int) -> ResponseReturnValue:
     """Take an article off the site (back to draft), after confirmation."""
     article = db.get_or_404(Article, article_id)
     if request.form.get("confirmed") != "yes":
@@ -218,7 +219,7 @@ def unpublish_article(article_id: int):  # noqa: ANN201
 
 
 @bp.post("/articles/<int:article_id>/delete")
-def delete_article(article_id: int):  # noqa: ANN201
+def delete_article(article_id: int) -> ResponseReturnValue:
     """Delete an article and its comments, after a confirmation that says how many."""
     article = db.get_or_404(Article, article_id)
     if request.form.get("confirmed") != "yes":
@@ -250,18 +251,18 @@ def authors() -> str:
 
 
 @bp.route("/authors/new", methods=["GET", "POST"])
-def new_author():  # noqa: ANN201
+def new_author() -> ResponseReturnValue:
     """Add an author."""
     return _author_editor(None)
 
 
 @bp.route("/authors/<int:author_id>/edit", methods=["GET", "POST"])
-def edit_author(author_id: int):  # noqa: ANN201
+def edit_author(author_id: int) -> ResponseReturnValue:
     """Edit an author's name, slug and biography."""
     return _author_editor(db.get_or_404(Author, author_id))
 
 
-def _author_editor(author: Author | None):  # noqa: ANN202
+def _author_editor(author: Author | None) -> ResponseReturnValue:
     form = AuthorForm(obj=author) if request.method == "GET" else AuthorForm()
     if form.validate_on_submit():
         target = author or Author(name="", slug="", bio="")
@@ -326,7 +327,7 @@ def _refusal(
     return Refusal(form_name, item_id, values, errors)
 
 
-def _taxonomy_page(kind: str, refusal: Refusal | None = None):  # noqa: ANN202
+def _taxonomy_page(kind: str, refusal: Refusal | None = None) -> ResponseReturnValue:
     """The list of categories or tags; a refused form comes back filled in, with its message."""
     model, singular, plural = _taxonomy(kind)
     if model is Category:
@@ -350,13 +351,13 @@ def _taxonomy_page(kind: str, refusal: Refusal | None = None):  # noqa: ANN202
 
 
 @bp.get("/<any(categories, tags):kind>")
-def taxonomy(kind: str):  # noqa: ANN201
+def taxonomy(kind: str) -> ResponseReturnValue:
     """Categories or tags with their article counts, to rename and merge (and add categories)."""
     return _taxonomy_page(kind)
 
 
 @bp.post("/categories")
-def new_category():  # noqa: ANN201
+def new_category() -> ResponseReturnValue:
     """Add a category."""
     form = RenameForm()
     if not form.validate():
@@ -371,7 +372,7 @@ def new_category():  # noqa: ANN201
 
 
 @bp.post("/<any(categories, tags):kind>/<int:item_id>/rename")
-def rename(kind: str, item_id: int):  # noqa: ANN201
+def rename(kind: str, item_id: int) -> ResponseReturnValue:
     """Rename a category or tag (and its slug)."""
     model, singular, _ = _taxonomy(kind)
     item = db.get_or_404(model, item_id)
@@ -388,7 +389,7 @@ def rename(kind: str, item_id: int):  # noqa: ANN201
 
 
 @bp.post("/<any(categories, tags):kind>/<int:item_id>/merge")
-def merge(kind: str, item_id: int):  # noqa: ANN201
+def merge(kind: str, item_id: int) -> ResponseReturnValue:
     """Merge a category or tag into another; the first one goes."""
     model, singular, _ = _taxonomy(kind)
     source = db.get_or_404(model, item_id)

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import sqlalchemy as sa
 from flask import (
     Blueprint,
     Response,
     current_app,
     render_template,
-    request,
     send_from_directory,
 )
 from sqlalchemy.orm import joinedload
 
 from blog.extensions import db
+from blog.feeds.conditional import conditional
 from blog.models import Article, Author, Category, Tag, article_tags, utcnow
 from blog.siteurl import site_url_for
 
@@ -33,16 +31,6 @@ def atom() -> Response:
     updated = max((a.updated_at for a in articles), default=utcnow())
     xml = render_template("feeds/atom.xml", articles=articles, updated=updated)
     return conditional(Response(xml, mimetype="application/atom+xml"), updated)
-
-
-def conditional(response: Response, last_modified: datetime | None) -> Response:
-    """Add ETag and Last-Modified, and answer 304 when the client already has this version."""
-    response.add_etag()
-    if last_modified is not None:
-        response.last_modified = last_modified
-    response.cache_control.public = True
-    response.cache_control.no_cache = True  # may be kept, but must be checked each time
-    return response.make_conditional(request)
 
 
 @bp.get("/sitemap.xml")

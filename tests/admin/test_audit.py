@@ -27,7 +27,7 @@ from tests.pages import get_html, log_in, tags
 NOON = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 
-def record(staff=None, *, at=NOON, **fields) -> ModerationAction:  # noqa: ANN001
+def record(staff=None, *, at=NOON, **fields) -> ModerationAction:
     entry = ModerationAction(staff_id=staff.id if staff else None, created_at=at, **fields)
     db.session.add(entry)
     return entry

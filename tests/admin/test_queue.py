@@ -31,7 +31,7 @@ class _FormControls(HTMLParser):
         self._select: tuple[str, list[tuple[str, bool]]] | None = None  # name, (value, selected)
         self._option: dict | None = None
 
-    def handle_starttag(self, tag, attrs):  # noqa: ANN001
+    def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag == "form":
             self.inside = self.form_class in (attrs.get("class") or "").split()
@@ -52,14 +52,14 @@ class _FormControls(HTMLParser):
             self._option = attrs
             self._select[1].append((attrs.get("value"), "selected" in attrs))
 
-    def handle_data(self, data):  # noqa: ANN001
+    def handle_data(self, data):
         if self._text is not None:
             self._text[1].append(data)
         if self._option is not None and self._option.get("value") is None:
             value, selected = self._select[1][-1]
             self._select[1][-1] = ((value or "") + data.strip(), selected)
 
-    def handle_endtag(self, tag):  # noqa: ANN001
+    def handle_endtag(self, tag):
         if tag == "form":
             self.inside = False
         elif tag == "textarea" and self._text is not None:

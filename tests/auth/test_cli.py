@@ -13,7 +13,7 @@ from tests.factories import make_article, make_comment, make_staff
 SECRET = "a long enough secret"
 
 
-def create_admin(runner, *args: str, input: str = SECRET + "\n"):  # noqa: A002 - click's name
+def create_admin(runner, *args: str, input: str = SECRET + "\n"):
     return runner.invoke(args=["create-admin", *args], input=input)
 
 

@@ -144,7 +144,7 @@ def screenshot(request: pytest.FixtureRequest):
     """screenshot(page, name) saves a full-page PNG under tests/browser/artifacts/."""
     ARTIFACTS.mkdir(exist_ok=True)
 
-    def save(page, name: str) -> Path:  # noqa: ANN001
+    def save(page, name: str) -> Path:
         path = ARTIFACTS / f"{request.node.name}-{name}.png"
         page.screenshot(path=str(path), full_page=True)
         return path

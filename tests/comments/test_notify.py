@@ -27,7 +27,7 @@ class Inbox:
         #: The messages as they came over the wire.
         self.raw: list[bytes] = []
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201, N802
+    async def handle_DATA(self, server, session, envelope):
         self.raw.append(envelope.original_content)
         self.messages.append(
             (envelope.rcpt_tos, message_from_bytes(envelope.content, policy=default))
@@ -102,7 +102,7 @@ def test_nothing_is_sent_without_a_mail_server(app, client, smtp):
 class Refusing(Inbox):
     """A mail server that refuses every message, as one does a line over 998 bytes."""
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201, N802
+    async def handle_DATA(self, server, session, envelope):
         return "554 Transaction failed: refused"
 
 

@@ -20,7 +20,7 @@ from tests.factories import make_article, make_comment
 LINKS = ThreadLinks(avatars="/avatars/", permalinks="/comments/", reply="?comments=2&replytocom=")
 
 
-def comment(id, **fields):  # noqa: A002 - as the column is called
+def comment(id, **fields):
     values = {
         "id": id,
         "parent_id": None,

@@ -17,7 +17,7 @@ WORKERS = 4
 WARNING = "rate limits are counted in each worker's memory"
 
 
-def burst(count: int, send) -> list[int]:  # noqa: ANN001 - send(n) -> status
+def burst(count: int, send) -> list[int]:
     """Send count requests at once, so that every worker gets some; their statuses."""
     with ThreadPoolExecutor(max_workers=8) as pool:
         return list(pool.map(send, range(count)))

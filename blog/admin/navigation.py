@@ -1,0 +1,19 @@
+"""What every staff page shows around its content: the staff area's and the editorial area's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_login import current_user
+
+from blog.admin import queries
+from blog.auth.accounts import shows_username
+
+
+def staff_navigation() -> dict[str, Any]:
+    """The pending-count badge on every staff page, and whether to warn that the person's
+    public name gives their username away (accounts made before display names were asked)."""
+    name_shows_username = current_user.is_authenticated and shows_username(
+        current_user.display_name, current_user.username
+    )
+    return {"pending_badge": queries.pending_count(), "name_shows_username": name_shows_username}
