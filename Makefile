@@ -9,7 +9,7 @@ PORT ?= 5000
 SITE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: run test lint format test-unit test-browser test-postgres setup setup-dev lock lock-upgrade \
-	clean bench
+	lock-check clean bench
 
 # Installs come from the lock files, exact versions with hashes, never from pyproject.toml's ranges:
 # requirements.txt is what the site runs on, requirements-dev.txt adds the tests, lint and bench.
@@ -56,6 +56,10 @@ lock: $(LOCK_VENV)/bin/pip-compile
 lock-upgrade:
 	$(MAKE) lock LOCK_ARGS=--upgrade
 
+# Offline: every range in pyproject.toml is pinned, inside the range, in the lock that installs it.
+lock-check: setup
+	$(BIN)/python .ci/check_lock.py
+
 run: setup
 	$(FLASK) db upgrade
 	$(FLASK) rerender-articles
@@ -91,7 +95,7 @@ $(AXE): tests/browser/package.json tests/browser/package-lock.json
 test-browser: setup-dev $(AXE)
 	$(BIN)/pytest tests/browser
 
-test: lint test-unit test-browser
+test: lock-check lint test-unit test-browser
 
 # The suite against PostgreSQL (any URL; each test gets a schema of its own).
 BLOG_TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
