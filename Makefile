@@ -44,11 +44,13 @@ PIP_TOOLS := pip-tools==7.6.2
 PIP_COMPILE := CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_VENV)/bin/pip-compile --quiet \
 	--generate-hashes --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links
 
-$(LOCK_VENV)/bin/pip-compile:
-	$(PYTHON) -m venv $(LOCK_VENV)
+# The stamp is named after the pinned pip-tools, so changing the pin reinstalls it.
+$(LOCK_VENV)/.$(PIP_TOOLS):
+	test -x $(LOCK_VENV)/bin/python || $(PYTHON) -m venv $(LOCK_VENV)
 	$(LOCK_VENV)/bin/python -m pip install --quiet --disable-pip-version-check "$(PIP_TOOLS)"
+	touch $@
 
-lock: $(LOCK_VENV)/bin/pip-compile
+lock: $(LOCK_VENV)/.$(PIP_TOOLS)
 	$(PIP_COMPILE) $(LOCK_ARGS) --output-file requirements.txt pyproject.toml
 	$(PIP_COMPILE) $(LOCK_ARGS) --extra dev --constraint requirements.txt \
 		--output-file requirements-dev.txt pyproject.toml
