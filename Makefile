@@ -8,16 +8,59 @@ PORT ?= 5000
 # The site's one public address (links in feeds, emails, canonical URLs) follows where it is served.
 SITE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test lint format test-unit test-browser test-postgres setup clean bench
+.PHONY: run test lint format test-unit test-browser test-postgres setup setup-dev lock lock-upgrade \
+	lock-check clean bench
 
-# The venv is rebuilt when pyproject.toml changes.
-$(BIN)/.installed: pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+# Installs come from the lock files, exact versions with hashes, never from pyproject.toml's ranges:
+# requirements.txt is what the site runs on, requirements-dev.txt adds the tests, lint and bench.
+# `make run` installs the first only; a target that needs the dev tools adds the second on top.
+# A stamp per lock reinstalls when that lock changes. The project itself goes in editable, without
+# dependencies (pip cannot hash a local directory).
+PIP_INSTALL := $(BIN)/python -m pip install --quiet --disable-pip-version-check
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed-run: requirements.txt pyproject.toml | $(BIN)/python
+	$(PIP_INSTALL) --require-hashes --only-binary :all: -r requirements.txt
+	$(PIP_INSTALL) --no-deps -e .
 	touch $@
 
-setup: $(BIN)/.installed
+$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed-run
+	$(PIP_INSTALL) --require-hashes --only-binary :all: -r requirements-dev.txt
+	touch $@
+
+setup: $(VENV)/.installed-run
+
+setup-dev: $(VENV)/.installed-dev
+
+# The lock is made by pip-tools in a venv of its own, so it never lands in the site's venv.
+# `make lock` follows pyproject.toml with the fewest changes (keeps every pin it can);
+# `make lock-upgrade` moves every package to the newest release pyproject.toml allows.
+# Resolved for this Python (3.11, the oldest supported) on Linux; the dev lock is constrained by
+# the runtime one, so both agree on every shared package.
+LOCK_VENV := .venv-lock
+PIP_TOOLS := pip-tools==7.6.2
+PIP_COMPILE := CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_VENV)/bin/pip-compile --quiet \
+	--generate-hashes --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links
+
+# The stamp is named after the pinned pip-tools, so changing the pin reinstalls it.
+$(LOCK_VENV)/.$(PIP_TOOLS):
+	test -x $(LOCK_VENV)/bin/python || $(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install --quiet --disable-pip-version-check "$(PIP_TOOLS)"
+	touch $@
+
+lock: $(LOCK_VENV)/.$(PIP_TOOLS)
+	$(PIP_COMPILE) $(LOCK_ARGS) --output-file requirements.txt pyproject.toml
+	$(PIP_COMPILE) $(LOCK_ARGS) --extra dev --constraint requirements.txt \
+		--output-file requirements-dev.txt pyproject.toml
+
+lock-upgrade:
+	$(MAKE) lock LOCK_ARGS=--upgrade
+
+# Offline: every range in pyproject.toml is pinned, inside the range, in the lock that installs it.
+lock-check: setup
+	$(BIN)/python .ci/check_lock.py
 
 run: setup
 	$(FLASK) db upgrade
@@ -27,11 +70,11 @@ run: setup
 	@echo "Serving on $(SITE_URL)/"
 	FLASK_SITE_URL=$(SITE_URL) $(FLASK) run --host $(HOST) --port $(PORT)
 
-lint: setup
+lint: setup-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-format: setup
+format: setup-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
@@ -42,7 +85,7 @@ $(VNU): tests/validators/package.json tests/validators/package-lock.json
 	npm ci --prefix tests/validators --no-audit --no-fund
 	touch $@
 
-test-unit: setup $(VNU)
+test-unit: setup-dev $(VNU)
 	$(BIN)/pytest --ignore=tests/browser
 
 # axe-core for the accessibility checks, from the npm registry (pinned in the lock file).
@@ -51,22 +94,22 @@ $(AXE): tests/browser/package.json tests/browser/package-lock.json
 	npm ci --prefix tests/browser --no-audit --no-fund
 	touch $@
 
-test-browser: setup $(AXE)
+test-browser: setup-dev $(AXE)
 	$(BIN)/pytest tests/browser
 
-test: lint test-unit test-browser
+test: lock-check lint test-unit test-browser
 
 # The suite against PostgreSQL (any URL; each test gets a schema of its own).
 BLOG_TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
-test-postgres: setup $(AXE) $(VNU)
+test-postgres: setup-dev $(AXE) $(VNU)
 	BLOG_TEST_DATABASE_URL=$(BLOG_TEST_DATABASE_URL) $(BIN)/pytest
 
 # Throughput as ratios to bare Flask in the same run (needs wrk: apt-get install -y wrk).
 # BENCH_ARGS="--database-url postgresql+psycopg://postgres@127.0.0.1:5432/test" for PostgreSQL;
 # "--duration 1 --warmup 0 --results-dir /tmp/bench" for a quick check that it runs end to end.
-bench: setup
+bench: setup-dev
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache tests/browser/artifacts tests/browser/node_modules \
+	rm -rf $(VENV) $(LOCK_VENV) .pytest_cache .ruff_cache tests/browser/artifacts tests/browser/node_modules \
 		tests/validators/node_modules
