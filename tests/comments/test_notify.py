@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import socket
 import time
 from collections.abc import Callable, Iterator
@@ -11,12 +12,14 @@ from email import message_from_bytes
 from email.policy import default
 
 import pytest
+import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
 from blog.extensions import db
+from blog.models import Comment, CommentStatus
 from tests.conftest import build_app, fresh_database
 from tests.factories import make_article, make_staff
-from tests.pages import post_comment
+from tests.pages import get_html, log_in, post_comment
 
 
 class Inbox:
@@ -83,6 +86,37 @@ def test_a_waiting_comment_is_emailed_to_staff_with_a_link_to_the_queue(tmp_path
         assert "Held because: too many links (1)" in text
         assert "http://localhost/admin/comments?status=pending#row-1" in text
         with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def test_the_link_in_the_notice_leads_a_staff_member_through_login_to_the_comment(tmp_path, smtp):
+    """Follow the emailed link as a person would: logged out, it asks for the login, and the
+    login lands on the queue row of the waiting comment. Opening it changes nothing."""
+    inbox, port = smtp
+    with fresh_database(tmp_path) as database:
+        app = build_app(database, MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_SUPPRESS_SEND=False)
+        with app.app_context():
+            db.create_all()
+            slug = make_article(title="Ferry fares").slug
+            make_staff("editor", email="editor@newsroom.example")
+            db.session.commit()
+        post_comment(app.test_client(), slug, body="Will the night crossing keep its bicycles?")
+        [(_, message)] = inbox.wait_for(1)
+        link = re.search(r"http://localhost(/admin/\S+)", message.get_content()).group(1)
+        path, _, fragment = link.partition("#")
+
+        staff = app.test_client()
+        asked = staff.get(path)
+        assert asked.status_code == 302
+        assert asked.headers["Location"].startswith("/login?next=")
+        logged_in = log_in(staff, next_url=path)
+        assert logged_in.headers["Location"] == path
+        queue = get_html(staff, path)
+        assert f'id="{fragment}"' in queue
+        assert "Will the night crossing keep its bicycles?" in queue
+        with app.app_context():
+            assert db.session.scalar(sa.select(Comment.status)) == CommentStatus.PENDING
             db.session.remove()
             db.engine.dispose()
 
