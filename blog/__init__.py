@@ -102,6 +102,7 @@ def instance_secret_key(path: Path) -> str:
 def register_extensions(app: Flask) -> None:
     """Bind the extensions, tune the database connection, and hook the ORM and the login."""
     from blog import database, pagecache, search
+    from blog.articles import archive
     from blog.auth import routes as auth
 
     # Never let SQL parameters (comment emails among them) reach a log line or an error page.
@@ -119,6 +120,7 @@ def register_extensions(app: Flask) -> None:
     auth.init_app(app)  # how Flask-Login loads staff, where it sends those who must log in
     pagecache.init_app(app)  # every commit invalidates the pages it changed
     search.init_app(app)  # db.create_all() installs the search index too
+    archive.init_app(app)  # every flush marks the archive months its articles changed
 
     with app.app_context():
         database.configure_engine(db.engine)

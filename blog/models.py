@@ -112,13 +112,32 @@ article_tags = sa.Table(
     db.metadata,
     sa.Column("article_id", sa.ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("tag_id", sa.ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True),
+    sa.Index("ix_article_tags_tag_id_article_id", "tag_id", "article_id"),
 )
 
 
 class Article(db.Model):
     __tablename__ = "articles"
     __table_args__ = (
-        sa.Index("ix_articles_status_published_at", "status", "published_at"),
+        # Listings read ids from an index that matches their filter and order, then fetch the
+        # page's rows (blog.articles.pagination): each ends in published_at, id.
+        sa.Index("ix_articles_status_published_at_id", "status", "published_at", "id"),
+        sa.Index(
+            "ix_articles_author_id_status_published_at_id",
+            "author_id",
+            "status",
+            "published_at",
+            "id",
+        ),
+        sa.Index(
+            "ix_articles_category_id_status_published_at_id",
+            "category_id",
+            "status",
+            "published_at",
+            "id",
+        ),
+        # A tag's articles are sorted from this index without reading the article rows.
+        sa.Index("ix_articles_id_status_published_at", "id", "status", "published_at"),
         sa.CheckConstraint("status IN ('draft', 'published')", name="status"),
     )
 
@@ -132,8 +151,8 @@ class Article(db.Model):
     body_html: Mapped[str] = mapped_column(sa.Text)
     source_name: Mapped[str | None] = mapped_column(sa.String(200))
     source_url: Mapped[str | None] = mapped_column(sa.String(2000))
-    author_id: Mapped[int] = mapped_column(sa.ForeignKey("authors.id"), index=True)
-    category_id: Mapped[int | None] = mapped_column(sa.ForeignKey("categories.id"), index=True)
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("authors.id"))
+    category_id: Mapped[int | None] = mapped_column(sa.ForeignKey("categories.id"))
     status: Mapped[str] = mapped_column(sa.String(20), default=ArticleStatus.PUBLISHED)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -230,6 +249,23 @@ class Article(db.Model):
 
     def __repr__(self) -> str:
         return f"<Article {self.slug}>"
+
+
+class ArchiveMonth(db.Model):
+    """A month that has (or had) articles, and when its articles last changed.
+
+    Kept by blog.articles.archive as articles are saved, so the archive and the sitemap index
+    list months and their last change without reading every article.
+    """
+
+    __tablename__ = "archive_months"
+
+    #: The first day of the month (UTC), as "YYYY-MM".
+    month: Mapped[str] = mapped_column(sa.String(7), primary_key=True)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<ArchiveMonth {self.month}>"
 
 
 class ArticleSlug(db.Model):

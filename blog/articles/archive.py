@@ -1,0 +1,156 @@
+"""The archive by month: which months have articles, what each holds, and when it last changed.
+
+A month is "YYYY-MM" of an article's published_at in UTC. The table archive_months keeps one row
+per month that has (or had) an article, with the time its articles last changed; a Session hook
+marks the months of every article added, changed or deleted. So the archive index and the
+sitemap index read a few hundred small rows and one index seek per month, never every article.
+What is *visible* in a month is still decided by Article.is_visible when read: a month whose
+only article is a draft or scheduled is not listed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session, attributes
+
+from blog.extensions import db
+from blog.models import ArchiveMonth, Article, utcnow
+
+#: Where the months being changed by a flush wait for it to finish.
+_PENDING = "archive_months_changed"
+
+
+def month_key(moment: datetime) -> str:
+    """The archive month of a moment: "YYYY-MM" in UTC."""
+    return moment.astimezone(UTC).strftime("%Y-%m")
+
+
+def month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
+    """The first moment of a month and of the next one, in UTC."""
+    start = datetime(year, month, 1, tzinfo=UTC)
+    end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=UTC)
+    return start, end
+
+
+@dataclass(frozen=True)
+class Month:
+    """A month with visible articles: its number, and when what it shows last changed."""
+
+    year: int
+    month: int
+    last_modified: datetime
+
+    @property
+    def first_day(self) -> date:
+        return date(self.year, self.month, 1)
+
+    @property
+    def key(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+
+def _newest_visible_in(start: datetime, end: datetime) -> sa.Select:
+    return (
+        sa.select(Article.published_at)
+        .where(Article.is_visible, Article.published_at >= start, Article.published_at < end)
+        .order_by(Article.published_at.desc())
+        .limit(1)
+    )
+
+
+def visible_months(*, year: int | None = None) -> list[Month]:
+    """Months with at least one visible article, newest first (of one year, if given).
+
+    Each month costs one index seek (the newest visible article in it), however many articles
+    the month or the archive holds. A month's last change is the later of the last save of any
+    of its articles and the newest publication time that has passed (a scheduled article
+    changes its month when it appears, not when it was saved).
+    """
+    query = sa.select(ArchiveMonth).order_by(ArchiveMonth.month.desc())
+    if year is not None:
+        query = query.where(ArchiveMonth.month.like(f"{year:04d}-%"))
+    months = []
+    for row in db.session.scalars(query):
+        number_year, number_month = (int(part) for part in row.month.split("-"))
+        newest = db.session.scalar(_newest_visible_in(*month_bounds(number_year, number_month)))
+        if newest is not None:
+            months.append(Month(number_year, number_month, max(row.changed_at, newest)))
+    return months
+
+
+def month_articles(year: int, month: int) -> sa.Select:
+    """The visible articles of one month, newest first."""
+    start, end = month_bounds(year, month)
+    return Article.published().where(Article.published_at >= start, Article.published_at < end)
+
+
+def refresh_months(connection: sa.Connection) -> None:
+    """Rebuild archive_months from the articles (after a migration or a bulk load).
+
+    Reads every article once; the app keeps the table in step from then on.
+    """
+    table = ArchiveMonth.__table__
+    articles = Article.__table__
+    rows = connection.execute(
+        sa.select(articles.c.published_at, articles.c.updated_at).where(
+            articles.c.published_at.is_not(None)
+        )
+    )
+    months: dict[str, datetime] = {}
+    for published_at, updated_at in rows:
+        key = month_key(published_at)
+        months[key] = max(months.get(key, updated_at), updated_at)
+    connection.execute(table.delete())
+    if months:
+        connection.execute(
+            table.insert(), [{"month": key, "changed_at": at} for key, at in months.items()]
+        )
+
+
+def _months_touched(session: Session) -> set[str]:
+    """Months of the articles this flush adds, changes or deletes (before and after a move)."""
+    touched: set[str] = set()
+    for instance in (*session.new, *session.dirty, *session.deleted):
+        if not isinstance(instance, Article):
+            continue
+        history = attributes.get_history(instance, "published_at")
+        for moment in (*history.added, *history.unchanged, *history.deleted):
+            if moment is not None:
+                touched.add(month_key(moment))
+    return touched
+
+
+def _note_months(session: Session, _context: Any, _instances: Any) -> None:
+    touched = _months_touched(session)
+    if touched:
+        session.info.setdefault(_PENDING, set()).update(touched)
+
+
+def _mark_months(session: Session, _context: Any) -> None:
+    touched = session.info.pop(_PENDING, None)
+    if not touched:
+        return
+    connection = session.connection()
+    now = utcnow()
+    values = [{"month": key, "changed_at": now} for key in sorted(touched)]
+    insert = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
+    statement = insert(ArchiveMonth.__table__).values(values)
+    connection.execute(
+        statement.on_conflict_do_update(
+            index_elements=["month"], set_={"changed_at": statement.excluded.changed_at}
+        )
+    )
+
+
+def init_app(_app: Flask) -> None:
+    """Keep archive_months in step with every Session's article changes (once a process)."""
+    for event, listener in (("before_flush", _note_months), ("after_flush", _mark_months)):
+        if not sa.event.contains(Session, event, listener):
+            sa.event.listen(Session, event, listener)
