@@ -21,8 +21,19 @@ SECRET_KEY: str | None = None
 
 #: Articles on the home, author, category and tag pages.
 ARTICLES_PER_PAGE = 10
+#: Listing pages (home, author, category, tag) go this deep; older articles are reached through
+#: the archive by month and the sitemaps, so no listing ever reads past this many rows.
+MAX_LISTING_PAGES = 50
+#: Articles on a month's archive page (a month of ten a day fits on two).
+ARCHIVE_PER_PAGE = 200
 #: Entries in the Atom feed.
 FEED_LENGTH = 20
+
+#: Search ranks up to this many matches by relevance; past it, the newest this many are ranked
+#: and the page says "more than". Bounds the work of a word every article contains.
+SEARCH_RANKED_MATCHES = 1000
+#: A search running longer than this is stopped and answered with a styled 503.
+SEARCH_TIMEOUT_SECONDS = 2.0
 
 #: Requests larger than this are refused with 413.
 MAX_CONTENT_LENGTH = 64 * 1024

@@ -20,12 +20,16 @@ from __future__ import annotations
 
 import fcntl
 import os
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app, has_request_context, request
 from sqlalchemy.orm import Session, scoped_session
+
+from blog.extensions import db
 
 #: Milliseconds a writer waits for the lock before giving up.
 SQLITE_BUSY_TIMEOUT_MS = 5000
@@ -144,3 +148,43 @@ def commit_keeping_state(session: Session | scoped_session) -> None:
         target.commit()
     finally:
         target.expire_on_commit = expire
+
+
+#: SQLite VM instructions between two looks at the clock while a time limit runs.
+_PROGRESS_STEPS = 10_000
+#: PostgreSQL's code for a statement cancelled by statement_timeout.
+_QUERY_CANCELED = "57014"
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Stop any statement the session runs inside this block once `seconds` have passed.
+
+    The database's own mechanism: on PostgreSQL statement_timeout for this transaction (put
+    back after); on SQLite a progress handler that interrupts the statement. The statement then
+    fails with an OperationalError that is_interruption() recognises.
+    """
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        before = connection.exec_driver_sql("SHOW statement_timeout").scalar()
+        limit = f"{int(seconds * 1000)}ms"
+        connection.execute(sa.select(sa.func.set_config("statement_timeout", limit, True)))
+        yield
+        # Only on success: a cancelled statement aborts the transaction, and its rollback puts
+        # the setting back by itself.
+        connection.execute(sa.select(sa.func.set_config("statement_timeout", before, True)))
+        return
+    driver = connection.connection.driver_connection
+    deadline = time.monotonic() + seconds
+    driver.set_progress_handler(lambda: time.monotonic() > deadline, _PROGRESS_STEPS)
+    try:
+        yield
+    finally:
+        driver.set_progress_handler(None, 0)
+
+
+def is_interruption(error: sa.exc.DBAPIError) -> bool:
+    """Whether a statement failed because time_limit stopped it."""
+    if getattr(error.orig, "sqlstate", None) == _QUERY_CANCELED:
+        return True
+    return "interrupted" in str(error.orig)

@@ -260,8 +260,11 @@ class ArchiveMonth(db.Model):
 
     __tablename__ = "archive_months"
 
-    #: The first day of the month (UTC), as "YYYY-MM".
+    #: The month (UTC), as "YYYY-MM".
     month: Mapped[str] = mapped_column(sa.String(7), primary_key=True)
+    #: Its first moment and the next month's, so queries seek articles by published_at.
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def __repr__(self) -> str:

@@ -13,15 +13,18 @@ import re
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, current_app
 from markupsafe import Markup, escape
 
+from blog.database import is_interruption, time_limit
 from blog.extensions import db
 from blog.models import Article
 
 #: Words kept from a query, and how long a query may be.
 MAX_TERMS = 12
 MAX_QUERY_LENGTH = 200
+#: Marks a query term to be matched as the start of words (never in query_terms' output).
+PREFIX = "*"
 #: Marks around matched words in snippets; characters that never occur in articles.
 _START, _STOP = "\x02", "\x03"
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -111,62 +114,164 @@ def highlight(text: str) -> Markup:
     return Markup(escaped.replace(_START, "<mark>").replace(_STOP, "</mark>"))  # noqa: S704
 
 
-def search(text: str, *, page: int, per_page: int) -> tuple[list[Hit], int]:
-    """Published articles matching every word of text, best first; and how many in all."""
+@dataclass
+class Results:
+    """A page of results, and how many matched: exactly, up to RANKED_MATCHES; past that,
+    `more` is set and only the newest RANKED_MATCHES matches were ranked."""
+
+    hits: list[Hit]
+    total: int
+    more: bool
+
+
+class SearchTooSlow(Exception):
+    """The search ran past SEARCH_TIMEOUT_SECONDS and was stopped."""
+
+
+def search(text: str, *, page: int, per_page: int) -> Results:
+    """Visible articles matching every word of text, best first.
+
+    Bounded whatever the archive holds: the newest RANKED_MATCHES + 1 matches are found first
+    (the engine reads its index newest first and stops there); those are ranked by relevance,
+    and snippets are made for the page shown only. So a word in every article costs what it
+    costs among RANKED_MATCHES articles, and the count is exact up to RANKED_MATCHES ("more
+    than" past it). Raises SearchTooSlow past SEARCH_TIMEOUT_SECONDS.
+    """
     terms = query_terms(text)
     if not terms:
-        return [], 0
-    if db.engine.dialect.name == "postgresql":
-        return _search_postgresql(terms, page, per_page)
-    return _search_sqlite(terms, page, per_page)
+        return Results([], 0, more=False)
+    limit = current_app.config["SEARCH_RANKED_MATCHES"]
+    engine = _Postgresql if db.engine.dialect.name == "postgresql" else _Sqlite
+    try:
+        with time_limit(current_app.config["SEARCH_TIMEOUT_SECONDS"]):
+            candidates = engine.newest_matches(terms, limit + 1)
+            if not candidates:
+                # Nothing for the words as typed: perhaps the last one is unfinished ("lightho").
+                # Only then, since a prefix reads every word it starts and all their articles.
+                terms = [*terms[:-1], terms[-1] + PREFIX]
+                candidates = engine.newest_matches(terms, limit + 1)
+            more = len(candidates) > limit
+            candidates = candidates[:limit]
+            ranked = engine.ranked(terms, candidates)[(page - 1) * per_page : page * per_page]
+            snippets = engine.snippets(terms, ranked)
+    except sa.exc.OperationalError as error:
+        if is_interruption(error):
+            raise SearchTooSlow from None
+        raise
+    articles = {
+        article.id: article
+        for article in db.session.scalars(Article.listing().where(Article.id.in_(ranked)))
+    }
+    hits = [Hit(articles[id_], highlight(snippets.get(id_, ""))) for id_ in ranked]
+    return Results(hits, len(candidates), more=more)
 
 
-def _search_sqlite(terms: list[str], page: int, per_page: int) -> tuple[list[Hit], int]:
-    # Each word quoted (so it is never syntax); the last one also matches as a prefix.
-    match = " ".join(f'"{term}"' for term in terms[:-1]) + f' "{terms[-1]}"*'
+class _Sqlite:
+    """FTS5: rowids are article ids, which it reads newest first when asked."""
+
     fts = sa.table("articles_fts", sa.column("rowid"))
-    matching = sa.text("articles_fts MATCH :match").bindparams(match=match.strip())
     rank = sa.literal_column("bm25(articles_fts, 10.0, 4.0, 1.0)")
     snippet = sa.literal_column(f"snippet(articles_fts, -1, '{_START}', '{_STOP}', ' … ', 24)")
-    base = (
-        sa.select(Article, snippet.label("snippet"))
-        .join(fts, fts.c.rowid == Article.id)
-        .where(matching, Article.is_visible)
-    )
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(base.subquery()))
-    rows = db.session.execute(
-        base.order_by(rank, Article.published_at.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    return [Hit(article, highlight(text)) for article, text in rows], total or 0
+
+    @staticmethod
+    def matching(terms: list[str]) -> sa.TextClause:
+        # Each word quoted (so it is never syntax); a prefix, marked, as "word"*.
+        match = " ".join(
+            f'"{term.removesuffix(PREFIX)}"*' if term.endswith(PREFIX) else f'"{term}"'
+            for term in terms
+        )
+        return sa.text("articles_fts MATCH :match").bindparams(match=match)
+
+    @classmethod
+    def newest_matches(cls, terms: list[str], limit: int) -> list[int]:
+        # Visibility read from an index that holds it (id, status, published_at), so the
+        # article rows, bodies and all, are never read for matches that are not shown.
+        visible = sa.select(Article.id).where(Article.is_visible).subquery()
+        query = (
+            sa.select(cls.fts.c.rowid)
+            .join(visible, visible.c.id == cls.fts.c.rowid)
+            .where(cls.matching(terms))
+            .order_by(cls.fts.c.rowid.desc())
+            .limit(limit)
+        )
+        return list(db.session.scalars(query))
+
+    @classmethod
+    def ranked(cls, terms: list[str], candidates: list[int]) -> list[int]:
+        if not candidates:
+            return []
+        # The engine ranks the matches from the oldest candidate on; those that are not
+        # candidates (not visible) are dropped here.
+        rows = db.session.execute(
+            sa.select(cls.fts.c.rowid, cls.rank).where(
+                cls.matching(terms), cls.fts.c.rowid >= min(candidates)
+            )
+        ).all()
+        wanted = set(candidates)
+        scored = sorted((score, -rowid) for rowid, score in rows if rowid in wanted)
+        return [-negative for _score, negative in scored]
+
+    @classmethod
+    def snippets(cls, terms: list[str], ids: list[int]) -> dict[int, str]:
+        query = sa.select(cls.fts.c.rowid, cls.snippet).where(
+            cls.matching(terms), cls.fts.c.rowid == sa.bindparam("id")
+        )
+        snippets = {}
+        for id_ in ids:
+            row = db.session.execute(query, {"id": id_}).first()
+            if row is not None:
+                snippets[id_] = row[1]
+        return snippets
 
 
-def _search_postgresql(terms: list[str], page: int, per_page: int) -> tuple[list[Hit], int]:
-    query = sa.func.to_tsquery(
-        "english",
-        " & ".join(f"{term}:*" if i == len(terms) - 1 else term for i, term in enumerate(terms)),
-    )
+class _Postgresql:
+    """A tsvector column with a GIN index; the planner reads it or the ids newest first."""
+
     vector = sa.literal_column("articles.search_vector")
-    options = f"StartSel={_START}, StopSel={_STOP}, MaxWords=30, MinWords=12, MaxFragments=2"
-    snippet = sa.func.ts_headline(
-        "english",
-        sa.func.concat_ws(" ", Article.summary, Article.body_markdown),
-        query,
-        options,
-    )
-    base = sa.select(Article, snippet.label("snippet")).where(
-        vector.op("@@")(query), Article.is_visible
-    )
-    total = db.session.scalar(
-        sa.select(sa.func.count(Article.id)).where(vector.op("@@")(query), Article.is_visible)
-    )
-    rows = db.session.execute(
-        base.order_by(sa.func.ts_rank_cd(vector, query).desc(), Article.published_at.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    return [Hit(article, highlight(text)) for article, text in rows], total or 0
+
+    @staticmethod
+    def query(terms: list[str]) -> sa.ColumnElement:
+        words = (
+            f"{term.removesuffix(PREFIX)}:*" if term.endswith(PREFIX) else term for term in terms
+        )
+        return sa.func.to_tsquery("english", " & ".join(words))
+
+    @classmethod
+    def newest_matches(cls, terms: list[str], limit: int) -> list[int]:
+        query = (
+            sa.select(Article.id)
+            .where(cls.vector.op("@@")(cls.query(terms)), Article.is_visible)
+            .order_by(Article.id.desc())
+            .limit(limit)
+        )
+        return list(db.session.scalars(query))
+
+    @classmethod
+    def ranked(cls, terms: list[str], candidates: list[int]) -> list[int]:
+        if not candidates:
+            return []
+        rank = sa.func.ts_rank_cd(cls.vector, cls.query(terms))
+        return list(
+            db.session.scalars(
+                sa.select(Article.id)
+                .where(Article.id.in_(candidates))
+                .order_by(rank.desc(), Article.id.desc())
+            )
+        )
+
+    @classmethod
+    def snippets(cls, terms: list[str], ids: list[int]) -> dict[int, str]:
+        if not ids:
+            return {}
+        options = f"StartSel={_START}, StopSel={_STOP}, MaxWords=30, MinWords=12, MaxFragments=2"
+        snippet = sa.func.ts_headline(
+            "english",
+            sa.func.concat_ws(" ", Article.summary, Article.body_markdown),
+            cls.query(terms),
+            options,
+        )
+        rows = db.session.execute(sa.select(Article.id, snippet).where(Article.id.in_(ids)))
+        return dict(rows.tuples().all())
 
 
 def _install_with_the_table(_target: sa.Table, connection: sa.Connection, **_kw: object) -> None:

@@ -43,6 +43,11 @@ def human_date(value: datetime) -> str:
     return f"{value.day} {MONTHS[value.month]} {value.year}"
 
 
+def month_name(number: int) -> str:
+    """11 -> November."""
+    return MONTHS[number]
+
+
 def human_datetime(value: datetime) -> str:
     """28 November 2026 at 09:30 (UTC)."""
     return f"{value.day} {MONTHS[value.month]} {value.year} at {value.hour:02d}:{value.minute:02d}"
@@ -107,6 +112,7 @@ def init_app(app: Flask) -> None:
     """Register the filters, site_url_for and the context processor."""
     app.add_template_filter(xml_safe)
     app.add_template_filter(human_date)
+    app.add_template_filter(month_name)
     app.add_template_filter(human_datetime)
     app.add_template_filter(iso_datetime)
     app.add_template_filter(time_ago)

@@ -19,9 +19,10 @@ from flask import Flask
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, attributes
+from sqlalchemy.sql import Select
 
 from blog.extensions import db
-from blog.models import ArchiveMonth, Article, utcnow
+from blog.models import ArchiveMonth, Article, UTCDateTime, utcnow
 
 #: Where the months being changed by a flush wait for it to finish.
 _PENDING = "archive_months_changed"
@@ -41,7 +42,7 @@ def month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
 
 @dataclass(frozen=True)
 class Month:
-    """A month with visible articles: its number, and when what it shows last changed."""
+    """A month with visible articles, and when what it shows last changed."""
 
     year: int
     month: int
@@ -55,40 +56,91 @@ class Month:
     def key(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
 
+    @classmethod
+    def from_row(cls, key: str, last_modified: datetime) -> Month:
+        year, month = (int(part) for part in key.split("-"))
+        return cls(year, month, last_modified)
 
-def _newest_visible_in(start: datetime, end: datetime) -> sa.Select:
+
+def _newest_visible() -> sa.ScalarSelect:
+    """The newest visible article's time in the month of the ArchiveMonth row (one seek)."""
     return (
-        sa.select(Article.published_at)
-        .where(Article.is_visible, Article.published_at >= start, Article.published_at < end)
-        .order_by(Article.published_at.desc())
-        .limit(1)
+        sa.select(sa.func.max(Article.published_at))
+        .where(
+            Article.is_visible,
+            Article.published_at >= ArchiveMonth.starts_at,
+            Article.published_at < ArchiveMonth.ends_at,
+        )
+        .correlate(ArchiveMonth)
+        .scalar_subquery()
+    )
+
+
+def _visible_months_query() -> sa.Select:
+    newest = _newest_visible()
+    last_modified = sa.type_coerce(
+        sa.case((newest > ArchiveMonth.changed_at, newest), else_=ArchiveMonth.changed_at),
+        UTCDateTime(),
+    )
+    return (
+        sa.select(ArchiveMonth.month, last_modified)
+        .where(newest.is_not(None))
+        .order_by(ArchiveMonth.month.desc())
     )
 
 
 def visible_months(*, year: int | None = None) -> list[Month]:
     """Months with at least one visible article, newest first (of one year, if given).
 
-    Each month costs one index seek (the newest visible article in it), however many articles
-    the month or the archive holds. A month's last change is the later of the last save of any
-    of its articles and the newest publication time that has passed (a scheduled article
-    changes its month when it appears, not when it was saved).
+    One query, with one index seek per month (the newest visible article in it), however many
+    articles the months hold. A month's last change is the later of the last save of any of its
+    articles and the newest publication time that has passed (a scheduled article changes its
+    month when it appears, not when it was saved).
     """
-    query = sa.select(ArchiveMonth).order_by(ArchiveMonth.month.desc())
+    query = _visible_months_query()
     if year is not None:
         query = query.where(ArchiveMonth.month.like(f"{year:04d}-%"))
-    months = []
-    for row in db.session.scalars(query):
-        number_year, number_month = (int(part) for part in row.month.split("-"))
-        newest = db.session.scalar(_newest_visible_in(*month_bounds(number_year, number_month)))
-        if newest is not None:
-            months.append(Month(number_year, number_month, max(row.changed_at, newest)))
-    return months
+    return [Month.from_row(key, at) for key, at in db.session.execute(query)]
 
 
-def month_articles(year: int, month: int) -> sa.Select:
+def neighbours(year: int, month: int) -> tuple[Month | None, Month | None]:
+    """The months with visible articles just before and just after this one."""
+    key = f"{year:04d}-{month:02d}"
+    query = _visible_months_query().limit(1)
+    before = db.session.execute(query.where(ArchiveMonth.month < key)).first()
+    after = db.session.execute(
+        query.where(ArchiveMonth.month > key).order_by(None).order_by(ArchiveMonth.month)
+    ).first()
+    return (
+        Month.from_row(*before) if before else None,
+        Month.from_row(*after) if after else None,
+    )
+
+
+def month_articles(year: int, month: int) -> Select:
     """The visible articles of one month, newest first."""
     start, end = month_bounds(year, month)
-    return Article.published().where(Article.published_at >= start, Article.published_at < end)
+    return Article.listing().where(Article.published_at >= start, Article.published_at < end)
+
+
+def month_counts(year: int) -> dict[int, int]:
+    """How many visible articles each month of a year has (reads one year's index entries)."""
+    start, end = datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
+    moments = db.session.scalars(
+        sa.select(Article.published_at).where(
+            Article.is_visible, Article.published_at >= start, Article.published_at < end
+        )
+    )
+    counts: dict[int, int] = {}
+    for moment in moments:
+        counts[moment.month] = counts.get(moment.month, 0) + 1
+    return counts
+
+
+def _month_row(key: str, changed_at: datetime) -> dict[str, Any]:
+    year, month = (int(part) for part in key.split("-"))
+    start, end = month_bounds(year, month)
+    return {"month": key, "starts_at": start, "ends_at": end, "changed_at": changed_at}
 
 
 def refresh_months(connection: sa.Connection) -> None:
@@ -109,9 +161,7 @@ def refresh_months(connection: sa.Connection) -> None:
         months[key] = max(months.get(key, updated_at), updated_at)
     connection.execute(table.delete())
     if months:
-        connection.execute(
-            table.insert(), [{"month": key, "changed_at": at} for key, at in months.items()]
-        )
+        connection.execute(table.insert(), [_month_row(key, at) for key, at in months.items()])
 
 
 def _months_touched(session: Session) -> set[str]:
@@ -139,7 +189,7 @@ def _mark_months(session: Session, _context: Any) -> None:
         return
     connection = session.connection()
     now = utcnow()
-    values = [{"month": key, "changed_at": now} for key in sorted(touched)]
+    values = [_month_row(key, now) for key in sorted(touched)]
     insert = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
     statement = insert(ArchiveMonth.__table__).values(values)
     connection.execute(

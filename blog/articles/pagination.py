@@ -9,10 +9,10 @@ number is a 404.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from flask import abort, current_app, redirect, request, url_for
-from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import defer
 from sqlalchemy.sql import Select
 
@@ -46,15 +46,70 @@ def page_address(name: str, number: int) -> str:
     return f"{address}?{urlencode(query)}" if query else address
 
 
-def paginate_articles(stmt: Select) -> Pagination:
+@dataclass
+class ListingPage:
+    """One page of a listing: its articles, and whether there are newer and older pages.
+
+    No total: counting a listing reads every row it filters, so it grows with the archive.
+    """
+
+    items: list[Article]
+    page: int
+    has_next: bool
+    #: The deepest page the listing goes to; older articles are in the archive.
+    max_pages: int
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+    @property
+    def continues_in_archive(self) -> bool:
+        """The listing stops here, with older articles only in the archive."""
+        return self.page == self.max_pages and self.has_next
+
+
+def paginate_articles(
+    stmt: Select, *, per_page: int | None = None, max_pages: int | None = None
+) -> ListingPage:
     """One page of a listing at its one address (requested_page); past the end, 404.
 
-    A listing's pages only exist while there are articles for them, so a page past the end is
-    not found rather than redirected: no address of a page that is not there answers 200.
+    The page's ids are read first, from an index that matches the listing's filter and order
+    (see Article.__table_args__), then their rows: so a page costs the same however many
+    articles the listing holds, and at most max_pages (MAX_LISTING_PAGES) deep. A page past the
+    end or past that depth is not found rather than redirected: no address of a page that is
+    not there answers 200.
     """
-    return db.paginate(
-        stmt.options(defer(Article.body_html)),
-        page=requested_page("page"),
-        per_page=current_app.config["ARTICLES_PER_PAGE"],
-        error_out=True,
+    config = current_app.config
+    per_page = per_page or config["ARTICLES_PER_PAGE"]
+    max_pages = max_pages or config["MAX_LISTING_PAGES"]
+    number = requested_page("page")
+    if number > max_pages:
+        abort(404)
+    ids = list(
+        db.session.scalars(
+            stmt.with_only_columns(Article.id)
+            .options()
+            .limit(per_page + 1)
+            .offset((number - 1) * per_page)
+        )
     )
+    if not ids and number > 1:
+        abort(404)
+    shown = ids[:per_page]
+    items = (
+        list(
+            db.session.scalars(stmt.where(Article.id.in_(shown)).options(defer(Article.body_html)))
+        )
+        if shown
+        else []
+    )
+    return ListingPage(items, number, has_next=len(ids) > per_page, max_pages=max_pages)

@@ -15,6 +15,7 @@ from flask import (
 from werkzeug.exceptions import NotFound
 
 from blog import search as full_text
+from blog.articles import archive
 from blog.articles.pages import render_article_page
 from blog.articles.pagination import paginate_articles
 from blog.extensions import db
@@ -24,6 +25,11 @@ from blog.search import MAX_QUERY_LENGTH, query_terms
 from blog.security import query_parameters
 
 bp = Blueprint("articles", __name__)
+
+#: A month's pages are bounded by the month, not the archive: no listing limit applies.
+ARCHIVE_MAX_PAGES = 10_000
+#: A search stopped for taking too long asks to be tried again after this many seconds.
+SEARCH_RETRY_AFTER_SECONDS = 30
 
 
 def _search_page() -> int:
@@ -103,25 +109,74 @@ def tag(slug: str) -> str:
     )
 
 
+@bp.get("/archive/")
+def archive_index() -> str:
+    """Every month with articles, by year: the short path to any old article."""
+    by_year: dict[int, list[archive.Month]] = {}
+    for month in archive.visible_months():
+        by_year.setdefault(month.year, []).append(month)
+    return render_template("articles/archive_index.html", by_year=by_year)
+
+
+@bp.get("/archive/<int(fixed_digits=4):year>/")
+def archive_year(year: int) -> str:
+    """The months of one year, with how many articles each has."""
+    months = archive.visible_months(year=year)
+    if not months:
+        abort(404)
+    return render_template(
+        "articles/archive_year.html",
+        year=year,
+        months=months,
+        counts=archive.month_counts(year),
+    )
+
+
+@bp.get("/archive/<int(fixed_digits=4):year>/<int(fixed_digits=2):month>/")
+@query_parameters("page")
+def archive_month(year: int, month: int) -> str:
+    """Every article of one month, newest first, by day; with the months either side."""
+    if not 1 <= month <= 12:
+        abort(404)
+    page = paginate_articles(
+        archive.month_articles(year, month),
+        per_page=current_app.config["ARCHIVE_PER_PAGE"],
+        max_pages=ARCHIVE_MAX_PAGES,
+    )
+    if not page.items:
+        abort(404)
+    before, after = archive.neighbours(year, month)
+    return render_template(
+        "articles/archive_month.html",
+        page=page,
+        month=archive.Month(year, month, page.items[0].published_at),
+        before=before,
+        after=after,
+    )
+
+
 @bp.get("/search")
 @query_parameters("q", "page")
-def search() -> str:
+def search() -> tuple[str, int, dict[str, str]] | str:
     """Published articles matching the words of ?q=, best first, with matches highlighted."""
     text = request.args.get("q", "")
     terms = query_terms(text)
     per_page = current_app.config["ARTICLES_PER_PAGE"]
     page = _search_page()
-    hits, total = full_text.search(text, page=page, per_page=per_page) if terms else ([], 0)
-    pages = max((total + per_page - 1) // per_page, 1)
+    shown = {"query": text[:MAX_QUERY_LENGTH], "terms": terms}
+    try:
+        results = full_text.search(text, page=page, per_page=per_page)
+    except full_text.SearchTooSlow:
+        page_text = render_template("articles/search.html", too_slow=True, **shown)
+        return page_text, 503, {"Retry-After": str(SEARCH_RETRY_AFTER_SECONDS)}
+    pages = max((results.total + per_page - 1) // per_page, 1)
     if page > pages:
         abort(404)
     return render_template(
         "articles/search.html",
-        query=text[:MAX_QUERY_LENGTH],
-        terms=terms,
-        hits=hits,
-        total=total,
+        results=results,
         page=page,
         pages=pages,
         truncated=len(text) > MAX_QUERY_LENGTH,
+        **shown,
     )

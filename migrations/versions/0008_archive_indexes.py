@@ -45,6 +45,8 @@ def upgrade():
     op.create_table(
         'archive_months',
         sa.Column('month', sa.String(length=7), nullable=False),
+        sa.Column('starts_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('ends_at', sa.DateTime(timezone=True), nullable=False),
         sa.Column('changed_at', sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint('month', name=op.f('pk_archive_months')),
     )
