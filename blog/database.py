@@ -151,7 +151,7 @@ def commit_keeping_state(session: Session | scoped_session) -> None:
 
 
 #: SQLite VM instructions between two looks at the clock while a time limit runs.
-_PROGRESS_STEPS = 10_000
+_PROGRESS_STEPS = 1_000
 #: PostgreSQL's code for a statement cancelled by statement_timeout.
 _QUERY_CANCELED = "57014"
 
@@ -167,7 +167,7 @@ def time_limit(seconds: float) -> Iterator[None]:
     connection = db.session.connection()
     if connection.dialect.name == "postgresql":
         before = connection.exec_driver_sql("SHOW statement_timeout").scalar()
-        limit = f"{int(seconds * 1000)}ms"
+        limit = f"{max(int(seconds * 1000), 1)}ms"  # 0 would mean no limit at all
         connection.execute(sa.select(sa.func.set_config("statement_timeout", limit, True)))
         yield
         # Only on success: a cancelled statement aborts the transaction, and its rollback puts

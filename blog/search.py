@@ -271,7 +271,7 @@ class _Postgresql:
             options,
         )
         rows = db.session.execute(sa.select(Article.id, snippet).where(Article.id.in_(ids)))
-        return dict(rows.tuples().all())
+        return {id_: snippet for id_, snippet in rows}
 
 
 def _install_with_the_table(_target: sa.Table, connection: sa.Connection, **_kw: object) -> None:

@@ -9,7 +9,7 @@ SITE_URL's own.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -76,3 +76,16 @@ def site_url() -> str:
 def site_url_for(endpoint: str, **values: Any) -> str:
     """url_for, made absolute on SITE_URL rather than on the request's Host header."""
     return site_url() + url_for(endpoint, **values)
+
+
+#: Stand-ins for a year and month that cannot occur in a real address, replaced by formatting.
+_YEAR, _MONTH = 9999, 99
+
+
+def month_url_pattern(endpoint: str, *, external: bool = True) -> Callable[[int, int], str]:
+    """endpoint's address for a year and month, as a format: one url_for for a page that links
+    hundreds of months (the archive, the sitemap index)."""
+    build = site_url_for if external else url_for
+    pattern = build(endpoint, year=_YEAR, month=_MONTH)
+    pattern = pattern.replace(f"{_YEAR:04d}", "{0:04d}", 1).replace(f"{_MONTH:02d}", "{1:02d}", 1)
+    return pattern.format

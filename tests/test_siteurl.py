@@ -132,8 +132,15 @@ def test_feeds_sitemap_and_robots_use_site_url_whatever_the_host(site, base):
         xml = get_html(client, f"{base}{path}")
         urls = re.findall(r'(?:href="|<id>|<uri>)([^"<]+)', xml)
         assert urls and all(url.startswith(f"{SITE}/") for url in urls), (path, urls)
-    sitemap = get_html(client, f"{base}/sitemap.xml")
-    locs = re.findall(r"<loc>([^<]+)</loc>", sitemap)
+    index = re.findall(r"<loc>([^<]+)</loc>", get_html(client, f"{base}/sitemap.xml"))
+    assert index and all(loc.startswith(f"{SITE}/sitemaps/") for loc in index)
+    locs = [
+        loc
+        for sitemap in index
+        for loc in re.findall(
+            r"<loc>([^<]+)</loc>", get_html(client, base + sitemap.removeprefix(SITE))
+        )
+    ]
     assert f"{SITE}/articles/{slug}" in locs and all(loc.startswith(SITE) for loc in locs)
     assert f"Sitemap: {SITE}/sitemap.xml" in get_html(client, f"{base}/robots.txt")
 

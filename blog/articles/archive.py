@@ -1,4 +1,5 @@
-"""The archive by month: which months have articles, what each holds, and when it last changed.
+"""The archive by month: which months have articles, what each holds, and when it last changed;
+and the copies of articles' publication times that keep listings flat as the archive grows.
 
 A month is "YYYY-MM" of an article's published_at in UTC. The table archive_months keeps one row
 per month that has (or had) an article, with the time its articles last changed; a Session hook
@@ -18,11 +19,19 @@ import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session, attributes
+from sqlalchemy.orm import Session, attributes, joinedload, load_only
 from sqlalchemy.sql import Select
 
 from blog.extensions import db
-from blog.models import ArchiveMonth, Article, UTCDateTime, utcnow
+from blog.models import (
+    ArchiveMonth,
+    Article,
+    Author,
+    Category,
+    UTCDateTime,
+    article_tags,
+    utcnow,
+)
 
 #: Where the months being changed by a flush wait for it to finish.
 _PENDING = "archive_months_changed"
@@ -66,11 +75,7 @@ def _newest_visible() -> sa.ScalarSelect:
     """The newest visible article's time in the month of the ArchiveMonth row (one seek)."""
     return (
         sa.select(sa.func.max(Article.published_at))
-        .where(
-            Article.is_visible,
-            Article.published_at >= ArchiveMonth.starts_at,
-            Article.published_at < ArchiveMonth.ends_at,
-        )
+        .where(Article.visible_during(ArchiveMonth.starts_at, ArchiveMonth.ends_at))
         .correlate(ArchiveMonth)
         .scalar_subquery()
     )
@@ -118,23 +123,32 @@ def neighbours(year: int, month: int) -> tuple[Month | None, Month | None]:
 
 
 def month_articles(year: int, month: int) -> Select:
-    """The visible articles of one month, newest first."""
+    """The visible articles of one month, newest first, with what the month's page shows."""
     start, end = month_bounds(year, month)
-    return Article.listing().where(Article.published_at >= start, Article.published_at < end)
+    return (
+        sa.select(Article)
+        .where(Article.visible_during(start, end))
+        .order_by(Article.published_at.desc(), Article.id.desc())
+        .options(
+            load_only(Article.title, Article.slug, Article.published_at),
+            joinedload(Article.author).load_only(Author.name),
+            joinedload(Article.category).load_only(Category.name),
+        )
+    )
 
 
 def month_counts(year: int) -> dict[int, int]:
-    """How many visible articles each month of a year has (reads one year's index entries)."""
-    start, end = datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
-    moments = db.session.scalars(
-        sa.select(Article.published_at).where(
-            Article.is_visible, Article.published_at >= start, Article.published_at < end
-        )
+    """How many visible articles each month of a year has (counts one year's index entries)."""
+    count = (
+        sa.select(sa.func.count())
+        .where(Article.visible_during(ArchiveMonth.starts_at, ArchiveMonth.ends_at))
+        .correlate(ArchiveMonth)
+        .scalar_subquery()
     )
-    counts: dict[int, int] = {}
-    for moment in moments:
-        counts[moment.month] = counts.get(moment.month, 0) + 1
-    return counts
+    rows = db.session.execute(
+        sa.select(ArchiveMonth.month, count).where(ArchiveMonth.month.like(f"{year:04d}-%"))
+    )
+    return {int(key[5:]): number for key, number in rows if number}
 
 
 def _month_row(key: str, changed_at: datetime) -> dict[str, Any]:
@@ -177,6 +191,24 @@ def _months_touched(session: Session) -> set[str]:
     return touched
 
 
+def copy_published_at(connection: sa.Connection, article_ids: list[int] | None = None) -> None:
+    """Copy each article's published_at onto its tag rows (all articles when ids is None).
+
+    article_tags.published_at lets a tag's page read its newest articles from one index; the
+    app calls this for every article it saves, and after writing tag rows itself (merge_tags).
+    """
+    tags = article_tags
+    copied = (
+        sa.select(Article.published_at).where(Article.id == tags.c.article_id).scalar_subquery()
+    )
+    update = tags.update().values(published_at=copied)
+    if article_ids is not None:
+        if not article_ids:
+            return
+        update = update.where(tags.c.article_id.in_(article_ids))
+    connection.execute(update)
+
+
 def _note_months(session: Session, _context: Any, _instances: Any) -> None:
     touched = _months_touched(session)
     if touched:
@@ -184,6 +216,13 @@ def _note_months(session: Session, _context: Any, _instances: Any) -> None:
 
 
 def _mark_months(session: Session, _context: Any) -> None:
+    saved = [
+        instance.id
+        for instance in (*session.new, *session.dirty)
+        if isinstance(instance, Article) and instance.id is not None
+    ]
+    if saved:
+        copy_published_at(session.connection(), saved)
     touched = session.info.pop(_PENDING, None)
     if not touched:
         return

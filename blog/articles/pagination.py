@@ -78,7 +78,11 @@ class ListingPage:
 
 
 def paginate_articles(
-    stmt: Select, *, per_page: int | None = None, max_pages: int | None = None
+    stmt: Select,
+    *,
+    ids: Select | None = None,
+    per_page: int | None = None,
+    max_pages: int | None = None,
 ) -> ListingPage:
     """One page of a listing at its one address (requested_page); past the end, 404.
 
@@ -86,7 +90,8 @@ def paginate_articles(
     (see Article.__table_args__), then their rows: so a page costs the same however many
     articles the listing holds, and at most max_pages (MAX_LISTING_PAGES) deep. A page past the
     end or past that depth is not found rather than redirected: no address of a page that is
-    not there answers 200.
+    not there answers 200. `ids` is the listing's ids in its order, where stmt's own ids are
+    not the cheapest way to them (a tag's page).
     """
     config = current_app.config
     per_page = per_page or config["ARTICLES_PER_PAGE"]
@@ -94,17 +99,12 @@ def paginate_articles(
     number = requested_page("page")
     if number > max_pages:
         abort(404)
-    ids = list(
-        db.session.scalars(
-            stmt.with_only_columns(Article.id)
-            .options()
-            .limit(per_page + 1)
-            .offset((number - 1) * per_page)
-        )
-    )
-    if not ids and number > 1:
+    if ids is None:
+        ids = stmt.with_only_columns(Article.id)
+    found = list(db.session.scalars(ids.limit(per_page + 1).offset((number - 1) * per_page)))
+    if not found and number > 1:
         abort(404)
-    shown = ids[:per_page]
+    shown = found[:per_page]
     items = (
         list(
             db.session.scalars(stmt.where(Article.id.in_(shown)).options(defer(Article.body_html)))
@@ -112,4 +112,4 @@ def paginate_articles(
         if shown
         else []
     )
-    return ListingPage(items, number, has_next=len(ids) > per_page, max_pages=max_pages)
+    return ListingPage(items, number, has_next=len(found) > per_page, max_pages=max_pages)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import (
     Blueprint,
     Response,
@@ -23,6 +24,7 @@ from blog.inputs import page_number
 from blog.models import Article, ArticleSlug, Category, Tag, article_tags
 from blog.search import MAX_QUERY_LENGTH, query_terms
 from blog.security import query_parameters
+from blog.siteurl import month_url_pattern
 
 bp = Blueprint("articles", __name__)
 
@@ -102,8 +104,13 @@ def category(slug: str) -> str:
 def tag(slug: str) -> str:
     """Published articles carrying one tag."""
     found = db.first_or_404(db.select(Tag).where(Tag.slug == slug))
-    tagged = db.select(article_tags.c.article_id).where(article_tags.c.tag_id == found.id)
-    page = paginate_articles(Article.listing().where(Article.id.in_(tagged)))
+    tagged = (
+        sa.select(article_tags.c.article_id)
+        .join(Article, Article.id == article_tags.c.article_id)
+        .where(article_tags.c.tag_id == found.id, Article.is_visible)
+        .order_by(article_tags.c.published_at.desc(), article_tags.c.article_id.desc())
+    )
+    page = paginate_articles(Article.listing(), ids=tagged)
     return render_template(
         "articles/listing.html", page=page, kind="Tag", topic=found, endpoint="articles.tag"
     )
@@ -115,7 +122,11 @@ def archive_index() -> str:
     by_year: dict[int, list[archive.Month]] = {}
     for month in archive.visible_months():
         by_year.setdefault(month.year, []).append(month)
-    return render_template("articles/archive_index.html", by_year=by_year)
+    return render_template(
+        "articles/archive_index.html",
+        by_year=by_year,
+        month_url=month_url_pattern("articles.archive_month", external=False),
+    )
 
 
 @bp.get("/archive/<int(fixed_digits=4):year>/")

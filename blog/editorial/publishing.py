@@ -10,6 +10,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from slugify import slugify
 
+from blog.articles import archive
 from blog.extensions import db
 from blog.models import (
     Article,
@@ -352,6 +353,7 @@ def merge_tags(source: Tag, target: Tag) -> int:
     )
     for article_id in tagged - already:
         db.session.execute(article_tags.insert().values(article_id=article_id, tag_id=target.id))
+    archive.copy_published_at(db.session.connection(), sorted(tagged - already))
     db.session.delete(source)
     db.session.commit()
     return len(tagged)

@@ -6,16 +6,18 @@ import sqlalchemy as sa
 from flask import (
     Blueprint,
     Response,
+    abort,
     current_app,
     render_template,
     send_from_directory,
 )
 from sqlalchemy.orm import joinedload
 
+from blog.articles import archive
 from blog.extensions import db
 from blog.feeds.conditional import conditional
 from blog.models import Article, Author, Category, Tag, article_tags, utcnow
-from blog.siteurl import site_url_for
+from blog.siteurl import month_url_pattern, site_url_for
 
 bp = Blueprint("feeds", __name__)
 
@@ -35,34 +37,81 @@ def atom() -> Response:
 
 @bp.get("/sitemap.xml")
 def sitemap() -> Response:
-    """Every public page, with the time its content last changed where we know it."""
-    visible = Article.published().order_by(None)
-    visible_ids = visible.with_only_columns(Article.id)
-    articles = db.session.execute(visible.with_only_columns(Article.slug, Article.updated_at)).all()
-    authors = db.session.scalars(
-        sa.select(Author.slug).where(Author.id.in_(visible.with_only_columns(Article.author_id)))
-    ).all()
-    categories = db.session.scalars(
-        sa.select(Category.slug).where(
-            Category.id.in_(visible.with_only_columns(Article.category_id))
+    """The sitemap index: the site's other pages, then one sitemap per month of articles.
+
+    A month holds far fewer than the protocol's 50,000 URLs a file (ten articles a day is about
+    300), and the index reads the kept months (blog.articles.archive), never every article.
+    """
+    months = archive.visible_months()
+    newest = max((month.last_modified for month in months), default=None)
+    sitemaps = [(site_url_for("feeds.sitemap_pages"), newest)]
+    month_url = month_url_pattern("feeds.sitemap_month")
+    sitemaps += [(month_url(m.year, m.month), m.last_modified) for m in months]
+    xml = render_template("feeds/sitemap_index.xml", sitemaps=sitemaps)
+    return conditional(Response(xml, mimetype="application/xml"), newest)
+
+
+@bp.get("/sitemaps/pages.xml")
+def sitemap_pages() -> Response:
+    """The home page, the archive, and every author, category and tag with a visible article.
+
+    Each of those costs one index seek (does it have a visible article?), not a read of the
+    articles.
+    """
+    months = archive.visible_months()
+    newest = max((month.last_modified for month in months), default=None)
+    urls = [(site_url_for("articles.index"), newest)]
+    if months:
+        urls.append((site_url_for("articles.archive_index"), newest))
+    years = sorted({month.year for month in months}, reverse=True)
+    urls += [(site_url_for("articles.archive_year", year=year), None) for year in years]
+    month_url = month_url_pattern("articles.archive_month")
+    urls += [(month_url(m.year, m.month), m.last_modified) for m in months]
+    urls += [(site_url_for("authors.detail", slug=slug), None) for slug in _with_visible(Author)]
+    urls += [
+        (site_url_for("articles.category", slug=slug), None) for slug in _with_visible(Category)
+    ]
+    urls += [(site_url_for("articles.tag", slug=slug), None) for slug in _with_visible(Tag)]
+    xml = render_template("feeds/sitemap.xml", urls=urls)
+    return conditional(Response(xml, mimetype="application/xml"), newest)
+
+
+def _with_visible(model: type[Author | Category | Tag]) -> list[str]:
+    """Slugs of the authors, categories or tags that have at least one visible article."""
+    if model is Tag:
+        has_visible = (
+            sa.select(article_tags.c.article_id)
+            .join(Article, Article.id == article_tags.c.article_id)
+            .where(article_tags.c.tag_id == Tag.id, Article.is_visible)
         )
-    ).all()
-    tags = db.session.scalars(
-        sa.select(Tag.slug)
-        .join(article_tags, article_tags.c.tag_id == Tag.id)
-        .where(article_tags.c.article_id.in_(visible_ids))
-        .distinct()
-    ).all()
-    urls = [(site_url_for("articles.index"), None)]
-    urls += [(site_url_for("articles.detail", slug=s), u) for s, u in articles]
-    urls += [(site_url_for("authors.detail", slug=s), None) for s in authors]
-    urls += [(site_url_for("articles.category", slug=s), None) for s in categories]
-    urls += [(site_url_for("articles.tag", slug=s), None) for s in tags]
-    newest = max((u for _, u in articles), default=None)
-    return conditional(
-        Response(render_template("feeds/sitemap.xml", urls=urls), mimetype="application/xml"),
-        newest,
+    else:
+        column = Article.author_id if model is Author else Article.category_id
+        has_visible = sa.select(Article.id).where(column == model.id, Article.is_visible)
+    return list(
+        db.session.scalars(sa.select(model.slug).where(has_visible.exists()).order_by(model.slug))
     )
+
+
+@bp.get("/sitemaps/<int(fixed_digits=4):year>-<int(fixed_digits=2):month>.xml")
+def sitemap_month(year: int, month: int) -> Response:
+    """The articles published in one month, each with the time it last changed."""
+    if not 1 <= month <= 12:
+        abort(404)
+    start, end = archive.month_bounds(year, month)
+    rows = db.session.execute(
+        Article.published()
+        .with_only_columns(Article.slug, Article.published_at, Article.updated_at)
+        .where(Article.published_at >= start, Article.published_at < end)
+    ).all()
+    if not rows:
+        abort(404)
+    urls = [
+        (site_url_for("articles.detail", slug=slug), max(published_at, updated_at))
+        for slug, published_at, updated_at in rows
+    ]
+    newest = max(changed for _, changed in urls)
+    xml = render_template("feeds/sitemap.xml", urls=urls)
+    return conditional(Response(xml, mimetype="application/xml"), newest)
 
 
 @bp.get("/robots.txt")

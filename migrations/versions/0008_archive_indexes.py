@@ -1,4 +1,4 @@
-"""listing indexes that end in published_at and id, the archive's months
+"""listing indexes that end in published_at and id, tags carry their article's time, the archive's months
 
 Revision ID: 0008_archive
 Revises: 0007_slugs_bans_audit
@@ -8,7 +8,7 @@ Created: 2026-12-01 19:40:00
 from alembic import op
 import sqlalchemy as sa
 
-from blog.articles.archive import refresh_months
+from blog.articles.archive import copy_published_at, refresh_months
 
 
 revision = '0008_archive'
@@ -39,8 +39,13 @@ def upgrade():
         op.create_index(name, 'articles', columns, unique=False)
     for name in OLD_INDEXES:
         op.drop_index(name, table_name='articles')
+    op.add_column('article_tags', sa.Column('published_at', sa.DateTime(timezone=True), nullable=True))
+    copy_published_at(op.get_bind())
     op.create_index(
-        'ix_article_tags_tag_id_article_id', 'article_tags', ['tag_id', 'article_id'], unique=False
+        'ix_article_tags_tag_id_published_at',
+        'article_tags',
+        ['tag_id', 'published_at', 'article_id'],
+        unique=False,
     )
     op.create_table(
         'archive_months',
@@ -55,7 +60,9 @@ def upgrade():
 
 def downgrade():
     op.drop_table('archive_months')
-    op.drop_index('ix_article_tags_tag_id_article_id', table_name='article_tags')
+    op.drop_index('ix_article_tags_tag_id_published_at', table_name='article_tags')
+    with op.batch_alter_table('article_tags', schema=None) as batch_op:
+        batch_op.drop_column('published_at')
     for name, columns in OLD_INDEXES.items():
         op.create_index(name, 'articles', columns, unique=False)
     for name in LISTING_INDEXES:

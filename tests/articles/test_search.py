@@ -141,3 +141,84 @@ def test_the_index_follows_edits_and_deletions(app, articles, client):
 def test_the_header_has_a_search_box(client):
     html = get_html(client, "/")
     assert 'role="search"' in html and 'name="q"' in html
+
+
+@pytest.fixture
+def tides(app):
+    """Five articles about tides, the oldest first; the title of the newest says it twice."""
+    with app.app_context():
+        for n in range(5):
+            make_article(
+                title=f"Tide report {n}" + (" tides" if n == 1 else ""),
+                body_markdown="Tides and more tides.",
+                published_at=utcnow() - timedelta(days=10 - n),
+            )
+        db.session.commit()
+
+
+def test_past_the_bound_only_the_newest_matches_are_ranked_and_the_page_says_so(app, client, tides):
+    app.config["SEARCH_RANKED_MATCHES"] = 3
+    html = get_html(client, "/search?q=tides")
+    assert "More than 3 articles found for <q>tides</q>" in html
+    assert "The newest 3 are ranked by relevance" in html
+    # Reports 2, 3 and 4 are the newest three; among them 1's title would rank first, but it is
+    # older than the bound.
+    assert sorted(titles(html)) == ["Tide report 2", "Tide report 3", "Tide report 4"]
+    assert "Page 1 of" not in html  # three results, one page
+
+
+def test_within_the_bound_every_match_is_ranked_and_counted(app, client, tides):
+    app.config["SEARCH_RANKED_MATCHES"] = 5
+    html = get_html(client, "/search?q=tides")
+    assert "5 articles found" in html and "More than" not in html
+    assert titles(html)[0] == "Tide report 1 tides"  # the title match ranks first, though older
+
+
+def test_a_page_past_the_ranked_matches_is_not_found(app, client, tides):
+    app.config.update(SEARCH_RANKED_MATCHES=3, ARTICLES_PER_PAGE=2)
+    assert len(titles(get_html(client, "/search?q=tides&page=2"))) == 1
+    get_html(client, "/search?q=tides&page=3", 404)
+
+
+def test_a_prefix_is_tried_only_when_the_words_find_nothing(app, client, articles):
+    # "lamp" is a whole word in one article; as a prefix it would find nothing more here, so
+    # check the exact word is used by searching one that only matches as a word.
+    assert titles(get_html(client, "/search?q=lamp")) == ["Lighthouse keepers return"]
+    assert titles(get_html(client, "/search?q=lighthou")) == [
+        "Lighthouse keepers return",
+        "Budget news",
+    ]
+
+
+def test_time_limit_stops_a_slow_statement_on_this_database(app):
+    import sqlalchemy as sa
+
+    from blog.database import is_interruption, time_limit
+
+    endless = sa.text(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000000) "
+        "SELECT count(*) FROM n"
+    )
+    with app.test_request_context():
+        with pytest.raises(sa.exc.OperationalError) as stopped, time_limit(0.05):
+            db.session.execute(endless)
+        assert is_interruption(stopped.value)
+        db.session.rollback()
+        # Afterwards, statements run without the limit.
+        assert db.session.execute(sa.text("SELECT 1")).scalar() == 1
+
+
+@pytest.mark.skipif(
+    bool(__import__("os").environ.get("BLOG_TEST_DATABASE_URL")),
+    reason="a 1 ms statement_timeout may or may not catch a fast search; the rule is tested above",
+)
+def test_a_search_that_runs_too_long_is_a_styled_503_that_keeps_the_query(app, client):
+    with app.app_context():
+        for n in range(100):  # enough work for the clock to be looked at during the search
+            make_article(title=f"Tide table {n}", body_markdown="Tides and more tides.")
+        db.session.commit()
+    app.config["SEARCH_TIMEOUT_SECONDS"] = 0
+    response = client.get("/search?q=tides")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 503 and response.headers["Retry-After"] == "30"
+    assert "took too long" in html and 'value="tides"' in html

@@ -6,9 +6,10 @@ import xml.etree.ElementTree as ET
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from blog.extensions import db
-from blog.models import ArticleStatus, utcnow
+from blog.models import ArchiveMonth, ArticleStatus, utcnow
 from tests.factories import make_article, make_category, make_tag
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -51,13 +52,35 @@ def test_feed_of_an_empty_site_is_still_valid(client):
     assert feed.findall(f"{ATOM}entry") == []
 
 
+def sitemap_locs(client, url: str, kind: str = "url") -> list[str]:
+    response = client.get(url)
+    assert response.status_code == 200 and response.mimetype == "application/xml"
+    root = ET.fromstring(response.data)
+    return [entry.findtext(f"{SITEMAP}loc") for entry in root.findall(f"{SITEMAP}{kind}")]
+
+
+def every_sitemap_url(client) -> set[str]:
+    """Every URL of every sitemap the index names, read as a crawler reads them."""
+    urls: set[str] = set()
+    for loc in sitemap_locs(client, "/sitemap.xml", "sitemap"):
+        urls.update(sitemap_locs(client, loc.removeprefix("http://localhost")))
+    return urls
+
+
 def test_sitemap_lists_every_public_page_and_no_hidden_one(app, client):
     with app.app_context():
         visible = make_article(category=make_category(), tags=[make_tag()])
-        hidden = make_article(status=ArticleStatus.DRAFT, category=make_category())
+        hidden = make_article(
+            status=ArticleStatus.DRAFT, category=make_category(), tags=[make_tag()]
+        )
+        scheduled = make_article(published_at=utcnow() + timedelta(days=40))
         db.session.commit()
+        month = f"{visible.published_at:%Y/%m}"
         expected = {
             "http://localhost/",
+            "http://localhost/archive/",
+            f"http://localhost/archive/{visible.published_at:%Y}/",
+            f"http://localhost/archive/{month}/",
             f"http://localhost/articles/{visible.slug}",
             f"http://localhost/authors/{visible.author.slug}",
             f"http://localhost/category/{visible.category.slug}",
@@ -66,13 +89,67 @@ def test_sitemap_lists_every_public_page_and_no_hidden_one(app, client):
         hidden_urls = {
             f"http://localhost/articles/{hidden.slug}",
             f"http://localhost/category/{hidden.category.slug}",
+            f"http://localhost/tag/{hidden.tags[0].slug}",
+            f"http://localhost/authors/{hidden.author.slug}",
+            f"http://localhost/articles/{scheduled.slug}",
+            f"http://localhost/archive/{scheduled.published_at:%Y/%m}/",
         }
-    response = client.get("/sitemap.xml")
-    assert response.mimetype == "application/xml"
-    root = ET.fromstring(response.data)
-    locs = {url.findtext(f"{SITEMAP}loc") for url in root.findall(f"{SITEMAP}url")}
+    locs = every_sitemap_url(client)
     assert locs == expected
     assert not locs & hidden_urls
+
+
+def test_the_sitemap_index_names_a_sitemap_per_month_each_with_its_last_change(app, client):
+    with app.app_context():
+        old = make_article(published_at=utcnow().replace(year=2024, month=3, day=10))
+        make_article(published_at=utcnow().replace(year=2024, month=3, day=12))
+        new = make_article(published_at=utcnow().replace(year=2025, month=7, day=1))
+        db.session.commit()
+        old_slug, new_slug = old.slug, new.slug
+    root = ET.fromstring(client.get("/sitemap.xml").data)
+    assert root.tag == f"{SITEMAP}sitemapindex"
+    entries = {
+        e.findtext(f"{SITEMAP}loc"): e.findtext(f"{SITEMAP}lastmod")
+        for e in root.findall(f"{SITEMAP}sitemap")
+    }
+    assert list(entries) == [
+        "http://localhost/sitemaps/pages.xml",
+        "http://localhost/sitemaps/2025-07.xml",
+        "http://localhost/sitemaps/2024-03.xml",
+    ]
+    assert all(lastmod and lastmod.endswith("Z") for lastmod in entries.values())
+    march = sitemap_locs(client, "/sitemaps/2024-03.xml")
+    assert len(march) == 2 and f"http://localhost/articles/{old_slug}" in march
+    assert sitemap_locs(client, "/sitemaps/2025-07.xml") == [
+        f"http://localhost/articles/{new_slug}"
+    ]
+    assert client.get("/sitemaps/2024-04.xml").status_code == 404
+    assert client.get("/sitemaps/2024-13.xml").status_code == 404
+    assert client.get("/sitemaps/24-03.xml").status_code == 404
+
+
+def test_editing_an_old_article_moves_its_months_lastmod_only(app, client):
+    with app.app_context():
+        old = make_article(published_at=utcnow().replace(year=2024, month=3, day=10))
+        make_article(published_at=utcnow().replace(year=2025, month=7, day=1))
+        db.session.commit()
+
+        def lastmods() -> dict[str, str]:
+            root = ET.fromstring(client.get("/sitemap.xml").data)
+            return {
+                e.findtext(f"{SITEMAP}loc"): e.findtext(f"{SITEMAP}lastmod")
+                for e in root.findall(f"{SITEMAP}sitemap")
+            }
+
+        # Long ago, so that the edit's second differs from it.
+        db.session.execute(sa.update(ArchiveMonth).values(changed_at=utcnow() - timedelta(days=9)))
+        db.session.commit()
+        before = lastmods()
+        old.summary = "Corrected."
+        db.session.commit()
+        after = lastmods()
+    march, july = "http://localhost/sitemaps/2024-03.xml", "http://localhost/sitemaps/2025-07.xml"
+    assert after[march] > before[march] and after[july] == before[july]
 
 
 def test_robots_points_at_the_sitemap(client):
@@ -81,7 +158,9 @@ def test_robots_points_at_the_sitemap(client):
     assert "Sitemap: http://localhost/sitemap.xml" in text
 
 
-@pytest.mark.parametrize("url", ["/feed.atom", "/sitemap.xml", "/comments/feed.atom"])
+@pytest.mark.parametrize(
+    "url", ["/feed.atom", "/sitemap.xml", "/sitemaps/pages.xml", "/comments/feed.atom"]
+)
 def test_feeds_answer_conditional_requests_with_304(app, client, url):
     with app.app_context():
         make_article()
@@ -94,7 +173,7 @@ def test_feeds_answer_conditional_requests_with_304(app, client, url):
         since = client.get(url, headers={"If-Modified-Since": first.headers["Last-Modified"]})
         assert since.status_code == 304
     with app.app_context():
-        make_article(title="Something new")
+        make_article(title="Something new", published_at=utcnow().replace(year=2020))
         db.session.commit()
     if url != "/comments/feed.atom":
         assert client.get(url, headers={"If-None-Match": first.headers["ETag"]}).status_code == 200
