@@ -66,6 +66,8 @@ def test_reader_pages_have_no_violations(
         "author": "/authors/priya-castell",
         "search": "/search?q=tide",
         "login": "/login",
+        "archive": "/archive/",
+        "archive, a month": "/archive/2026/11/",
     }
     found = {}
     for name, path in pages.items():

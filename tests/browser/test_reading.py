@@ -145,3 +145,22 @@ def test_checkboxes_sit_before_their_labels_at_their_own_size(browser: Browser, 
             assert text["width"] > 80, (path, text)  # the label is not squeezed
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_reader_finds_an_article_through_the_archive(browser: Browser, live_server, width):
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(live_server + "/")
+    page.get_by_role("navigation", name="Site").get_by_role("link", name="Archive").click()
+    expect(page.get_by_role("heading", name="Archive", level=1)).to_be_visible()
+    year = page.get_by_role("region", name="2026")
+    year.get_by_role("link", name="November").click()
+    expect(page.get_by_role("heading", name="November 2026", level=1)).to_be_visible()
+    day = page.get_by_role("region", name="27 November 2026")
+    day.get_by_role("link", name=HEADLINE).click()
+    expect(page).to_have_url(live_server + ARTICLE_PATH)
+    page.go_back()
+    page.get_by_role("link", name="2026").first.click()
+    expect(page.get_by_role("heading", name="2026", level=1)).to_be_visible()
+    expect(page.get_by_role("link", name="November")).to_be_visible()
+    page.close()
