@@ -375,14 +375,18 @@ class Comment(db.Model):
 
     @classmethod
     def approved_on_visible_articles(cls) -> Select:
-        """Approved comments on articles readers can see, newest first (for feeds)."""
+        """Approved comments on articles readers can see, newest first (for feeds).
+
+        The article is checked per comment (EXISTS), not joined: so the database reads the
+        newest approved comments from their index and stops at the feed's length, where a join
+        would start from every visible article and sort all their comments.
+        """
+        on_visible_article = sa.select(Article.id).where(
+            Article.id == cls.article_id, Article.is_visible
+        )
         return (
             sa.select(cls)
-            .join(cls.article)
-            .where(
-                cls.status == CommentStatus.APPROVED,
-                Article.is_visible,
-            )
+            .where(cls.status == CommentStatus.APPROVED, on_visible_article.exists())
             .order_by(cls.created_at.desc(), cls.id.desc())
         )
 

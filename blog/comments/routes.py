@@ -16,7 +16,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import NotFound
 
 from blog.articles.pages import load_visible_article, render_article_page
@@ -163,7 +163,7 @@ def site_feed() -> Response:
     """The latest approved comments across the site."""
     comments = db.session.scalars(
         Comment.approved_on_visible_articles()
-        .options(joinedload(Comment.article))
+        .options(selectinload(Comment.article))
         .limit(current_app.config["COMMENT_FEED_LENGTH"])
     ).all()
     return _comment_feed(comments, title="Comments", self_url=site_url_for(".site_feed"))
@@ -179,7 +179,7 @@ def article_feed(slug: str) -> Response:
     comments = db.session.scalars(
         Comment.approved_on_visible_articles()
         .where(Comment.article_id == article.id)
-        .options(joinedload(Comment.article))
+        .options(selectinload(Comment.article))
         .limit(current_app.config["COMMENT_FEED_LENGTH"])
     ).all()
     return _comment_feed(
