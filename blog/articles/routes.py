@@ -104,10 +104,14 @@ def category(slug: str) -> str:
 def tag(slug: str) -> str:
     """Published articles carrying one tag."""
     found = db.first_or_404(db.select(Tag).where(Tag.slug == slug))
+    # The tag's rows in publication order from their index; each article's visibility checked
+    # by EXISTS (a join would let the database start from the articles and sort).
+    visible = sa.select(Article.id).where(
+        Article.id == article_tags.c.article_id, Article.is_visible
+    )
     tagged = (
         sa.select(article_tags.c.article_id)
-        .join(Article, Article.id == article_tags.c.article_id)
-        .where(article_tags.c.tag_id == found.id, Article.is_visible)
+        .where(article_tags.c.tag_id == found.id, visible.exists())
         .order_by(article_tags.c.published_at.desc(), article_tags.c.article_id.desc())
     )
     page = paginate_articles(Article.listing(), ids=tagged)
