@@ -115,8 +115,11 @@ class Keyset:
         self.segments = segments
         self.branches = branches
 
-    def _keys(self, segment: Segment, bound: tuple | None, newer: bool, limit: int) -> list:
-        """(id, *key) of up to limit rows of segment after bound (before it if newer)."""
+    def _keys(
+        self, segment: Segment, bound: tuple | None, newer: bool, limit: int, skip: int = 0
+    ) -> list:
+        """(id, *key) of up to limit rows of segment after bound (before it if newer), the
+        first `skip` of them passed over inside the database."""
         parts = []
         for branch in self.branches:
             rows = sa.select(self.ident, *segment.key).where(*self.filters, segment.where, branch)
@@ -124,25 +127,42 @@ class Keyset:
                 row, anchor = sa.tuple_(*segment.key), values_of(segment.key, bound)
                 rows = rows.where(row > anchor if newer else row < anchor)
             order = [c.asc() if newer else c.desc() for c in segment.key]
-            parts.append(rows.order_by(*order).limit(limit))
+            parts.append(rows.order_by(*order))
         if len(parts) == 1:
-            return db.session.execute(parts[0]).all()
-        merged = sa.union_all(*(p.subquery().select() for p in parts)).subquery()
-        keys = list(merged.c)[1:]
-        order = [c.asc() if newer else c.desc() for c in keys]
-        return db.session.execute(sa.select(merged).order_by(*order).limit(limit)).all()
+            return db.session.execute(parts[0].offset(skip).limit(limit)).all()
+        merged = sa.union_all(*(p.limit(skip + limit).subquery().select() for p in parts))
+        merged = merged.subquery()
+        order = [c.asc() if newer else c.desc() for c in list(merged.c)[1:]]
+        query = sa.select(merged).order_by(*order).offset(skip).limit(limit)
+        return db.session.execute(query).all()
+
+    def _size(self, segment: Segment, cap: int) -> int:
+        """How many rows segment holds, counted up to cap."""
+        counts = [
+            capped_count(sa.select(self.ident).where(*self.filters, segment.where, branch), cap)
+            for branch in self.branches
+        ]
+        return min(cap, sum(db.session.execute(sa.select(*counts)).one()))
 
     def newest(self, count: int) -> bool:
         """Keep only the listing's newest `count` rows (before a filter with no index to
-        follow, such as a search inside text); whether that left any out."""
-        rows = self._walk(0, None, newer=False, limit=count + 1)
-        if len(rows) <= count:
-            return False
-        index, _, *last = rows[count - 1]
-        kept = self.segments[index]
-        within = sa.tuple_(*kept.key) >= values_of(kept.key, last)
-        self.segments = [*self.segments[:index], Segment(sa.and_(kept.where, within), kept.key)]
-        return True
+        follow, such as a search inside text); whether that left any out. The rows are
+        passed over in the database, along the index, not brought here."""
+        remaining = count
+        for index, segment in enumerate(self.segments):
+            rows = self._keys(segment, None, newer=False, limit=2, skip=remaining - 1)
+            if not rows:
+                remaining -= self._size(segment, remaining)
+                continue
+            later = len(rows) > 1 or bool(self._walk(index + 1, None, newer=False, limit=1))
+            if later:
+                within = sa.tuple_(*segment.key) >= values_of(segment.key, rows[0][1:])
+                self.segments = [
+                    *self.segments[:index],
+                    Segment(sa.and_(segment.where, within), segment.key),
+                ]
+            return later
+        return False
 
     def where(self, *clauses: ColumnElement[bool]) -> None:
         """Narrow the listing."""
