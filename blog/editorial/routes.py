@@ -121,7 +121,7 @@ def articles() -> ResponseReturnValue:
     listing = Keyset(load, Article.id, filters, ARTICLE_ORDER, branches)
     searched_newest = None
     if search:
-        window = current_app.config["ADMIN_SEARCH_WINDOW"]
+        window = current_app.config["ADMIN_ARTICLE_SEARCH_WINDOW"]
         searched_newest = window if listing.newest(window) else None
         listing.where(Article.title.ilike(f"%{escape_like(search)}%", escape="\\"))
     try:

@@ -577,7 +577,7 @@ def test_article_list_cursors_name_pages_or_nothing(app, writer):
 
 
 def test_the_title_search_reads_the_newest_articles_and_says_so(app, writer):
-    app.config["ADMIN_SEARCH_WINDOW"] = 2
+    app.config["ADMIN_ARTICLE_SEARCH_WINDOW"] = 2
     with app.app_context():
         for title, hours in (("Old ferry", 3), ("New ferry", 2), ("Newest bus", 1)):
             make_article(title=title, published_at=utcnow() - timedelta(hours=hours))
@@ -595,3 +595,23 @@ def test_an_article_with_comments_links_to_them_in_the_queue(app, writer):
         article_id = article.id
     html = get_html(writer, "/admin/articles")
     assert f'<a href="/admin/comments?status=approved&amp;article={article_id}">1</a>' in html
+
+
+def test_the_title_search_window_runs_from_undated_drafts_into_dated_articles(app, writer):
+    app.config["ADMIN_ARTICLE_SEARCH_WINDOW"] = 3
+    with app.app_context():
+        for name in ("Undated ferry A", "Undated ferry B"):
+            make_article(title=name, status="draft").published_at = None
+        make_article(title="Dated ferry new", published_at=utcnow() - timedelta(hours=1))
+        make_article(title="Dated ferry old", published_at=utcnow() - timedelta(hours=2))
+        db.session.commit()
+    html = " ".join(get_html(writer, "/admin/articles?q=ferry").split())
+    assert re.findall(r'/edit">([^<]+)</a>', html) == [
+        "Undated ferry B",
+        "Undated ferry A",
+        "Dated ferry new",
+    ]
+    assert "Titles searched among the newest 3 articles" in html
+    app.config["ADMIN_ARTICLE_SEARCH_WINDOW"] = 4
+    html = " ".join(get_html(writer, "/admin/articles?q=ferry").split())
+    assert "Dated ferry old" in html and "Titles searched" not in html
