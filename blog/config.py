@@ -106,6 +106,15 @@ MAIL_SERVER: str | None = None
 MAIL_DEFAULT_SENDER = "blog@localhost"
 #: Items per page in the moderation queue.
 ADMIN_COMMENTS_PER_PAGE = 20
+#: Staff screens count rows up to this many and then show "1,000+" (tabs, badge, histories).
+ADMIN_COUNT_CAP = 1000
+#: A search in the queue reads only this many of the tab's newest comments (it says so).
+ADMIN_SEARCH_WINDOW = 5000
+#: A title search in the article list reads only this many of the list's newest articles
+#: (about a month of a busy newsroom's work; an author or category filter reaches back further).
+ADMIN_ARTICLE_SEARCH_WINDOW = 1000
+#: A statement of a staff screen still running after this long is cancelled (a 503).
+ADMIN_STATEMENT_TIMEOUT_MS = 3000
 
 # --- Page cache (Flask-Caching) ---------------------------------------------------------
 #: None: a directory in the instance folder, shared by every worker on this machine;

@@ -320,7 +320,15 @@ class Comment(db.Model):
 
     __tablename__ = "comments"
     __table_args__ = (
-        sa.Index("ix_comments_article_id_status", "article_id", "status"),
+        # The queue's tabs, newest first, for every comment or one article's (blog.admin.paging).
+        sa.Index("ix_comments_status_created_at_id", "status", "created_at", "id"),
+        sa.Index(
+            "ix_comments_article_id_status_created_at_id",
+            "article_id",
+            "status",
+            "created_at",
+            "id",
+        ),
         # Is this email known (approved before)? Has it said exactly this here already?
         sa.Index("ix_comments_author_email_status", "author_email", "status"),
         sa.Index("ix_comments_article_id_author_email", "article_id", "author_email"),

@@ -1,83 +1,111 @@
-"""What the moderation screens show, each in a fixed number of queries."""
+"""What the moderation screens show, each in a fixed number of queries that read no more
+rows at a million comments than at a thousand (see paging.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.orm import joinedload
-from sqlalchemy.sql import Select
 
 from blog.admin.bans import CaughtBy, caught_by
+from blog.admin.paging import Count, Keyset, Segment, capped_count, escape_like
 from blog.extensions import db
-from blog.models import Article, Ban, BanKind, Comment, CommentStatus, ModerationAction
+from blog.models import Ban, BanKind, Comment, CommentStatus, ModerationAction
 
 
-def status_counts() -> dict[str, int]:
-    """How many comments are in each status."""
-    rows = db.session.execute(
-        sa.select(Comment.status, sa.func.count(Comment.id)).group_by(Comment.status)
-    ).all()
-    counts = dict.fromkeys(CommentStatus, 0)
-    counts.update({status: count for status, count in rows})
-    return counts
+def _count_cap() -> int:
+    return current_app.config["ADMIN_COUNT_CAP"]
 
 
-def pending_count() -> int:
-    """For the badge in the staff navigation."""
-    query = sa.select(sa.func.count(Comment.id)).where(Comment.status == CommentStatus.PENDING)
-    return db.session.scalar(query) or 0
+def status_counts() -> dict[str, Count]:
+    """How many comments are in each status, each counted up to the cap (one statement)."""
+    cap = _count_cap()
+    columns = [
+        capped_count(sa.select(Comment.id).where(Comment.status == status), cap).label(status)
+        for status in CommentStatus
+    ]
+    row = db.session.execute(sa.select(*columns)).one()
+    return {status: Count(row._mapping[status], cap) for status in CommentStatus}
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+def pending_count() -> Count:
+    """For the badge in the staff navigation: the moderation backlog, up to the cap."""
+    cap = _count_cap()
+    rows = sa.select(Comment.id).where(Comment.status == CommentStatus.PENDING)
+    return Count(db.session.scalar(sa.select(capped_count(rows, cap))) or 0, cap)
 
 
-def queue(status: str, *, article_id: int | None = None, search: str = "") -> Select:
-    """Comments in one status, newest first, optionally for one article or matching a search."""
-    query = (
-        sa.select(Comment)
-        .where(Comment.status == status)
-        .options(joinedload(Comment.article), joinedload(Comment.parent))
-        .order_by(Comment.created_at.desc(), Comment.id.desc())
-    )
+NEWEST_FIRST = Segment(sa.true(), (Comment.created_at, Comment.id))
+
+
+@dataclass
+class Queue:
+    """One tab of the queue, maybe for one article, maybe searched: what its pages read."""
+
+    listing: Keyset
+    #: When the search read only the newest comments of the tab: how many it read.
+    searched_newest: int | None = None
+
+
+def queue(status: str, *, article_id: int | None = None, search: str = "") -> Queue:
+    """Comments in one status, newest first, optionally for one article or matching a search.
+
+    A search reads the newest ADMIN_SEARCH_WINDOW comments of the tab (of the article, when
+    filtered) and no more: a pattern inside the text has no index to use, and no search may
+    read a million comments while a moderator waits.
+    """
+    filters: list = [Comment.status == status]
     if article_id:
-        query = query.where(Comment.article_id == article_id)
+        filters.append(Comment.article_id == article_id)
+    load = sa.select(Comment).options(joinedload(Comment.article), joinedload(Comment.parent))
+    listing = Keyset(load, Comment.id, filters, [NEWEST_FIRST])
+    searched_newest = None
     if search:
-        pattern = f"%{_escape_like(search)}%"
-        query = query.where(
+        window = current_app.config["ADMIN_SEARCH_WINDOW"]
+        searched_newest = window if listing.newest(window) else None
+        pattern = f"%{escape_like(search)}%"
+        listing.where(
             sa.or_(
                 Comment.author_name.ilike(pattern, escape="\\"),
                 Comment.author_email.ilike(pattern, escape="\\"),
                 Comment.body.ilike(pattern, escape="\\"),
             )
         )
-    return query
+    return Queue(listing, searched_newest)
 
 
-def commented_articles() -> list[tuple[int, str]]:
-    """Articles that have comments, for the queue's filter."""
-    rows = db.session.execute(
-        sa.select(Article.id, Article.title)
-        .where(Article.id.in_(sa.select(Comment.article_id)))
-        .order_by(Article.title)
+def newest_pending(limit: int) -> list[Comment]:
+    """The newest comments waiting for moderation, for the dashboard."""
+    return db.session.scalars(
+        sa.select(Comment)
+        .where(Comment.status == CommentStatus.PENDING)
+        .options(joinedload(Comment.article))
+        .order_by(Comment.created_at.desc(), Comment.id.desc())
+        .limit(limit)
     ).all()
-    return [(row.id, row.title) for row in rows]
 
 
-def commenter_history(emails: Collection[str]) -> dict[str, dict[str, int]]:
-    """For each email, how many of its comments are approved and how many are spam."""
+def commenter_history(emails: Collection[str]) -> dict[str, dict[str, Count]]:
+    """For each email, how many of its comments are approved and how many are spam, each
+    counted up to the cap (one statement, reading at most the cap of each from the index)."""
     if not emails:
         return {}
-    rows = db.session.execute(
-        sa.select(Comment.author_email, Comment.status, sa.func.count(Comment.id))
-        .where(Comment.author_email.in_(list(emails)))
-        .group_by(Comment.author_email, Comment.status)
-    ).all()
-    history: dict[str, dict[str, int]] = {email: {"approved": 0, "spam": 0} for email in emails}
-    for email, status, count in rows:
-        if status in ("approved", "spam"):
-            history[email][status] = count
+    cap = _count_cap()
+    wanted = [(email, status) for email in sorted(emails) for status in ("approved", "spam")]
+    columns = [
+        capped_count(
+            sa.select(Comment.id).where(Comment.author_email == email, Comment.status == status),
+            cap,
+        )
+        for email, status in wanted
+    ]
+    row = db.session.execute(sa.select(*columns)).one()
+    history: dict[str, dict[str, Count]] = {email: {} for email in emails}
+    for (email, status), count in zip(wanted, row, strict=True):
+        history[email][status] = Count(count, cap)
     return history
 
 

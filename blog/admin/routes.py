@@ -26,6 +26,7 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user
 
 from blog.admin import audit, queries
@@ -56,6 +57,8 @@ from blog.admin.forms import (
     StaffForm,
 )
 from blog.admin.navigation import staff_navigation
+from blog.admin.paging import NoSuchPage, parse_cursor
+from blog.admin.timebound import bound_statement_time
 from blog.auth.accounts import (
     PasswordRefused,
     authenticate,
@@ -67,8 +70,8 @@ from blog.auth.accounts import (
 from blog.auth.forms import PasswordForm
 from blog.database import begin_write, reads_before_writing
 from blog.extensions import db
-from blog.inputs import page_number, parse_id, query_text
-from blog.models import Ban, Comment, CommentRevision, CommentStatus, Staff, utcnow
+from blog.inputs import parse_id, query_text
+from blog.models import Article, Ban, Comment, CommentRevision, CommentStatus, Staff, utcnow
 from blog.refusals import Refused
 from blog.security import no_store, safe_next
 
@@ -92,6 +95,7 @@ def staff_pages_are_not_stored(response: Response) -> Response:
 
 
 bp.context_processor(staff_navigation)
+bound_statement_time(bp)
 
 
 def admin_required(view: Callable) -> Callable:
@@ -128,38 +132,48 @@ def get_comment_or_404(comment_id: int) -> Comment:
 @bp.get("/")
 def dashboard() -> str:
     """Counts per status and the newest pending comments."""
-    newest = db.session.scalars(queries.queue(CommentStatus.PENDING).limit(5)).all()
     return render_template(
         "admin/dashboard.html",
         counts=queries.status_counts(),
-        newest=newest,
+        newest=queries.newest_pending(5),
         actions=[ACTIONS[name] for name in DASHBOARD_ACTIONS],
     )
 
 
 @bp.get("/comments")
-def comments() -> str:
-    """The moderation queue: one tab per status, filter by article, search."""
+def comments() -> ResponseReturnValue:
+    """The moderation queue: one tab per status, filter by article, search; pages named by
+    the comment above them (?before=), see paging.py."""
     status = request.args.get("status", CommentStatus.PENDING)
     if status not in CommentStatus.__members__.values():
         abort(404)
     article_id = parse_id(request.args.get("article"))
+    article = db.get_or_404(Article, article_id) if article_id else None
     search = query_text("q")
-    page = db.paginate(
-        queries.queue(status, article_id=article_id, search=search),
-        page=page_number(request.args.get("page")),
-        per_page=current_app.config["ADMIN_COMMENTS_PER_PAGE"],
-        error_out=False,
-    )
+    before = parse_cursor(request.args.get("before"))
+
+    def address(before: int | None = None, **changes: Any) -> str:
+        """This tab, filter and search; the page after `before`."""
+        fields = {"status": status, "article": article_id, "q": search or None, **changes}
+        return url_for(".comments", **fields, before=before)
+
+    if "page" in request.args:  # numbered pages are gone: the queue begins again
+        return redirect(address(), 302)
+    queue = queries.queue(status, article_id=article_id, search=search)
+    try:
+        page = queue.listing.page(before, current_app.config["ADMIN_COMMENTS_PER_PAGE"])
+    except NoSuchPage:  # its comment was moderated meanwhile, or nothing follows it
+        return redirect(address(), 302)
     return render_template(
         "admin/comments.html",
         page=page,
+        address=address,
         status=status,
         tabs=TABS,
         counts=queries.status_counts(),
-        articles=queries.commented_articles(),
-        article_id=article_id,
+        article=article,
         search=search,
+        searched_newest=queue.searched_newest,
         history=queries.commenter_history({c.author_email for c in page.items}),
         latest=queries.latest_actions([c.id for c in page.items]),
         caught=queries.catching_bans(page.items),

@@ -28,19 +28,31 @@ from sqlalchemy.orm import joinedload, undefer
 from wtforms.fields.choices import SelectChoice
 
 from blog.admin.navigation import staff_navigation
+from blog.admin.paging import Keyset, NoSuchPage, Segment, escape_like, parse_cursor
+from blog.admin.timebound import bound_statement_time
 from blog.editorial import publishing
 from blog.editorial.forms import ArticleForm, AuthorForm, RenameForm, article_form_data
 from blog.editorial.preview import render_article_preview
 from blog.editorial.publishing import ArticleInput, article_state, parse_tags
 from blog.extensions import db
-from blog.inputs import page_number, parse_id, query_text
-from blog.models import Article, ArticleStatus, Author, Category, Tag, article_tags, utcnow
+from blog.inputs import parse_id, query_text
+from blog.models import (
+    Article,
+    ArticleStatus,
+    Author,
+    Category,
+    Tag,
+    article_tags,
+    now_at_execution,
+    utcnow,
+)
 from blog.refusals import Refused
 from blog.security import no_store
 from blog.templating import human_datetime
 
 bp = Blueprint("editorial", __name__, url_prefix="/admin")
 bp.context_processor(staff_navigation)
+bound_statement_time(bp)
 bp.after_request(no_store)
 
 #: The two kinds of labels that can be renamed and merged, by their URL segment.
@@ -57,50 +69,75 @@ def writers_only() -> None:
 # --- Articles --------------------------------------------------------------------------------
 
 
+#: The article list's parts: undated drafts first, newest written first; then by date.
+ARTICLE_ORDER = [
+    Segment(Article.published_at.is_(None), (Article.id,)),
+    Segment(Article.published_at.is_not(None), (Article.published_at, Article.id)),
+]
+#: Each state read from the index that starts with it (ix_articles_..._status_published_at_id).
+STATES = {
+    "draft": [Article.status == ArticleStatus.DRAFT],
+    "scheduled": [
+        Article.status == ArticleStatus.PUBLISHED,
+        Article.published_at > now_at_execution(),
+    ],
+    "published": [Article.is_visible],
+}
+
+
 @bp.get("/articles")
-def articles() -> str:
-    """Every article with its state, filterable by state, author and category, searchable."""
+def articles() -> ResponseReturnValue:
+    """Every article with its state, filterable by state, author and category, searchable by
+    title among the newest; pages named by the article above them (?before=)."""
     state = request.args.get("state", "")
+    if state and state not in STATES:
+        abort(404)
     author_id = parse_id(request.args.get("author"))
     category_id = parse_id(request.args.get("category"))
     search = query_text("q")
-    now = utcnow()
-    query = (
-        sa.select(Article)
-        .options(
-            joinedload(Article.author),
-            joinedload(Article.category),
-            undefer(Article.comment_count),
-            sa.orm.defer(Article.body_markdown),
-            sa.orm.defer(Article.body_html),
-        )
-        .order_by(Article.published_at.desc().nulls_first(), Article.id.desc())
-    )
-    if state == "draft":
-        query = query.where(Article.status == ArticleStatus.DRAFT)
-    elif state == "scheduled":
-        query = query.where(Article.status == ArticleStatus.PUBLISHED, ~Article.is_visible)
-    elif state == "published":
-        query = query.where(Article.is_visible)
+    before = parse_cursor(request.args.get("before"))
+
+    def address(before: int | None = None) -> str:
+        """This list, filtered and searched; the page after `before`."""
+        fields = {"author": author_id, "category": category_id, "q": search or None}
+        return url_for(".articles", state=state or None, **fields, before=before)
+
+    if "page" in request.args:  # numbered pages are gone: the list begins again
+        return redirect(address(), 302)
+    filters = list(STATES.get(state, []))
     if author_id:
-        query = query.where(Article.author_id == author_id)
+        filters.append(Article.author_id == author_id)
     if category_id:
-        query = query.where(Article.category_id == category_id)
-    if search:
-        query = query.where(Article.title.ilike(f"%{search}%"))
-    page = db.paginate(
-        query,
-        page=page_number(request.args.get("page")),
-        per_page=current_app.config["ADMIN_COMMENTS_PER_PAGE"],
-        error_out=False,
+        filters.append(Article.category_id == category_id)
+    # Every state at once: each status from its own index, merged.
+    branches = [sa.true()] if state else [Article.status == s for s in ArticleStatus]
+    load = sa.select(Article).options(
+        joinedload(Article.author),
+        joinedload(Article.category),
+        undefer(Article.comment_count),
+        sa.orm.defer(Article.body_markdown),
+        sa.orm.defer(Article.body_html),
     )
+    listing = Keyset(load, Article.id, filters, ARTICLE_ORDER, branches)
+    searched_newest = None
+    if search:
+        window = current_app.config["ADMIN_ARTICLE_SEARCH_WINDOW"]
+        searched_newest = window if listing.newest(window) else None
+        listing.where(Article.title.ilike(f"%{escape_like(search)}%", escape="\\"))
+    try:
+        page = listing.page(before, current_app.config["ADMIN_COMMENTS_PER_PAGE"])
+    except NoSuchPage:
+        return redirect(address(), 302)
+    now = utcnow()
     return render_template(
         "editorial/articles.html",
         page=page,
+        address=address,
         state=state,
         author_id=author_id,
         category_id=category_id,
         search=search,
+        searched_newest=searched_newest,
         authors=_authors(),
         categories=_categories(),
         state_of=lambda a: article_state(a.status, a.published_at, now),

@@ -206,13 +206,101 @@ def test_tabs_counts_order_search_and_article_filter(app, editor, article_id):
         assert db.session.get(Article, other_id) is not None
 
 
-def test_the_queue_paginates(app, editor, article_id):
+def pager_links(html: str) -> dict[str, str]:
+    """The pager's Newer (prev) and Older (next) links."""
+    return {
+        attrs["rel"]: attrs["href"]
+        for tag, attrs in elements(html)
+        if tag == "a" and attrs.get("rel") in ("prev", "next")
+    }
+
+
+def test_older_and_newer_walk_every_comment_exactly_once(app, editor, article_id):
     app.config["ADMIN_COMMENTS_PER_PAGE"] = 2
-    for n in range(5):
-        add_comment(app, article_id, status="pending", body=f"Number {n}")
-    assert get_html(editor, "/admin/comments").count('class="queue-row"') == 2
-    assert "Page 1 of 3" in get_html(editor, "/admin/comments")
-    assert "Number 0" in get_html(editor, "/admin/comments?page=3")
+    ids = [add_comment(app, article_id, status="pending") for _ in range(5)]
+    add_comment(app, article_id, status="approved")
+    url, pages, seen = "/admin/comments?status=pending", [], []
+    while url:
+        html = get_html(editor, url)
+        pages.append(url)
+        seen += [int(i) for i in re.findall(r'id="row-(\d+)"', html)]
+        url = pager_links(html).get("next")
+    assert seen == ids[::-1] and len(pages) == 3
+    assert "prev" not in pager_links(get_html(editor, pages[0]))
+    for earlier, later in zip(pages, pages[1:], strict=False):
+        assert pager_links(get_html(editor, later))["prev"] == earlier
+    assert re.fullmatch(r"/admin/comments\?status=pending&before=\d+", pages[1])
+
+
+@pytest.mark.parametrize("cursor", ["abc", "-1", "0", "01", "1.5", "99999999999", "9" * 5000])
+def test_a_malformed_cursor_is_not_found(editor, cursor):
+    get_html(editor, f"/admin/comments?before={cursor}", 404)
+
+
+def test_a_cursor_that_names_no_page_goes_back_to_the_first(app, editor, article_id):
+    app.config["ADMIN_COMMENTS_PER_PAGE"] = 2
+    oldest = add_comment(app, article_id, status="pending")
+    add_comment(app, article_id, status="pending")
+    approved = add_comment(app, article_id, status="approved")
+    for cursor in (oldest, approved, 123456):  # nothing after it; not in this tab; no comment
+        response = editor.get(f"/admin/comments?status=pending&q=e&before={cursor}")
+        assert response.headers["Location"] == "/admin/comments?status=pending&q=e"
+    # Numbered pages are no more: old links lead to the start.
+    response = editor.get(f"/admin/comments?status=spam&article={article_id}&page=2")
+    assert response.headers["Location"] == f"/admin/comments?status=spam&article={article_id}"
+
+
+def test_counts_over_the_cap_show_a_plus(app, editor, article_id):
+    app.config["ADMIN_COUNT_CAP"] = 2
+    for _ in range(3):
+        add_comment(app, article_id, status="pending")
+    add_comment(app, article_id, status="spam")
+    html = get_html(editor, "/admin/comments")
+    assert 'Pending <span class="tab-count">(2+)</span>' in html
+    assert 'Spam <span class="tab-count">(1)</span>' in html
+    assert '>2+<span class="visually-hidden"> pending</span></span>' in html
+    assert "<strong>2+</strong> Pending" in get_html(editor, "/admin/")
+
+
+def test_a_search_reads_only_the_newest_comments_and_says_so(app, editor, article_id):
+    app.config["ADMIN_SEARCH_WINDOW"] = 2
+    add_comment(app, article_id, status="pending", body="Old needle")
+    add_comment(app, article_id, status="pending", body="Newer needle")
+    add_comment(app, article_id, status="pending", body="Newest hay")
+    html = " ".join(get_html(editor, "/admin/comments?q=needle").split())
+    assert "Newer needle" in html and "Old needle" not in html
+    assert "among the newest 2 comments in this tab: older ones are not searched" in html
+    # Within one article with no more comments than the window, everything is searched.
+    app.config["ADMIN_SEARCH_WINDOW"] = 3
+    html = " ".join(get_html(editor, f"/admin/comments?q=needle&article={article_id}").split())
+    assert "Old needle" in html and "older ones are not searched" not in html
+
+
+def test_the_article_filter_names_the_article_and_clears(app, editor, article_id):
+    add_comment(app, article_id, status="pending", body="On the harbour")
+    html = get_html(editor, "/admin/comments")
+    href = f"/admin/comments?status=pending&amp;article={article_id}"
+    assert f'(<a href="{href}">its comments</a>)' in html
+    filtered = get_html(editor, f"/admin/comments?article={article_id}&q=harbour")
+    assert "Comments on <a" in filtered and ">Harbour news</a> only" in filtered
+    assert (
+        '<a href="/admin/comments?status=pending&amp;q=harbour">show every article</a>' in filtered
+    )
+    assert "its comments</a>" not in filtered
+    get_html(editor, "/admin/comments?article=999999", 404)
+
+
+def test_a_queue_page_runs_the_same_statements_however_many_comments(
+    app, editor, article_id, count_queries
+):
+    def statements():
+        return count_queries(lambda: get_html(editor, "/admin/comments?status=pending")).count
+
+    add_comment(app, article_id, status="pending")
+    few = statements()
+    for n in range(30):
+        add_comment(app, article_id, status="pending", author_email=f"r{n}@example.com")
+    assert statements() == few
 
 
 @pytest.mark.parametrize(
@@ -229,7 +317,7 @@ def test_each_action_changes_status_records_it_and_returns_to_the_same_place(
     app, editor, article_id, start, action, end, message
 ):
     comment_id = add_comment(app, article_id, status=start)
-    here = f"/admin/comments?status={start}&page=1"
+    here = f"/admin/comments?status={start}&article={article_id}"
     response = act(editor, comment_id, action, next_url=here)
     assert response.headers["Location"] == here
     assert status_of(app, comment_id) == end

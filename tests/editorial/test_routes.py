@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -527,3 +528,90 @@ def test_control_characters_are_refused_next_to_the_field(app, writer):
     )
     assert response.status_code == 422
     assert 'id="bio-error">This contains characters' in response.get_data(as_text=True)
+
+
+def list_links(html: str) -> dict[str, str]:
+    """The article list's Newer (prev) and Older (next) links."""
+    found = re.findall(r'<a rel="(prev|next)" href="([^"]+)"', html)
+    return {rel: href.replace("&amp;", "&") for rel, href in found}
+
+
+@pytest.mark.parametrize("state", ["", "draft"])
+def test_the_article_list_walks_every_article_once_undated_drafts_first(app, writer, state):
+    app.config["ADMIN_COMMENTS_PER_PAGE"] = 2
+    with app.app_context():
+        undated = [make_article(title=f"Undated {n}", status="draft") for n in range(2)]
+        for article in undated:
+            article.published_at = None
+        dated = [
+            make_article(title=f"Dated {n}", status="draft" if n % 2 else "published")
+            for n in range(4)
+        ]
+        db.session.commit()
+        expected = [a.title for a in undated[::-1]] + [a.title for a in dated]
+    if state == "draft":
+        expected = [t for t in expected if t.startswith("Undated") or t in ("Dated 1", "Dated 3")]
+    url = "/admin/articles" + (f"?state={state}" if state else "")
+    pages, seen = [], []
+    while url:
+        html = get_html(writer, url)
+        pages.append(url)
+        seen += re.findall(r'/edit">((?:Undated|Dated) \d)</a>', html)
+        url = list_links(html).get("next")
+    assert seen == expected
+    assert "prev" not in list_links(get_html(writer, pages[0]))
+    for earlier, later in zip(pages, pages[1:], strict=False):
+        assert list_links(get_html(writer, later))["prev"] == earlier
+
+
+def test_article_list_cursors_name_pages_or_nothing(app, writer):
+    with app.app_context():
+        only = make_article(title="The only one")
+        db.session.commit()
+        only_id = only.id
+    get_html(writer, "/admin/articles?before=x1", 404)
+    get_html(writer, "/admin/articles?state=nonsense", 404)
+    for query in (f"before={only_id}", "before=424242", "page=3"):
+        response = writer.get(f"/admin/articles?state=published&{query}")
+        assert response.headers["Location"] == "/admin/articles?state=published"
+
+
+def test_the_title_search_reads_the_newest_articles_and_says_so(app, writer):
+    app.config["ADMIN_ARTICLE_SEARCH_WINDOW"] = 2
+    with app.app_context():
+        for title, hours in (("Old ferry", 3), ("New ferry", 2), ("Newest bus", 1)):
+            make_article(title=title, published_at=utcnow() - timedelta(hours=hours))
+        db.session.commit()
+    html = " ".join(get_html(writer, "/admin/articles?q=ferry").split())
+    assert "New ferry" in html and "Old ferry" not in html
+    assert "Titles searched among the newest 2 articles in this list" in html
+
+
+def test_an_article_with_comments_links_to_them_in_the_queue(app, writer):
+    with app.app_context():
+        article = make_article(title="Talked about")
+        make_comment(article)
+        db.session.commit()
+        article_id = article.id
+    html = get_html(writer, "/admin/articles")
+    assert f'<a href="/admin/comments?status=approved&amp;article={article_id}">1</a>' in html
+
+
+def test_the_title_search_window_runs_from_undated_drafts_into_dated_articles(app, writer):
+    app.config["ADMIN_ARTICLE_SEARCH_WINDOW"] = 3
+    with app.app_context():
+        for name in ("Undated ferry A", "Undated ferry B"):
+            make_article(title=name, status="draft").published_at = None
+        make_article(title="Dated ferry new", published_at=utcnow() - timedelta(hours=1))
+        make_article(title="Dated ferry old", published_at=utcnow() - timedelta(hours=2))
+        db.session.commit()
+    html = " ".join(get_html(writer, "/admin/articles?q=ferry").split())
+    assert re.findall(r'/edit">([^<]+)</a>', html) == [
+        "Undated ferry B",
+        "Undated ferry A",
+        "Dated ferry new",
+    ]
+    assert "Titles searched among the newest 3 articles" in html
+    app.config["ADMIN_ARTICLE_SEARCH_WINDOW"] = 4
+    html = " ".join(get_html(writer, "/admin/articles?q=ferry").split())
+    assert "Dated ferry old" in html and "Titles searched" not in html
