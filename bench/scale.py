@@ -92,6 +92,12 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--database-url", help="PostgreSQL server to build on (default: SQLite)")
     parser.add_argument("--requests", type=int, default=50, help="timed requests per page")
+    parser.add_argument(
+        "--page-budget",
+        type=float,
+        default=30.0,
+        help="seconds of timed requests per page at most (at least 3 requests); default 30",
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--rebuild", action="store_true", help="build even if a database is kept")
     parser.add_argument("--results-dir", type=Path, default=RESULTS, help="default: bench/results")
@@ -243,36 +249,59 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[max(math.ceil(share * len(ordered)) - 1, 0)]
 
 
-def time_page(connection: http.client.HTTPConnection, path: str, cookie: str, count: int) -> dict:
-    """Warm up, then `count` requests one after another: p50, p99 and any answer but 200."""
+def time_page(
+    connection: http.client.HTTPConnection, path: str, cookie: str, count: int, budget: float
+) -> dict:
+    """Warm up, then up to `count` requests one after another: p50, p99, any answer but 200.
+
+    A page slower than a second is warmed up once, and timed for at most `budget` seconds (three
+    requests at least), so one very slow page does not hold up the run; the row says how many
+    requests it had.
+    """
     # The User-Agent of the login (urllib's): the staff session is bound to it.
     headers = dict(urllib.request.build_opener().addheaders)
     if cookie:
         headers["Cookie"] = cookie
-    times, statuses = [], {}
-    for n in range(WARMUP + count):
+    times: list[float] = []
+    failures: dict[str, int] = {}
+    warmups = WARMUP
+    spent = 0.0
+    while warmups or (len(times) < count and (spent < budget or len(times) < 3)):
         started = time.perf_counter()
-        connection.request("GET", path, headers=headers)
-        response = connection.getresponse()
-        response.read()
-        elapsed = (time.perf_counter() - started) * 1000
-        if n >= WARMUP:
-            times.append(elapsed)
-            if response.status != 200:
-                statuses[response.status] = statuses.get(response.status, 0) + 1
+        try:
+            connection.request("GET", path, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            status = str(response.status)
+        except (http.client.HTTPException, OSError) as error:
+            connection.close()
+            status = type(error).__name__
+        elapsed = time.perf_counter() - started
+        if warmups:
+            warmups = 0 if elapsed > 1 else warmups - 1
+            continue
+        spent += elapsed
+        times.append(elapsed * 1000)
+        if status != "200":
+            failures[status] = failures.get(status, 0) + 1
     return {
         "path": path,
         "p50_ms": round(percentile(times, 0.5), 2),
         "p99_ms": round(percentile(times, 0.99), 2),
-        "requests": count,
-        "failures": statuses,
+        "requests": len(times),
+        "failures": failures,
     }
 
 
 def measure_size(url: str, args: argparse.Namespace, workdir: Path) -> dict[str, dict]:
     """Every page of PAGES on one database, under gunicorn with one worker and no page cache."""
     facts = discover(url)
-    env = {**blog_environment(url, {}, workdir), "FLASK_CACHE_TYPE": "NullCache"}
+    env = {
+        **blog_environment(url, {}, workdir),
+        "FLASK_CACHE_TYPE": "NullCache",
+        # A page slower than gunicorn's default 30 s is timed, not killed.
+        "GUNICORN_CMD_ARGS": "--timeout 600",
+    }
     rows = {}
     with Server("wsgi:app", env, argparse.Namespace(workers=1, threads=1)) as server:
         cookie, _ = staff_cookie(server.url)
@@ -280,11 +309,15 @@ def measure_size(url: str, args: argparse.Namespace, workdir: Path) -> dict[str,
         for page in PAGES:
             path = page.path(facts)
             rows[page.name] = time_page(
-                connection, path, cookie if page.staff else "", args.requests
+                connection, path, cookie if page.staff else "", args.requests, args.page_budget
             )
             row = rows[page.name]
             failed = f"  FAILED {row['failures']}" if row["failures"] else ""
-            print(f"    {page.name}: p50 {row['p50_ms']} ms, p99 {row['p99_ms']} ms{failed}")
+            print(
+                f"    {page.name}: p50 {row['p50_ms']} ms, p99 {row['p99_ms']} ms, "
+                f"{row['requests']} requests{failed}",
+                flush=True,
+            )
         connection.close()
     return rows
 
@@ -297,11 +330,12 @@ def meets_growth(small: float, large: float) -> bool:
     return large <= small * GROWTH_FACTOR or large - small <= GROWTH_SLACK_MS
 
 
-def cell(row: dict) -> str:
+def cell(row: dict, requests: int) -> str:
     """A size's p50 / p99 for the table, or the failure."""
     if row["failures"]:
         return " / ".join(f"{status} ×{n}" for status, n in row["failures"].items())
-    return f"{row['p50_ms']:.1f} / {row['p99_ms']:.1f}"
+    fewer = f" (n={row['requests']})" if row["requests"] < requests else ""
+    return f"{row['p50_ms']:.1f} / {row['p99_ms']:.1f}{fewer}"
 
 
 def table(results: dict) -> list[str]:
@@ -321,7 +355,7 @@ def table(results: dict) -> list[str]:
         else:
             growth = f"{last['p50_ms'] / first['p50_ms']:.2f}×"
             meets = "yes" if meets_growth(first["p50_ms"], last["p50_ms"]) else "**no**"
-        cells = " | ".join(cell(row) for row in rows)
+        cells = " | ".join(cell(row, results["requests"]) for row in rows)
         lines.append(f"| {page.name} | {cells} | {growth} | {meets} |")
     return lines
 

@@ -82,22 +82,24 @@ def test_every_page_has_its_own_name_and_an_address_from_the_facts() -> None:
 
 
 def measured(p50: float, p99: float, failures: dict | None = None) -> dict:
-    return {"p50_ms": p50, "p99_ms": p99, "failures": failures or {}}
+    return {"p50_ms": p50, "p99_ms": p99, "requests": 50, "failures": failures or {}}
 
 
 def test_the_table_gives_growth_verdicts_and_failures() -> None:
     small = {page.name: measured(4.0, 5.0) for page in PAGES}
     large = {page.name: measured(5.0, 150.0) for page in PAGES}
     large["home"] = measured(12.0, 13.0)
-    large["archive"] = measured(1.0, 1.0, {404: 50})
+    large["archive"] = measured(1.0, 1.0, {"404": 50})
+    large["tag"] = {**measured(900.0, 990.0), "requests": 33}
     large["search, three words"] = measured(150.0, 250.0)
-    results = {"sizes": [1000, 100000], "pages": {"1000": small, "100000": large}}
+    results = {"sizes": [1000, 100000], "requests": 50, "pages": {"1000": small, "100000": large}}
     lines = table(results)
     assert lines[0].startswith("| page | 1,000 | 100,000 | growth p50 1,000 → 100,000")
     rows = {line.split(" | ")[0].lstrip("| "): line for line in lines[2:]}
     assert rows["home"].endswith("| 4.0 / 5.0 | 12.0 / 13.0 | 3.00× | **no** |")
     assert rows["author"].endswith("| 1.25× | yes |")
     assert rows["archive"].endswith("| 404 ×50 | – | failed |")
+    assert rows["tag"].endswith("| 900.0 / 990.0 (n=33) | 225.00× | **no** |")
     verdicts = targets(results)
     assert list(verdicts.values()) == ["yes", "yes", "no"]
 
