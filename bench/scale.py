@@ -98,6 +98,12 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
         default=30.0,
         help="seconds of timed requests per page at most (at least 3 requests); default 30",
     )
+    parser.add_argument(
+        "--timeout",
+        type=int,
+        default=60,
+        help="seconds a request may take before gunicorn stops it (a failure); default 60",
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--rebuild", action="store_true", help="build even if a database is kept")
     parser.add_argument("--results-dir", type=Path, default=RESULTS, help="default: bench/results")
@@ -250,13 +256,14 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def time_page(
-    connection: http.client.HTTPConnection, path: str, cookie: str, count: int, budget: float
+    connection: http.client.HTTPConnection, path: str, cookie: str, args: argparse.Namespace
 ) -> dict:
-    """Warm up, then up to `count` requests one after another: p50, p99, any answer but 200.
+    """Warm up, then up to args.requests requests one after another: p50, p99, any answer but 200.
 
-    A page slower than a second is warmed up once, and timed for at most `budget` seconds (three
-    requests at least), so one very slow page does not hold up the run; the row says how many
-    requests it had.
+    A page slower than a second is warmed up once, and timed for at most args.page_budget
+    seconds (three requests at least), so one very slow page does not hold up the run; a page
+    whose warm-up alone took longer is timed by that one request. The row says how many
+    requests it had. A request gunicorn stops at args.timeout is a failure, "timeout".
     """
     # The User-Agent of the login (urllib's): the staff session is bound to it.
     headers = dict(urllib.request.build_opener().addheaders)
@@ -266,7 +273,7 @@ def time_page(
     failures: dict[str, int] = {}
     warmups = WARMUP
     spent = 0.0
-    while warmups or (len(times) < count and (spent < budget or len(times) < 3)):
+    while warmups or (len(times) < args.requests and (spent < args.page_budget or len(times) < 3)):
         started = time.perf_counter()
         try:
             connection.request("GET", path, headers=headers)
@@ -277,13 +284,18 @@ def time_page(
             connection.close()
             status = type(error).__name__
         elapsed = time.perf_counter() - started
-        if warmups:
+        if elapsed >= args.timeout - 1 and status != "200":
+            status = "timeout"
+        if warmups and elapsed <= args.page_budget:
             warmups = 0 if elapsed > 1 else warmups - 1
             continue
+        warmups = 0
         spent += elapsed
         times.append(elapsed * 1000)
         if status != "200":
             failures[status] = failures.get(status, 0) + 1
+        if elapsed > args.page_budget:
+            break
     return {
         "path": path,
         "p50_ms": round(percentile(times, 0.5), 2),
@@ -299,8 +311,8 @@ def measure_size(url: str, args: argparse.Namespace, workdir: Path) -> dict[str,
     env = {
         **blog_environment(url, {}, workdir),
         "FLASK_CACHE_TYPE": "NullCache",
-        # A page slower than gunicorn's default 30 s is timed, not killed.
-        "GUNICORN_CMD_ARGS": "--timeout 600",
+        # How long a request may take before gunicorn stops it (its default is 30 s).
+        "GUNICORN_CMD_ARGS": f"--timeout {args.timeout}",
     }
     rows = {}
     with Server("wsgi:app", env, argparse.Namespace(workers=1, threads=1)) as server:
@@ -308,9 +320,7 @@ def measure_size(url: str, args: argparse.Namespace, workdir: Path) -> dict[str,
         connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=120)
         for page in PAGES:
             path = page.path(facts)
-            rows[page.name] = time_page(
-                connection, path, cookie if page.staff else "", args.requests, args.page_budget
-            )
+            rows[page.name] = time_page(connection, path, cookie if page.staff else "", args)
             row = rows[page.name]
             failed = f"  FAILED {row['failures']}" if row["failures"] else ""
             print(

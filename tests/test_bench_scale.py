@@ -4,14 +4,19 @@ build into a SQLite file. `make bench-scale` itself is the end-to-end check of t
 
 from __future__ import annotations
 
+import argparse
+import http.client
+import http.server
 import re
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from bench.scale import PAGES, build, meets_growth, percentile, table, targets
+from bench.scale import PAGES, build, meets_growth, percentile, table, targets, time_page
 from bench.scaledata import (
     DRAFTS,
     EVERY_ARTICLE_WORD,
@@ -79,6 +84,40 @@ def test_every_page_has_its_own_name_and_an_address_from_the_facts() -> None:
         "/search?q=council+budget+vote",
     ]
     assert all(p.path(FACTS).startswith("/admin/") for p in PAGES if p.staff)
+
+
+class Answers(http.server.BaseHTTPRequestHandler):
+    """/ answers 200, /slow after a tenth of a second, anything else 404."""
+
+    def do_GET(self) -> None:
+        if self.path == "/slow":
+            time.sleep(0.1)
+        self.send_response(404 if self.path == "/missing" else 200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, *_args: object) -> None:
+        pass
+
+
+def test_pages_are_timed_one_request_after_another_within_a_budget() -> None:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Answers)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    connection = http.client.HTTPConnection("127.0.0.1", server.server_address[1])
+    args = argparse.Namespace(requests=5, page_budget=0.25, timeout=60)
+    try:
+        fast = time_page(connection, "/", "", args)
+        missing = time_page(connection, "/missing", "", args)
+        slow = time_page(connection, "/slow", "", args)
+    finally:
+        connection.close()
+        server.shutdown()
+        server.server_close()
+    assert (fast["requests"], fast["failures"]) == (5, {})
+    assert (missing["requests"], missing["failures"]) == (5, {"404": 5})
+    assert slow["requests"] == 3  # the budget is spent after three, the least a page gets
+    assert 100 <= slow["p50_ms"] <= slow["p99_ms"]
 
 
 def measured(p50: float, p99: float, failures: dict | None = None) -> dict:
