@@ -28,7 +28,7 @@ from blog.articles.archive import refresh_months
 from blog.models import Article, Author, Category, Comment, Tag, article_tags
 
 #: Bump when what is generated changes: databases built by another version are not reused.
-DATA_VERSION = 1
+DATA_VERSION = 2
 EVERY_ARTICLE_WORD = "harbour"
 NO_ARTICLE_WORD = "zebra"
 THREE_WORD_QUERY = "council budget vote"
@@ -172,7 +172,7 @@ def comment_count(rng: random.Random) -> int:
     """Comments on one article: about ten on average, a tenth with none, a few with hundreds."""
     if rng.random() < 0.002:
         return rng.randint(150, 400)
-    return int(rng.expovariate(1 / (MEAN_COMMENTS - 0.5)))
+    return int(rng.expovariate(1 / MEAN_COMMENTS))
 
 
 @dataclass
