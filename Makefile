@@ -9,7 +9,7 @@ PORT ?= 5000
 SITE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: run test lint format test-unit test-browser test-postgres setup setup-dev lock lock-upgrade \
-	lock-check clean bench
+	lock-check clean bench bench-scale
 
 # Installs come from the lock files, exact versions with hashes, never from pyproject.toml's ranges:
 # requirements.txt is what the site runs on, requirements-dev.txt adds the tests, lint and bench.
@@ -109,6 +109,13 @@ test-postgres: setup-dev $(AXE) $(VNU)
 # "--duration 1 --warmup 0 --results-dir /tmp/bench" for a quick check that it runs end to end.
 bench: setup-dev
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# Each page's time at 1,000, 10,000 and 100,000 articles, one client, page cache off. Databases are
+# kept in bench/.scale-cache/ (SQLite) or as bench_scale_* databases (PostgreSQL) for the next run.
+# BENCH_ARGS="--database-url postgresql+psycopg://postgres@127.0.0.1:5432/test" for PostgreSQL;
+# "--sizes 1000,10000 --requests 10" for a quick run; "--rebuild" to build the databases again.
+bench-scale: setup-dev
+	$(BIN)/python -m bench.scale $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) $(LOCK_VENV) .pytest_cache .ruff_cache tests/browser/artifacts tests/browser/node_modules \
