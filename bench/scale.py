@@ -13,9 +13,11 @@ from the smallest size to the largest. Results go to bench/results/scale-<date>.
 from __future__ import annotations
 
 import argparse
+import html
 import http.client
 import json
 import math
+import re
 import shutil
 import sys
 import tempfile
@@ -52,6 +54,8 @@ class Page:
     path: Callable[[dict], str]
     staff: bool = False
     search: bool = False
+    #: Time the page its rel="next" link leads to (a page named by a cursor) instead.
+    follow_next: bool = False
 
 
 #: Every page timed, in order; `facts` is what discover() found in the database of a size.
@@ -59,23 +63,46 @@ PAGES = (
     Page("home", lambda f: "/"),
     Page("home, deepest page", lambda f: f"/?page={f['home_last_page']}"),
     Page("article, ~50 comments", lambda f: f"/articles/{f['article']}"),
+    Page("article's comment feed", lambda f: f"/articles/{f['article']}/comments.atom"),
+    Page("authors", lambda f: "/authors/"),
     Page("author", lambda f: f"/authors/{f['author']}"),
     Page("author, page 2", lambda f: f"/authors/{f['author']}?page=2"),
     Page("category", lambda f: f"/category/{f['category']}"),
     Page("tag", lambda f: f"/tag/{f['tag']}"),
+    Page("tag, page 20", lambda f: f"/tag/{f['tag']}?page=20"),
     Page("archive", lambda f: "/archive/"),
     Page("archive, a year", lambda f: f"/archive/{f['year']}/"),
     Page("archive, a month", lambda f: f"/archive/{f['year']}/{f['month']}/"),
     Page("sitemap (index)", lambda f: "/sitemap.xml"),
+    Page("sitemap, other pages", lambda f: "/sitemaps/pages.xml"),
     Page("sitemap, a month", lambda f: f"/sitemaps/{f['year']}-{f['month']}.xml"),
     Page("feed", lambda f: "/feed.atom"),
+    Page("comment feed", lambda f: "/comments/feed.atom"),
     Page("search, in every article", lambda f: "/search?q=harbour", search=True),
     Page("search, in none", lambda f: f"/search?q={NO_ARTICLE_WORD}", search=True),
     Page("search, three words", lambda f: "/search?q=council+budget+vote", search=True),
+    Page("search, an unfinished word", lambda f: "/search?q=harb"),
     Page("moderation queue, pending", lambda f: "/admin/comments", staff=True),
-    Page("moderation queue, pending page 2", lambda f: "/admin/comments?page=2", staff=True),
+    Page(
+        "moderation queue, pending page 2",
+        lambda f: "/admin/comments",
+        staff=True,
+        follow_next=True,
+    ),
     Page("moderation queue, approved", lambda f: "/admin/comments?status=approved", staff=True),
+    Page(
+        "moderation queue, one article",
+        lambda f: f"/admin/comments?status=approved&article={f['article_id']}",
+        staff=True,
+    ),
+    Page(
+        "moderation queue, search", lambda f: "/admin/comments?status=approved&q=reader", staff=True
+    ),
+    Page("dashboard", lambda f: "/admin/", staff=True),
     Page("editorial article list", lambda f: "/admin/articles", staff=True),
+    Page(
+        "editorial article list, page 2", lambda f: "/admin/articles", staff=True, follow_next=True
+    ),
 )
 
 
@@ -214,6 +241,7 @@ def discover(url: str) -> dict:
             bind,
         ).all()
         article = next((slug for slug, count in newest if 45 <= count <= 60), newest[0][0])
+        article_id = conn.scalar(sa.text("SELECT id FROM articles WHERE slug = :s"), {"s": article})
         published = conn.scalar(sa.text(f"SELECT count(*) FROM articles WHERE {visible}"), bind)  # noqa: S608
         author = conn.scalar(
             sa.text(
@@ -237,6 +265,7 @@ def discover(url: str) -> dict:
     last_month = now.replace(day=1) - timedelta(days=1)
     return {
         "article": article,
+        "article_id": article_id,
         "author": author,
         "category": category,
         "tag": tag,
@@ -255,6 +284,14 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[max(math.ceil(share * len(ordered)) - 1, 0)]
 
 
+def request_headers(cookie: str) -> dict[str, str]:
+    """The User-Agent of the login (urllib's): the staff session is bound to it; the cookie."""
+    headers = dict(urllib.request.build_opener().addheaders)
+    if cookie:
+        headers["Cookie"] = cookie
+    return headers
+
+
 def time_page(
     connection: http.client.HTTPConnection, path: str, cookie: str, args: argparse.Namespace
 ) -> dict:
@@ -265,10 +302,7 @@ def time_page(
     whose warm-up alone took longer is timed by that one request. The row says how many
     requests it had. A request gunicorn stops at args.timeout is a failure, "timeout".
     """
-    # The User-Agent of the login (urllib's): the staff session is bound to it.
-    headers = dict(urllib.request.build_opener().addheaders)
-    if cookie:
-        headers["Cookie"] = cookie
+    headers = request_headers(cookie)
     times: list[float] = []
     failures: dict[str, int] = {}
     warmups = WARMUP
@@ -305,6 +339,18 @@ def time_page(
     }
 
 
+_NEXT_LINK = re.compile(r'<a rel="next" href="([^"]+)"')
+
+
+def next_page(connection: http.client.HTTPConnection, path: str, cookie: str) -> str:
+    """Where the page at path's rel="next" link leads (a cursor only the page knows)."""
+    connection.request("GET", path, headers=request_headers(cookie))
+    response = connection.getresponse()
+    body = response.read().decode()
+    found = _NEXT_LINK.search(body)
+    return html.unescape(found.group(1)) if found else path
+
+
 def measure_size(url: str, args: argparse.Namespace, workdir: Path) -> dict[str, dict]:
     """Every page of PAGES on one database, under gunicorn with one worker and no page cache."""
     facts = discover(url)
@@ -320,6 +366,8 @@ def measure_size(url: str, args: argparse.Namespace, workdir: Path) -> dict[str,
         connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=120)
         for page in PAGES:
             path = page.path(facts)
+            if page.follow_next:
+                path = next_page(connection, path, cookie if page.staff else "")
             rows[page.name] = time_page(connection, path, cookie if page.staff else "", args)
             row = rows[page.name]
             failed = f"  FAILED {row['failures']}" if row["failures"] else ""

@@ -32,6 +32,7 @@ from blog.rendering import render_comment, render_markdown
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 FACTS = {
     "article": "a-story-5",
+    "article_id": 5,
     "author": "ada-holt",
     "category": "city",
     "tag": "ferry-7",
