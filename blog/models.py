@@ -222,6 +222,16 @@ class Article(db.Model):
             cls.published_at < until,
         )
 
+    @classmethod
+    def visible_with_id(cls, id_column: sa.ColumnElement[int]) -> sa.Exists:
+        """EXISTS a visible article whose id is id_column (a comment's, a tag row's article_id).
+
+        Checked per row of the other table, so the database walks that table's index in its
+        own order and looks each article up by id; a join would let it start from every
+        visible article instead.
+        """
+        return sa.select(cls.id).where(cls.id == id_column, cls.is_visible).exists()
+
     @property
     def was_updated(self) -> bool:
         """Whether it changed noticeably (more than a minute) after publication."""
@@ -235,15 +245,31 @@ class Article(db.Model):
         return sa.select(cls).where(cls.is_visible).order_by(cls.published_at.desc(), cls.id.desc())
 
     @classmethod
-    def listing(cls) -> Select:
-        """Published articles with all a listing shows, in a fixed number of queries."""
-        return cls.published().options(
+    def listing_options(cls) -> tuple:
+        """What a listing shows of each article, loaded with it in a fixed number of queries."""
+        return (
             defer(cls.body_markdown),
+            defer(cls.body_html),
             joinedload(cls.author),
             joinedload(cls.category),
             selectinload(cls.tags),
             undefer(cls.comment_count),
         )
+
+    @classmethod
+    def listing(cls) -> Select:
+        """Published articles with all a listing shows, in a fixed number of queries."""
+        return cls.published().options(*cls.listing_options())
+
+    @classmethod
+    def listed(cls, ids: list[int]) -> Select:
+        """The articles with these ids, with all a listing shows, in no particular order.
+
+        By primary key only: a page of ten found in a listing's index is fetched by their ids,
+        never by the listing's own filter and order, which a database may answer by walking
+        every visible article to find the ten. The caller puts them in the ids' order.
+        """
+        return sa.select(cls).where(cls.id.in_(ids)).options(*cls.listing_options())
 
     @classmethod
     @cache
@@ -385,16 +411,12 @@ class Comment(db.Model):
     def approved_on_visible_articles(cls) -> Select:
         """Approved comments on articles readers can see, newest first (for feeds).
 
-        The article is checked per comment (EXISTS), not joined: so the database reads the
-        newest approved comments from their index and stops at the feed's length, where a join
-        would start from every visible article and sort all their comments.
+        The article is checked per comment (Article.visible_with_id), not joined: so the database
+        reads the newest approved comments from their index and stops at the feed's length.
         """
-        on_visible_article = sa.select(Article.id).where(
-            Article.id == cls.article_id, Article.is_visible
-        )
         return (
             sa.select(cls)
-            .where(cls.status == CommentStatus.APPROVED, on_visible_article.exists())
+            .where(cls.status == CommentStatus.APPROVED, Article.visible_with_id(cls.article_id))
             .order_by(cls.created_at.desc(), cls.id.desc())
         )
 

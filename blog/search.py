@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 from markupsafe import Markup, escape
 
+from blog.articles.pagination import in_order
 from blog.database import is_interruption, time_limit
 from blog.extensions import db
 from blog.models import Article
@@ -158,11 +159,8 @@ def search(text: str, *, page: int, per_page: int) -> Results:
         if is_interruption(error):
             raise SearchTooSlow from None
         raise
-    articles = {
-        article.id: article
-        for article in db.session.scalars(Article.listing().where(Article.id.in_(ranked)))
-    }
-    hits = [Hit(articles[id_], highlight(snippets.get(id_, ""))) for id_ in ranked]
+    articles = in_order(ranked, db.session.scalars(Article.listed(ranked))) if ranked else []
+    hits = [Hit(article, highlight(snippets.get(article.id, ""))) for article in articles]
     return Results(hits, len(candidates), more=more)
 
 

@@ -81,7 +81,10 @@ def whole_reads(plans: list[tuple[str, list[str]]]) -> list[str]:
             words = line.split()
             scans = words[0] == "SCAN" and words[1] in GROWING and "VIRTUAL TABLE" not in line
             sorts_to_limit = "TEMP B-TREE FOR ORDER BY" in line and " LIMIT " in statement
-            if scans or sorts_to_limit:
+            # A range "every visible article" with no LIMIT to stop it (fetching a page's rows
+            # by the listing's filter instead of by their ids did this).
+            walks_visible = "(status=? AND published_at<?)" in line and " LIMIT " not in statement
+            if scans or sorts_to_limit or walks_visible:
                 found.append(f"{line}\n    in: {' '.join(statement.split())[:400]}")
     return found
 
@@ -110,3 +113,13 @@ def test_reader_pages_never_read_or_sort_a_growing_table_whole(app, client, site
     plans = plans_of(app, client, url.format(**site))
     assert plans
     assert whole_reads(plans) == []
+
+
+def test_the_check_catches_a_walk_over_every_visible_article():
+    line = (
+        "SEARCH articles USING INDEX ix_articles_status_published_at_id"
+        " (status=? AND published_at<?)"
+    )
+    walk = "SELECT articles.title FROM articles WHERE articles.status = ? AND articles.id IN (?, ?)"
+    assert whole_reads([(walk, [line])]) != []
+    assert whole_reads([(walk + " LIMIT ?", [line])]) == []

@@ -123,12 +123,20 @@ def neighbours(year: int, month: int) -> tuple[Month | None, Month | None]:
 
 
 def month_articles(year: int, month: int) -> Select:
-    """The visible articles of one month, newest first, with what the month's page shows."""
+    """The visible articles of one month, newest first."""
     start, end = month_bounds(year, month)
     return (
         sa.select(Article)
         .where(Article.visible_during(start, end))
         .order_by(Article.published_at.desc(), Article.id.desc())
+    )
+
+
+def month_rows(ids: list[int]) -> Select:
+    """Articles by id with what a month's page shows of them: headline, time, author, section."""
+    return (
+        sa.select(Article)
+        .where(Article.id.in_(ids))
         .options(
             load_only(Article.title, Article.slug, Article.published_at),
             joinedload(Article.author).load_only(Author.name),

@@ -9,11 +9,11 @@ number is a 404.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from flask import abort, current_app, redirect, request, url_for
-from sqlalchemy.orm import defer
 from sqlalchemy.sql import Select
 
 from blog.extensions import db
@@ -81,17 +81,18 @@ def paginate_articles(
     stmt: Select,
     *,
     ids: Select | None = None,
+    rows: Callable[[list[int]], Select] = Article.listed,
     per_page: int | None = None,
     max_pages: int | None = None,
 ) -> ListingPage:
     """One page of a listing at its one address (requested_page); past the end, 404.
 
     The page's ids are read first, from an index that matches the listing's filter and order
-    (see Article.__table_args__), then their rows: so a page costs the same however many
-    articles the listing holds, and at most max_pages (MAX_LISTING_PAGES) deep. A page past the
-    end or past that depth is not found rather than redirected: no address of a page that is
-    not there answers 200. `ids` is the listing's ids in its order, where stmt's own ids are
-    not the cheapest way to them (a tag's page).
+    (see Article.__table_args__), then their rows by primary key (`rows`, Article.listed): so a
+    page costs the same however many articles the listing holds, and at most max_pages
+    (MAX_LISTING_PAGES) deep. A page past the end or past that depth is not found rather than
+    redirected: no address of a page that is not there answers 200. `ids` is the listing's ids
+    in its order, where stmt's own are not the cheapest way to them (a tag's page).
     """
     config = current_app.config
     per_page = per_page or config["ARTICLES_PER_PAGE"]
@@ -105,11 +106,11 @@ def paginate_articles(
     if not found and number > 1:
         abort(404)
     shown = found[:per_page]
-    items = (
-        list(
-            db.session.scalars(stmt.where(Article.id.in_(shown)).options(defer(Article.body_html)))
-        )
-        if shown
-        else []
-    )
+    items = in_order(shown, db.session.scalars(rows(shown))) if shown else []
     return ListingPage(items, number, has_next=len(found) > per_page, max_pages=max_pages)
+
+
+def in_order(ids: list[int], articles: Iterable[Article]) -> list[Article]:
+    """The articles in the order of ids."""
+    by_id = {article.id: article for article in articles}
+    return [by_id[id_] for id_ in ids if id_ in by_id]

@@ -104,14 +104,12 @@ def category(slug: str) -> str:
 def tag(slug: str) -> str:
     """Published articles carrying one tag."""
     found = db.first_or_404(db.select(Tag).where(Tag.slug == slug))
-    # The tag's rows in publication order from their index; each article's visibility checked
-    # by EXISTS (a join would let the database start from the articles and sort).
-    visible = sa.select(Article.id).where(
-        Article.id == article_tags.c.article_id, Article.is_visible
-    )
+    # The tag's rows in publication order from their index, each article checked by id.
     tagged = (
         sa.select(article_tags.c.article_id)
-        .where(article_tags.c.tag_id == found.id, visible.exists())
+        .where(
+            article_tags.c.tag_id == found.id, Article.visible_with_id(article_tags.c.article_id)
+        )
         .order_by(article_tags.c.published_at.desc(), article_tags.c.article_id.desc())
     )
     page = paginate_articles(Article.listing(), ids=tagged)
@@ -155,6 +153,7 @@ def archive_month(year: int, month: int) -> str:
         abort(404)
     page = paginate_articles(
         archive.month_articles(year, month),
+        rows=archive.month_rows,
         per_page=current_app.config["ARCHIVE_PER_PAGE"],
         max_pages=ARCHIVE_MAX_PAGES,
     )

@@ -79,10 +79,8 @@ def sitemap_pages() -> Response:
 def _with_visible(model: type[Author | Category | Tag]) -> list[str]:
     """Slugs of the authors, categories or tags that have at least one visible article."""
     if model is Tag:
-        has_visible = (
-            sa.select(article_tags.c.article_id)
-            .join(Article, Article.id == article_tags.c.article_id)
-            .where(article_tags.c.tag_id == Tag.id, Article.is_visible)
+        has_visible = sa.select(article_tags.c.article_id).where(
+            article_tags.c.tag_id == Tag.id, Article.visible_with_id(article_tags.c.article_id)
         )
     else:
         column = Article.author_id if model is Author else Article.category_id
