@@ -26,6 +26,10 @@ MAX_TERMS = 12
 MAX_QUERY_LENGTH = 200
 #: Marks a query term to be matched as the start of words (never in query_terms' output).
 PREFIX = "*"
+#: Articles in the first window of ids searched newest first (each next window is twice as long).
+FIRST_WINDOW = 1024
+#: Past the bound, a word in the headline weighs this, in the standfirst that (as in bm25 here).
+PLACE_WEIGHTS = (("title", 10), ("summary", 4))
 #: Marks around matched words in snippets; characters that never occur in articles.
 _START, _STOP = "\x02", "\x03"
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -153,7 +157,8 @@ def search(text: str, *, page: int, per_page: int) -> Results:
                 candidates = engine.newest_matches(terms, limit + 1)
             more = len(candidates) > limit
             candidates = candidates[:limit]
-            ranked = engine.ranked(terms, candidates)[(page - 1) * per_page : page * per_page]
+            ranked = engine.ranked(terms, candidates, every_match=not more)
+            ranked = ranked[(page - 1) * per_page : page * per_page]
             snippets = engine.snippets(terms, ranked)
     except sa.exc.OperationalError as error:
         if is_interruption(error):
@@ -172,42 +177,79 @@ class _Sqlite:
     snippet = sa.literal_column(f"snippet(articles_fts, -1, '{_START}', '{_STOP}', ' … ', 24)")
 
     @staticmethod
-    def matching(terms: list[str]) -> sa.TextClause:
-        # Each word quoted (so it is never syntax); a prefix, marked, as "word"*.
-        match = " ".join(
+    def expression(terms: list[str]) -> str:
+        """Each word quoted (so it is never syntax); a prefix, marked, as "word"*."""
+        return " ".join(
             f'"{term.removesuffix(PREFIX)}"*' if term.endswith(PREFIX) else f'"{term}"'
             for term in terms
         )
+
+    @classmethod
+    def matching(cls, terms: list[str], column: str | None = None) -> sa.TextClause:
+        """MATCH every word (in one column, if given)."""
+        match = cls.expression(terms)
+        if column is not None:
+            match = f"{{{column}}} : ({match})"
         return sa.text("articles_fts MATCH :match").bindparams(match=match)
 
     @classmethod
     def newest_matches(cls, terms: list[str], limit: int) -> list[int]:
-        # Visibility read from an index that holds it (id, status, published_at), so the
-        # article rows, bodies and all, are never read for matches that are not shown.
-        visible = sa.select(Article.id).where(Article.is_visible).subquery()
-        query = (
-            sa.select(cls.fts.c.rowid)
-            .join(visible, visible.c.id == cls.fts.c.rowid)
-            .where(cls.matching(terms))
-            .order_by(cls.fts.c.rowid.desc())
-            .limit(limit)
+        """The newest `limit` visible matches, newest first.
+
+        Read oldest first within windows going back from the newest article, each twice as
+        long as the one before, until enough are found: FTS5 reads matches from a rowid on
+        cheaply, whereas newest first (ORDER BY rowid DESC) it loads every match of every word.
+        Visibility comes from an index that holds it (id, status, published_at), so article
+        rows, bodies and all, are never read for matches that are not shown.
+        """
+        newest = db.session.scalar(sa.select(sa.func.max(Article.id)))
+        if newest is None:
+            return []
+        window = sa.select(cls.fts.c.rowid).where(
+            cls.matching(terms),
+            cls.fts.c.rowid >= sa.bindparam("start"),
+            cls.fts.c.rowid < sa.bindparam("stop"),
+            Article.visible_with_id(cls.fts.c.rowid),
         )
-        return list(db.session.scalars(query))
+        found: list[int] = []
+        stop, length = newest + 1, FIRST_WINDOW
+        while len(found) < limit and stop > 0:
+            start = max(stop - length, 0)
+            found.extend(sorted(db.session.scalars(window, {"start": start, "stop": stop}))[::-1])
+            stop, length = start, length * 2
+        return found[:limit]
 
     @classmethod
-    def ranked(cls, terms: list[str], candidates: list[int]) -> list[int]:
+    def ranked(cls, terms: list[str], candidates: list[int], *, every_match: bool) -> list[int]:
+        """The candidates best first; the engine reads matches from the oldest candidate on,
+        and those that are not candidates (not visible) are dropped here.
+
+        When the candidates are every match, by bm25 (title 10, summary 4, body 1). Past the
+        bound, by where the words are (headline, then standfirst), newest first among equals:
+        bm25 weighs each word by how many articles hold it, which FTS5 counts by reading all of
+        the word's matches, a cost that grows with the archive.
+        """
         if not candidates:
             return []
-        # The engine ranks the matches from the oldest candidate on; those that are not
-        # candidates (not visible) are dropped here.
-        rows = db.session.execute(
-            sa.select(cls.fts.c.rowid, cls.rank).where(
-                cls.matching(terms), cls.fts.c.rowid >= min(candidates)
-            )
-        ).all()
-        wanted = set(candidates)
-        scored = sorted((score, -rowid) for rowid, score in rows if rowid in wanted)
-        return [-negative for _score, negative in scored]
+        floor, wanted = min(candidates), set(candidates)
+        if every_match:
+            rows = db.session.execute(
+                sa.select(cls.fts.c.rowid, cls.rank).where(
+                    cls.matching(terms), cls.fts.c.rowid >= floor
+                )
+            ).all()
+            scored = sorted((score, -rowid) for rowid, score in rows if rowid in wanted)
+            return [-negative for _score, negative in scored]
+        score = dict.fromkeys(candidates, 0)
+        for column, weight in PLACE_WEIGHTS:
+            for term in terms:
+                in_column = sa.select(cls.fts.c.rowid).where(
+                    cls.matching([term], column), cls.fts.c.rowid >= floor
+                )
+                for rowid in db.session.scalars(in_column):
+                    if rowid in wanted:
+                        score[rowid] += weight
+        return sorted(candidates, key=lambda rowid: (-score[rowid], -rowid))
 
     @classmethod
     def snippets(cls, terms: list[str], ids: list[int]) -> dict[int, str]:
@@ -245,15 +287,34 @@ class _Postgresql:
         return list(db.session.scalars(query))
 
     @classmethod
-    def ranked(cls, terms: list[str], candidates: list[int]) -> list[int]:
+    def ranked(cls, terms: list[str], candidates: list[int], *, every_match: bool) -> list[int]:
+        """Every match by ts_rank_cd; past the bound, by where the words are (headline, then
+        standfirst), newest first among equals: ranking reads each candidate's whole vector."""
         if not candidates:
             return []
-        rank = sa.func.ts_rank_cd(cls.vector, cls.query(terms))
+        query = cls.query(terms)
+        if every_match:
+            order = [sa.func.ts_rank_cd(cls.vector, query).desc()]
+        else:
+            order = [
+                sum(
+                    sa.case(
+                        (
+                            sa.func.to_tsvector("english", getattr(Article, column)).op("@@")(
+                                query
+                            ),
+                            weight,
+                        ),
+                        else_=0,
+                    )
+                    for column, weight in PLACE_WEIGHTS
+                ).desc()
+            ]
         return list(
             db.session.scalars(
                 sa.select(Article.id)
                 .where(Article.id.in_(candidates))
-                .order_by(rank.desc(), Article.id.desc())
+                .order_by(*order, Article.id.desc())
             )
         )
 

@@ -53,10 +53,9 @@ def sitemap() -> Response:
 
 @bp.get("/sitemaps/pages.xml")
 def sitemap_pages() -> Response:
-    """The home page, the archive, and every author, category and tag with a visible article.
-
-    Each of those costs one index seek (does it have a visible article?), not a read of the
-    articles.
+    """The home page, the archive and its years, and every author, category and tag with a
+    visible article (one index seek each, not a read of the articles). A month's archive page
+    is reached from its year; its articles are in the month's own sitemap.
     """
     months = archive.visible_months()
     newest = max((month.last_modified for month in months), default=None)
@@ -65,8 +64,6 @@ def sitemap_pages() -> Response:
         urls.append((site_url_for("articles.archive_index"), newest))
     years = sorted({month.year for month in months}, reverse=True)
     urls += [(site_url_for("articles.archive_year", year=year), None) for year in years]
-    month_url = month_url_pattern("articles.archive_month")
-    urls += [(month_url(m.year, m.month), m.last_modified) for m in months]
     urls += [(site_url_for("authors.detail", slug=slug), None) for slug in _with_visible(Author)]
     urls += [
         (site_url_for("articles.category", slug=slug), None) for slug in _with_visible(Category)

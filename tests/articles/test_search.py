@@ -222,3 +222,41 @@ def test_a_search_that_runs_too_long_is_a_styled_503_that_keeps_the_query(app, c
     html = response.get_data(as_text=True)
     assert response.status_code == 503 and response.headers["Retry-After"] == "30"
     assert "took too long" in html and 'value="tides"' in html
+
+
+def test_past_the_bound_a_word_in_the_headline_ranks_first_then_the_newest(app, client):
+    app.config["SEARCH_RANKED_MATCHES"] = 3
+    with app.app_context():
+        for n, title in enumerate(
+            ["Old tides", "Harbour A", "Tides rise", "Harbour B", "Harbour C"]
+        ):
+            make_article(
+                title=title,
+                body_markdown="The tides came in.",
+                published_at=utcnow() - timedelta(days=10 - n),
+            )
+        db.session.commit()
+    # The newest three are Tides rise, Harbour B and Harbour C; the headline match leads.
+    assert titles(get_html(client, "/search?q=tides")) == ["Tides rise", "Harbour C", "Harbour B"]
+
+
+def test_the_newest_matches_are_found_across_windows_of_any_length(app, monkeypatch):
+    from blog import search
+
+    monkeypatch.setattr(search, "FIRST_WINDOW", 2)
+    with app.app_context():
+        made = []
+        for n in range(12):
+            body = "Tides." if n % 3 == 0 else "Weather."
+            made.append(
+                make_article(body_markdown=body, published_at=utcnow() - timedelta(days=20 - n))
+            )
+        draft = make_article(body_markdown="Tides.", status="draft")
+        db.session.commit()
+        matching = [a.id for a in made if a.body_markdown == "Tides."]
+        draft_id = draft.id
+    with app.test_request_context():
+        engine = search._Postgresql if db.engine.dialect.name == "postgresql" else search._Sqlite
+        assert engine.newest_matches(["tides"], 3) == sorted(matching, reverse=True)[:3]
+        assert engine.newest_matches(["tides"], 10) == sorted(matching, reverse=True)
+        assert draft_id not in engine.newest_matches(["tides"], 10)
