@@ -5,6 +5,9 @@ with bm25 (title weighs most, then summary, then body). PostgreSQL: a stored, ge
 tsvector column (title A, summary B, body C) with a GIN index, ranked with ts_rank_cd.
 Readers' queries are never passed through as query syntax: they are cut into words first,
 so quotes, NEAR( and the like are just text.
+
+Bounded whatever the archive holds (see search()): the newest SEARCH_RANKED_MATCHES matches
+at most are read, ranked and counted, and a search is stopped after SEARCH_TIMEOUT_SECONDS.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ MAX_TERMS = 12
 MAX_QUERY_LENGTH = 200
 #: Marks a query term to be matched as the start of words (never in query_terms' output).
 PREFIX = "*"
-#: Articles in the first window of ids searched newest first (each next window is twice as long).
+#: Ids in the newest window SQLite's matches are read from (each older window twice as long).
 FIRST_WINDOW = 1024
 #: Past the bound, a word in the headline weighs this, in the standfirst that (as in bm25 here).
 PLACE_WEIGHTS = (("title", 10), ("summary", 4))
@@ -170,7 +173,7 @@ def search(text: str, *, page: int, per_page: int) -> Results:
 
 
 class _Sqlite:
-    """FTS5: rowids are article ids, which it reads newest first when asked."""
+    """FTS5: rowids are article ids, so the newest matches are those with the highest rowids."""
 
     fts = sa.table("articles_fts", sa.column("rowid"))
     rank = sa.literal_column("bm25(articles_fts, 10.0, 4.0, 1.0)")
