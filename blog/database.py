@@ -156,31 +156,50 @@ _PROGRESS_STEPS = 1_000
 _QUERY_CANCELED = "57014"
 
 
+def stop_statements_at(
+    connection: sa.Connection, deadline: Callable[[], float | None] | None
+) -> None:
+    """Have the database stop this connection's statements once time.monotonic() passes
+    deadline() (no limit while it returns None; none at all when deadline is None): the one way
+    the app bounds a statement in time.
+
+    PostgreSQL: statement_timeout, the time left, for the rest of this transaction (its end
+    puts the setting back). SQLite: a progress handler that looks at the clock every
+    _PROGRESS_STEPS instructions and interrupts the statement. Either way the statement fails
+    with an OperationalError that is_interruption() recognises.
+    """
+    until = deadline() if deadline is not None else None
+    if connection.dialect.name == "postgresql":
+        # At least 1 ms: 0 would mean no limit at all.
+        left = "DEFAULT" if until is None else max(int((until - time.monotonic()) * 1000), 1)
+        connection.exec_driver_sql(f"SET LOCAL statement_timeout = {left}")
+    elif connection.dialect.name == "sqlite":
+        driver = connection.connection.driver_connection
+        if deadline is None:
+            driver.set_progress_handler(None, 0)
+            return
+
+        def past() -> bool:
+            until = deadline()
+            return until is not None and time.monotonic() > until
+
+        driver.set_progress_handler(past, _PROGRESS_STEPS)
+
+
 @contextmanager
 def time_limit(seconds: float) -> Iterator[None]:
-    """Stop any statement the session runs inside this block once `seconds` have passed.
-
-    The database's own mechanism: on PostgreSQL statement_timeout for this transaction (put
-    back after); on SQLite a progress handler that interrupts the statement. The statement then
-    fails with an OperationalError that is_interruption() recognises.
-    """
+    """Stop any statement the session runs inside this block once `seconds` have passed
+    (stop_statements_at); afterwards statements are unbounded again."""
     connection = db.session.connection()
-    if connection.dialect.name == "postgresql":
-        before = connection.exec_driver_sql("SHOW statement_timeout").scalar()
-        limit = f"{max(int(seconds * 1000), 1)}ms"  # 0 would mean no limit at all
-        connection.execute(sa.select(sa.func.set_config("statement_timeout", limit, True)))
-        yield
-        # Only on success: a cancelled statement aborts the transaction, and its rollback puts
-        # the setting back by itself.
-        connection.execute(sa.select(sa.func.set_config("statement_timeout", before, True)))
-        return
-    driver = connection.connection.driver_connection
-    deadline = time.monotonic() + seconds
-    driver.set_progress_handler(lambda: time.monotonic() > deadline, _PROGRESS_STEPS)
+    limit: dict[str, float | None] = {"until": time.monotonic() + seconds}
+    stop_statements_at(connection, lambda: limit["until"])
     try:
         yield
     finally:
-        driver.set_progress_handler(None, 0)
+        limit["until"] = None  # whatever happens, nothing is stopped by this limit from now on
+    # Lifted after success; after a stopped statement the transaction is aborted, and its
+    # rollback puts PostgreSQL's setting back by itself.
+    stop_statements_at(connection, None)
 
 
 def is_interruption(error: sa.exc.DBAPIError) -> bool:

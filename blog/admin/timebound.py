@@ -4,8 +4,8 @@ The staff screens are built to read a page's worth of rows at any archive size (
 this is the guard behind that: a statement of a staff request still running after
 ADMIN_STATEMENT_TIMEOUT_MS is cancelled, the transaction rolls back, and the staff member gets
 the styled 503 (blog.errors) instead of a worker stuck on one request.
-PostgreSQL cancels it itself (statement_timeout, for the transaction only); SQLite is asked
-by a progress handler that looks at this request's deadline.
+The database stops it (blog.database.stop_statements_at, the one mechanism search's time
+limit uses too), at this request's deadline.
 """
 
 from __future__ import annotations
@@ -17,17 +17,11 @@ import sqlalchemy as sa
 from flask import Blueprint, Flask, current_app, has_request_context
 from flask.blueprints import BlueprintSetupState
 
+from blog.database import stop_statements_at
 from blog.extensions import db
 
 #: When the current staff request's statements must stop (time.monotonic()); None elsewhere.
 _deadline: ContextVar[float | None] = ContextVar("staff_statement_deadline", default=None)
-#: SQLite calls the progress handler every this many virtual machine instructions.
-_SQLITE_STEPS = 10_000
-
-
-def _past_deadline() -> int:
-    deadline = _deadline.get()
-    return int(deadline is not None and time.monotonic() > deadline)
 
 
 def start_clock() -> None:
@@ -46,12 +40,7 @@ def stop_clock(_error: BaseException | None = None) -> None:
 def _bound_transaction(connection: sa.Connection) -> None:
     if not has_request_context() or _deadline.get() is None:
         return
-    if connection.dialect.name == "postgresql":
-        milliseconds = int(current_app.config["ADMIN_STATEMENT_TIMEOUT_MS"])
-        connection.exec_driver_sql(f"SET LOCAL statement_timeout = {milliseconds}")
-    elif connection.dialect.name == "sqlite":
-        dbapi = connection.connection.dbapi_connection
-        dbapi.set_progress_handler(_past_deadline, _SQLITE_STEPS)
+    stop_statements_at(connection, _deadline.get)
 
 
 def _listen(app: Flask) -> None:

@@ -204,8 +204,12 @@ def test_time_limit_stops_a_slow_statement_on_this_database(app):
             db.session.execute(endless)
         assert is_interruption(stopped.value)
         db.session.rollback()
-        # Afterwards, statements run without the limit.
-        assert db.session.execute(sa.text("SELECT 1")).scalar() == 1
+        # Afterwards, statements run without the limit, long ones too.
+        shorter = sa.text(str(endless).replace("100000000", "200000"))
+        assert db.session.execute(shorter).scalar() == 200000
+        with time_limit(5):
+            assert db.session.execute(shorter).scalar() == 200000
+        assert db.session.execute(shorter).scalar() == 200000
 
 
 @pytest.mark.skipif(
