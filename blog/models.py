@@ -223,6 +223,12 @@ class Article(db.Model):
         )
 
     @classmethod
+    def any_visible(cls, condition: sa.ColumnElement[bool]) -> sa.Exists:
+        """EXISTS a visible article meeting condition, checked per row of the outer query
+        (an author or category with a visible article: one index seek each)."""
+        return sa.select(cls.id).where(condition, cls.is_visible).exists()
+
+    @classmethod
     def visible_with_id(cls, id_column: sa.ColumnElement[int]) -> sa.Exists:
         """EXISTS a visible article whose id is id_column (a comment's, a tag row's article_id).
 
@@ -230,7 +236,7 @@ class Article(db.Model):
         own order and looks each article up by id; a join would let it start from every
         visible article instead.
         """
-        return sa.select(cls.id).where(cls.id == id_column, cls.is_visible).exists()
+        return cls.any_visible(cls.id == id_column)
 
     @property
     def was_updated(self) -> bool:

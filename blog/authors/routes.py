@@ -16,9 +16,10 @@ bp = Blueprint("authors", __name__, url_prefix="/authors")
 @bp.get("/")
 def index() -> str:
     """Every author with at least one published article (one index seek per author)."""
-    has_visible = sa.select(Article.id).where(Article.author_id == Author.id, Article.is_visible)
     authors = db.session.scalars(
-        sa.select(Author).where(has_visible.exists()).order_by(Author.name)
+        sa.select(Author)
+        .where(Article.any_visible(Article.author_id == Author.id))
+        .order_by(Author.name)
     ).all()
     return render_template("authors/index.html", authors=authors)
 

@@ -76,15 +76,17 @@ def sitemap_pages() -> Response:
 def _with_visible(model: type[Author | Category | Tag]) -> list[str]:
     """Slugs of the authors, categories or tags that have at least one visible article."""
     if model is Tag:
-        has_visible = sa.select(article_tags.c.article_id).where(
-            article_tags.c.tag_id == Tag.id, Article.visible_with_id(article_tags.c.article_id)
+        has_visible = (
+            sa.select(article_tags.c.article_id)
+            .where(
+                article_tags.c.tag_id == Tag.id, Article.visible_with_id(article_tags.c.article_id)
+            )
+            .exists()
         )
     else:
         column = Article.author_id if model is Author else Article.category_id
-        has_visible = sa.select(Article.id).where(column == model.id, Article.is_visible)
-    return list(
-        db.session.scalars(sa.select(model.slug).where(has_visible.exists()).order_by(model.slug))
-    )
+        has_visible = Article.any_visible(column == model.id)
+    return list(db.session.scalars(sa.select(model.slug).where(has_visible).order_by(model.slug)))
 
 
 @bp.get("/sitemaps/<int(fixed_digits=4):year>-<int(fixed_digits=2):month>.xml")
