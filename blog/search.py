@@ -124,8 +124,8 @@ def highlight(text: str) -> Markup:
 
 @dataclass
 class Results:
-    """A page of results, and how many matched: exactly, up to RANKED_MATCHES; past that,
-    `more` is set and only the newest RANKED_MATCHES matches were ranked."""
+    """A page of results, and how many matched: exactly, up to SEARCH_RANKED_MATCHES; past
+    that, `more` is set and only the newest SEARCH_RANKED_MATCHES matches were ranked."""
 
     hits: list[Hit]
     total: int
@@ -139,11 +139,12 @@ class SearchTooSlow(Exception):
 def search(text: str, *, page: int, per_page: int) -> Results:
     """Visible articles matching every word of text, best first.
 
-    Bounded whatever the archive holds: the newest RANKED_MATCHES + 1 matches are found first
-    (the engine reads its index newest first and stops there); those are ranked by relevance,
-    and snippets are made for the page shown only. So a word in every article costs what it
-    costs among RANKED_MATCHES articles, and the count is exact up to RANKED_MATCHES ("more
-    than" past it). Raises SearchTooSlow past SEARCH_TIMEOUT_SECONDS.
+    Bounded whatever the archive holds: the newest SEARCH_RANKED_MATCHES + 1 matches are found
+    first (each engine's newest_matches stops there); those are ranked (every_match: by the
+    engine's relevance; past the bound, by where the words are), and snippets are made for the
+    page shown only. So a word in every article costs what it costs among SEARCH_RANKED_MATCHES
+    articles, and the count is exact up to it ("more than" past it). Raises SearchTooSlow past
+    SEARCH_TIMEOUT_SECONDS.
     """
     terms = query_terms(text)
     if not terms:

@@ -12,7 +12,7 @@ only article is a draft or scheduled is not listed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -56,10 +56,6 @@ class Month:
     year: int
     month: int
     last_modified: datetime
-
-    @property
-    def first_day(self) -> date:
-        return date(self.year, self.month, 1)
 
     @property
     def key(self) -> str:
