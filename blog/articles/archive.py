@@ -213,6 +213,17 @@ def copy_published_at(connection: sa.Connection, article_ids: list[int] | None =
     connection.execute(update)
 
 
+def _tag_rows_may_lack_time(session: Session, article: Article) -> bool:
+    """Whether this flush wrote tag rows for the article or moved it in time (not, say, a body
+    edit), so its tag rows need their copy of published_at (read in after_flush, while the
+    flush's history is still there)."""
+    if article.id is None:
+        return False
+    if article in session.new or attributes.get_history(article, "published_at").has_changes():
+        return True
+    return bool(attributes.get_history(article, "tags").added)
+
+
 def _note_months(session: Session, _context: Any, _instances: Any) -> None:
     touched = _months_touched(session)
     if touched:
@@ -223,7 +234,7 @@ def _mark_months(session: Session, _context: Any) -> None:
     saved = [
         instance.id
         for instance in (*session.new, *session.dirty)
-        if isinstance(instance, Article) and instance.id is not None
+        if isinstance(instance, Article) and _tag_rows_may_lack_time(session, instance)
     ]
     if saved:
         copy_published_at(session.connection(), saved)

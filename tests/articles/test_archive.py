@@ -116,6 +116,21 @@ def test_tag_rows_carry_their_articles_publication_time_through_every_save(app):
         assert {tag_id: at for tag_id, at in rows} == {tag.id: NOV_29, other.id: NOV_29}
 
 
+def test_a_tag_added_alone_gets_the_time_and_an_edit_keeps_it(app):
+    with app.app_context():
+        tag, later = make_tag(), make_tag()
+        article = make_article(published_at=NOV_3, tags=[tag])
+        db.session.commit()
+        article.summary = "Edited."  # moves nothing in time
+        db.session.commit()
+        article.tags.append(later)  # only a tag row is written
+        db.session.commit()
+        rows = db.session.execute(
+            sa.select(article_tags.c.tag_id, article_tags.c.published_at)
+        ).all()
+        assert {tag_id: at for tag_id, at in rows} == {tag.id: NOV_3, later.id: NOV_3}
+
+
 def test_the_archive_lists_years_and_months_with_articles(app, client):
     with app.app_context():
         make_article(published_at=NOV_3)
