@@ -2,11 +2,14 @@
 
 Builds a fresh database (SQLite by default, --database-url for PostgreSQL) with the demo
 content and articles carrying 10, 50 and 1,000 approved comments in threads; starts gunicorn
-for the blog (page cache on, then off) and for the ceiling (bare Flask returning that same
-article page from memory, plus a bare comment insert); drives each with wrk against 127.0.0.1
-for a fixed time after a warm-up; and prints requests/s, p50 and p99 latency and the ratio to
-the ceiling. Also: SQL statements per page, worker memory before and after, results in
-bench/results/<date>.json and a plot in bench/results/<date>.png.
+for the blog (page cache on, then off) and for the ceiling (bare Flask sending, from memory, the
+very answer the blog gave for each row, plus a bare comment insert); reads every reader page as
+a browser does (gzip, without cookies and with the cookies it holds after reading), a reader's
+journey, a commenter with a session, the article and home through nginx; drives each with wrk
+against 127.0.0.1 for a fixed time after a warm-up, back to back with its ceiling; and prints
+requests/s, p50 and p99 latency, the ratio to the ceiling and the target. Also: how soon an
+approved comment shows through nginx, SQL statements per page, worker memory before and after,
+results in bench/results/<date>.json and a plot in bench/results/<date>.png.
 
 Run it from the repository root: `python -m bench [options]`.
 """
@@ -21,12 +24,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.data import bench_database, build_database
-from bench.measure import PairedRuns, blog_pages, measure_blog, statements_per_page
+from bench.measure import (
+    PairedRuns,
+    blog_pages,
+    measure_cached,
+    measure_uncached,
+    statements_per_page,
+)
 from bench.report import RESULTS, report
 from bench.servers import blog_environment, start_blog, start_ceiling
-
-#: the blog's two configurations, by label: page cache on, then off
-BLOG_SETTINGS = (("cached", {}), ("uncached", {"FLASK_CACHE_TYPE": "NullCache"}))
 
 
 def arguments(argv: list[str] | None = None) -> argparse.Namespace:
@@ -53,18 +59,17 @@ def main(argv: list[str] | None = None) -> int:
         with bench_database(args.database_url, workdir) as (url, options):
             print(f"Building the database ({url.split(':')[0]})...", flush=True)
             info = build_database(url, options)
-            pages = blog_pages(info)
             env = blog_environment(url, options, workdir)
             results = settings(url, args)
-            ceiling = start_ceiling(env, pages["article, 50 comments"], info, url, workdir, args)
-            with ceiling:
-                runs = PairedRuns(ceiling, args)
-                for label, extra in BLOG_SETTINGS:
-                    with start_blog({**env, **extra}, args) as blog:
-                        memory = measure_blog(label, blog, pages, info, (url, options), runs, args)
-                    results[f"worker_rss_kb_{label}"] = memory
+            captures = workdir / "captures"
+            with start_ceiling(env, captures, info, url, args) as ceiling:
+                runs = PairedRuns(ceiling, args, captures)
+                with start_blog(env, args) as blog:
+                    results |= measure_cached(blog, info, (url, options), runs)
+                with start_blog({**env, "FLASK_CACHE_TYPE": "NullCache"}, args) as blog:
+                    measure_uncached(blog, info, runs)
             results["rows"] = runs.table()
-            results["statements_per_page"] = statements_per_page(url, options, pages)
+            results["statements_per_page"] = statements_per_page(url, options, blog_pages(info))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     report(results, args.results_dir)

@@ -1,33 +1,52 @@
 """The ceiling: bare Flask under the same gunicorn settings, and a bare comment insert.
 
-GET / returns the bytes of a real article page from memory (BENCH_PAGE_FILE), which is the
-most any Flask app can do on this machine. POST /insert writes one comment row with no checks,
-through the same engine settings as the blog, which is the floor cost of storing a comment.
+GET /page/<key> sends back, from memory, the exact answer the blog gave for one row (body,
+Content-Type, Content-Encoding and its other headers; see bench/capture.py), kept as files in
+BENCH_CAPTURE_DIR by the bench before that row is measured: the most any Flask app can do on
+this machine for the same bytes. POST /insert writes one comment row with no checks, through the
+same engine settings as the blog, which is the floor cost of storing a comment.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import re
 from itertools import count
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import Flask, Response
+from flask import Flask, Response, abort
 
 from blog.database import BEGIN_IMMEDIATE, configure_engine
 from blog.models import Comment, utcnow
 
 app = Flask(__name__)
-PAGE = Path(os.environ["BENCH_PAGE_FILE"]).read_bytes()
+CAPTURES = Path(os.environ["BENCH_CAPTURE_DIR"])
 ARTICLE_ID = int(os.environ["BENCH_ARTICLE_ID"])
 engine = sa.create_engine(os.environ["BENCH_DATABASE_URL"], pool_pre_ping=True)
 configure_engine(engine)
 _numbers = count()
+#: Answers read from CAPTURES, by key, kept in this worker once read.
+_pages: dict[str, tuple[bytes, int, list[tuple[str, str]]]] = {}
 
 
 @app.get("/")
-def page() -> Response:
-    return Response(PAGE, mimetype="text/html")
+def ready() -> Response:
+    return Response(b"ceiling", mimetype="text/plain")
+
+
+@app.get("/page/<key>")
+def page(key: str) -> Response:
+    kept = _pages.get(key)
+    if kept is None:
+        if not re.fullmatch(r"[a-z0-9-]+", key) or not (CAPTURES / f"{key}.body").exists():
+            abort(404)
+        head = json.loads((CAPTURES / f"{key}.json").read_text())
+        body = (CAPTURES / f"{key}.body").read_bytes()
+        kept = _pages[key] = (body, head["status"], [tuple(h) for h in head["headers"]])
+    body, status, headers = kept
+    return Response(body, status=status, headers=headers)
 
 
 @app.post("/insert")

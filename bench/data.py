@@ -20,6 +20,8 @@ from blog.models import Article, Comment, utcnow
 
 SECRET = "bench-secret-key-long-enough-for-wsgi-py-0123456789"
 STAFF = ("bench-editor", "bench editor passphrase")
+#: The body of the comment approved to time when a change shows (bench.measure.visibility).
+PROBE_TEXT = "Bench visibility probe: approved by a moderator during the run."
 
 
 @contextmanager
@@ -53,7 +55,11 @@ def bench_app(url: str, options: dict) -> Flask:
 
 
 def build_database(url: str, options: dict) -> dict:
-    """Demo content, three articles with 10/50/1,000 comments, a staff account, a queue."""
+    """Demo content, three articles with 10/50/1,000 comments, a staff account, a queue, a probe.
+
+    Returns what the rows read: slugs (articles, author, category, tag), the sitemap month, the
+    first of the pending comments, the article comments are posted to, the probe comment.
+    """
     app = bench_app(url, options)
     runner = app.test_cli_runner()
     with app.app_context():
@@ -67,7 +73,7 @@ def build_database(url: str, options: dict) -> dict:
     info = {"articles": {}}
     with app.app_context():
         articles = db.session.scalars(
-            sa.select(Article).order_by(Article.published_at.desc()).limit(5)
+            sa.select(Article).order_by(Article.published_at.desc()).limit(6)
         ).all()
         for article, size in zip(articles, (10, 50, 1000), strict=False):
             add_comments(article.id, size, "approved", threaded=True)
@@ -78,6 +84,34 @@ def build_database(url: str, options: dict) -> dict:
         info["post_slug"] = articles[4].slug
         info["post_article_id"] = articles[4].id
         info["author_slug"] = articles[0].author.slug
+        # What the reader rows and the journey read besides the 50-comment article: its
+        # author, category, a tag and its month's sitemap; the journey's second article.
+        read = articles[1]
+        info["read_author_slug"] = read.author.slug
+        info["category_slug"] = read.category.slug
+        info["tag_slug"] = read.tags[0].slug
+        info["month"] = f"{read.published_at:%Y-%m}"
+        info["second_slug"] = articles[0].slug
+        # One pending comment on an article no row reads, approved once through the moderation
+        # form to time how soon readers behind the HTTP cache see it.
+        probe = articles[5]
+        db.session.add(
+            Comment(
+                article_id=probe.id,
+                depth=1,
+                status="pending",
+                author_name="Probe Reader",
+                author_email="probe@example.com",
+                body=PROBE_TEXT,
+                created_at=utcnow(),
+            )
+        )
+        db.session.commit()
+        info["probe_slug"] = probe.slug
+        info["probe_article_id"] = probe.id
+        info["probe_comment_id"] = db.session.scalar(
+            sa.select(Comment.id).where(Comment.body == PROBE_TEXT)
+        )
         db.session.remove()
         db.engine.dispose()
     return info

@@ -1,4 +1,4 @@
--- wrk script: POST comments (or approvals) with the tokens a real form page gave us.
+-- wrk script: POST comments (or approvals) with the fields and cookies a real form page gave us.
 -- Each wrk thread numbers its requests apart from the others, so no two bodies or ids repeat.
 local threads_total = tonumber(os.getenv("BENCH_THREADS") or "1")
 local mode = os.getenv("BENCH_MODE")
@@ -16,7 +16,14 @@ function init(args)
   counter = 0
   wrk.method = "POST"
   wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
-  wrk.headers["Cookie"] = os.getenv("BENCH_COOKIE")
+  local cookie = os.getenv("BENCH_COOKIE") or ""
+  if cookie ~= "" then wrk.headers["Cookie"] = cookie end
+  -- What a browser adds to a form posted from the site's own page.
+  local origin = os.getenv("BENCH_ORIGIN") or ""
+  if origin ~= "" then
+    wrk.headers["Origin"] = origin
+    wrk.headers["Sec-Fetch-Site"] = "same-origin"
+  end
 end
 
 function request()

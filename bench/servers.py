@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import re
@@ -12,12 +13,15 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import AbstractContextManager
 from pathlib import Path
-from types import TracebackType
+from types import ModuleType, TracebackType
 
 from bench.data import SECRET
 
 ROOT = Path(__file__).resolve().parents[1]
+#: Branch `nginx` brings it: a context manager that runs deploy/nginx.conf in front of gunicorn.
+NGINX_MODULE = ROOT / "deploy" / "nginx.py"
 
 
 def free_port() -> int:
@@ -111,19 +115,35 @@ def start_blog(env: dict[str, str], args: argparse.Namespace) -> Server:
 
 
 def start_ceiling(
-    env: dict[str, str], page: str, info: dict, url: str, workdir: Path, args: argparse.Namespace
+    env: dict[str, str], captures: Path, info: dict, url: str, args: argparse.Namespace
 ) -> Server:
-    """Bare Flask serving the blog's own `page` from memory, and a bare comment insert."""
-    page_file = workdir / "page.html"
-    with start_blog(env, args) as blog:
-        page_file.write_bytes(urllib.request.urlopen(blog.url + page).read())  # noqa: S310
+    """Bare Flask sending the blog's own answers from memory (bench.capture), and a bare insert."""
     return Server(
         "bench.ceiling:app",
         {
             **env,
-            "BENCH_PAGE_FILE": str(page_file),
+            "BENCH_CAPTURE_DIR": str(captures),
             "BENCH_ARTICLE_ID": str(info["post_article_id"]),
             "BENCH_DATABASE_URL": url,
         },
         args,
     )
+
+
+def nginx_missing() -> str | None:
+    """Why the rows through nginx cannot run here, or None when they can."""
+    if not NGINX_MODULE.exists():
+        return "deploy/nginx.py is not on this branch yet (git merge nginx)"
+    if nginx_module().available():
+        return None
+    return "Debian's nginx is not installed (apt-get install -y nginx)"
+
+
+def nginx_module() -> ModuleType:
+    """deploy/nginx.py, which starts deploy/nginx.conf in front of an upstream."""
+    return importlib.import_module("deploy.nginx")
+
+
+def nginx_in_front_of(blog: Server) -> AbstractContextManager:
+    """nginx with the shipped config in front of the blog's gunicorn; yields its Proxy (.url)."""
+    return nginx_module().in_front_of([f"127.0.0.1:{blog.port}"])
