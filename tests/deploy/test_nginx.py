@@ -73,7 +73,7 @@ class Answer:
 
     @property
     def cache(self) -> str | None:
-        """nginx's X-Cache-Status: HIT, MISS, EXPIRED, STALE, UPDATING, REVALIDATED, BYPASS."""
+        """nginx's X-Cache-Status: HIT, MISS, EXPIRED, STALE, UPDATING or BYPASS."""
         return self.headers.get("X-Cache-Status")
 
     def shared_max_age(self) -> int:
