@@ -14,14 +14,18 @@ import importlib
 import json
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import pytest
 
+from bench import measure
 from bench.capture import (
+    READER_HEADERS,
     Answer,
     Browser,
     SameBytesError,
@@ -288,14 +292,23 @@ class _Quiet(WSGIRequestHandler):
         pass
 
 
-@pytest.fixture
-def site() -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, tiny_site, handler_class=_Quiet)
+@contextmanager
+def serving(app: Callable) -> Iterator[str]:
+    """A WSGI app on a port of 127.0.0.1, in a thread; yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, handler_class=_Quiet)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def site() -> Iterator[str]:
+    with serving(tiny_site) as url:
+        yield url
 
 
 def test_a_browser_carries_what_the_site_set_and_follows_a_303(site: str) -> None:
@@ -309,6 +322,51 @@ def test_a_browser_carries_what_the_site_set_and_follows_a_303(site: str) -> Non
     assert landed.body == b"session=s1; flash=1|gzip"
     posted = Browser(site).post("/post", {}, follow=False)
     assert posted.header("X-Seen") == f"{site} same-origin"
+
+
+class StampedArticle:
+    """A blog stand-in: an article page, gzipped, whose stamp changes with every request (and,
+    with drift set, its text too)."""
+
+    def __init__(self) -> None:
+        self.served = 0
+        self.drift = False
+
+    def __call__(self, environ: dict, start_response: Callable) -> list[bytes]:
+        self.served += 1
+        page = html(stamp=f"MTc2.{self.served}")
+        if self.drift:
+            page = page.replace(b"Ann", f"Ann{self.served}".encode())
+        body = gzip.compress(page, mtime=self.served)
+        start_response(
+            "200 OK",
+            [
+                ("Content-Type", "text/html; charset=utf-8"),
+                ("Content-Encoding", "gzip"),
+                ("Content-Length", str(len(body))),
+            ],
+        )
+        return [body]
+
+
+def test_a_row_is_measured_against_the_blogs_own_answer_or_not_at_all(
+    ceiling_app: tuple, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app, captures = ceiling_app
+    monkeypatch.setattr(measure, "wrk", lambda url, *_a, **_k: row(200 if "/page/" in url else 150))
+    blog = StampedArticle()
+    with serving(blog) as blog_url, serving(app) as ceiling_url:
+        runs = PairedRuns(ceiling=SimpleNamespace(url=ceiling_url), args=None, captures=captures)
+        measured = runs.page_row("article: no cookies", blog_url, "/a", READER_HEADERS, cookies=0)
+        assert measured["rps"] == 150
+        assert measured["ceiling_rps"] == 200
+        assert measured["bytes"] == "stamp masked"
+        assert measured["encoding"] == "gzip"
+        assert measured["cookies"] == 0
+        blog.drift = True
+        with pytest.raises(SameBytesError, match="article: a reader's cookies"):
+            runs.page_row("article: a reader's cookies", blog_url, "/a", READER_HEADERS)
+    assert list(runs.rows) == ["article: no cookies"]
 
 
 # --- the journey's wrk script, run in LuaJIT with a stand-in for wrk ------------------------------
