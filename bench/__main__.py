@@ -42,7 +42,7 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--duration", type=int, default=5, help="seconds per measurement")
+    parser.add_argument("--duration", type=int, default=3, help="seconds per measurement")
     parser.add_argument("--warmup", type=int, default=1, help="seconds of warm-up before each")
     parser.add_argument("--results-dir", type=Path, default=RESULTS, help="default: bench/results")
     return parser.parse_args(argv)

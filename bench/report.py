@@ -72,7 +72,7 @@ def table(results: dict) -> list[str]:
         cookies = "" if row.get("cookies") is None else str(row["cookies"])
         lines.append(
             f"| {name} | {cookies} | {row['rps']:,.0f} | {row['p50_ms']:.1f} "
-            f"| {row['p99_ms']:.1f} | {base:,.0f} | {row['ratio']:.2f} | {verdict(name, row)} |"
+            f"| {row['p99_ms']:.1f} | {base:,.0f} | {row['ratio']:.3f} | {verdict(name, row)} |"
         )
     return lines
 
@@ -102,7 +102,7 @@ def targets(results: dict) -> dict:
         if target := target_for(name):
             met = "met" if row["ratio"] >= target[0] else ("missed" if target[1] else "MISSED")
             label = shown_target(target[0]) + (", open" if target[1] else "")
-            out[f"{name} ({label})"] = f"{row['ratio']:.2f} {met}"
+            out[f"{name} ({label})"] = f"{row['ratio']:.3f} {met}"
     if COMMENT_POST in rows:
         out["comments lost (0)"] = rows[COMMENT_POST]["lost"]
     memory = results.get("worker_rss_kb_cached")
