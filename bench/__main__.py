@@ -25,6 +25,7 @@ from pathlib import Path
 
 from bench.data import bench_database, build_database
 from bench.measure import (
+    SLICE_S,
     PairedRuns,
     blog_pages,
     measure_cached,
@@ -42,7 +43,9 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--duration", type=int, default=3, help="seconds per measurement")
+    parser.add_argument(
+        "--duration", type=int, default=8, help="seconds each row and its ceiling are measured"
+    )
     parser.add_argument("--warmup", type=int, default=1, help="seconds of warm-up before each")
     parser.add_argument("--results-dir", type=Path, default=RESULTS, help="default: bench/results")
     return parser.parse_args(argv)
@@ -85,6 +88,7 @@ def settings(url: str, args: argparse.Namespace) -> dict:
         "threads": args.threads,
         "connections": args.connections,
         "duration_s": args.duration,
+        "slice_s": SLICE_S,
         "rows": {},
     }
 

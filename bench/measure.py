@@ -43,8 +43,8 @@ from blog.extensions import db
 
 POST_SCRIPT = Path(__file__).with_name("post.lua")
 JOURNEY_SCRIPT = Path(__file__).with_name("journey.lua")
-#: How many times a page row and its ceiling are measured, back to back.
-ROUNDS = 3
+#: Seconds of each turn a page row and its ceiling take (PairedRuns.paired).
+SLICE_S = 1
 #: Seconds a form must have been open before it is posted (the blog's COMMENT_MIN_SECONDS, 3).
 FORM_WAIT = 3.2
 
@@ -95,9 +95,11 @@ def wrk(
     script: Path | None = None,
     headers: dict[str, str] | None = None,
     warm: bool | None = None,
+    duration: int | None = None,
 ) -> dict:
-    """Warm up (not before a script that writes), then measure; requests/s and latency
-    percentiles in milliseconds."""
+    """Warm up (not before a script that writes, unless `warm`), then measure for `duration`
+    seconds (--duration by default); requests/s and latency percentiles in milliseconds."""
+    duration = duration or args.duration
     base = ["wrk", "-t", "2", "-c", str(args.connections), "--latency"]
     for name, value in (headers or {}).items():
         base += ["-H", f"{name}: {value}"]
@@ -113,12 +115,12 @@ def wrk(
             timeout=args.warmup + 30,
         )
     out = subprocess.run(
-        [*base, "-d", f"{args.duration}s", url],
+        [*base, "-d", f"{duration}s", url],
         env=run_env,
         capture_output=True,
         text=True,
         check=True,
-        timeout=args.duration + 60,
+        timeout=duration + 60,
     ).stdout
     return parse_wrk(out)
 
@@ -144,6 +146,27 @@ def latency(output: str, percentile: str) -> float:
     """A percentile of wrk's latency distribution, in milliseconds."""
     value, unit = re.search(rf"{percentile}\s+([\d.]+)(us|ms|s)", output).groups()
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def combined(runs: list[dict]) -> dict:
+    """Slices of one side as one figure: the medians of requests/s and latencies, the sums of
+    requests and errors (and the most cookies any slice carried)."""
+
+    def median(key: str) -> float:
+        values = sorted(run[key] for run in runs)
+        return values[len(values) // 2]
+
+    out = {
+        "rps": median("rps"),
+        "p50_ms": median("p50_ms"),
+        "p99_ms": median("p99_ms"),
+        "requests": sum(run["requests"] for run in runs),
+        "errors": sum(run["errors"] for run in runs),
+    }
+    out |= {key: value for run in runs for key, value in run.items() if key not in out}
+    if carried := [run["cookies"] for run in runs if "cookies" in run]:
+        out["cookies"] = max(carried)
+    return out
 
 
 def header_lines(headers: dict[str, str]) -> str:
@@ -175,34 +198,45 @@ class PairedRuns:
     def paired(
         self,
         name: str,
-        measure: Callable[[], dict],
-        ceiling: Callable[[], dict] | None = None,
+        measure: Callable[..., dict],
+        ceiling: Callable[..., dict] | None = None,
         kind: str = "page",
         **facts: object,
     ) -> dict:
-        """The row and its ceiling measured back to back, ROUNDS times, keeping the best of each.
+        """The row and its ceiling measured in turns; `facts` go into the row.
 
-        Which goes first alternates, so a drift in the machine's speed does not always favour
-        the same side. Writes are measured once (each run changes the database). `facts` go
-        into the row.
+        A page row and its ceiling take turns, one SLICE_S slice each, for --duration seconds
+        each (which goes first alternates; the warm-up comes before each side's first slice
+        only), so that both meet the same machine: its speed drifts, and other work comes and
+        goes within a run. The row's figures are the medians of its slices, the ceiling's
+        likewise, and its ratio is the median of the slices' ratios (each slice of the row over
+        the ceiling's slice next to it). Writes are measured once each, for --duration seconds
+        (each run changes the database).
         """
         ceiling = ceiling or self.insert_run
         rows: list[dict] = []
         bases: list[dict] = []
-        for turn in range(ROUNDS if kind == "page" else 1):
-            if turn % 2:
-                bases.append(ceiling())
-                rows.append(measure())
-            else:
-                rows.append(measure())
-                bases.append(ceiling())
-        measured = max(rows, key=lambda row: row["rps"])
-        base = max(bases, key=lambda base: base["rps"])
+        if kind != "page":
+            rows.append(measure())
+            bases.append(ceiling())
+        for turn in range(max(self.args.duration // SLICE_S, 1) if kind == "page" else 0):
+            sides = [(rows, measure), (bases, ceiling)]
+            for runs, run in sides[:: -1 if turn % 2 else 1]:
+                runs.append(run(duration=SLICE_S, warm=turn == 0))
+        pairs = zip(rows, bases, strict=True)
+        ratios = sorted(row["rps"] / base["rps"] for row, base in pairs if base["rps"])
+        measured, base = combined(rows), combined(bases)
         self.ceilings[kind].append(base)
         measured["ceiling_rps"] = base["rps"]
+        measured["ratio"] = round(ratios[len(ratios) // 2], 3) if ratios else 0.0
+        measured["slices"] = len(rows)
         measured.update(facts)
         self.rows[name] = measured
-        print(f"  {name}: {measured['rps']:,.0f}/s, ceiling {base['rps']:,.0f}/s", flush=True)
+        print(
+            f"  {name}: {measured['rps']:,.0f}/s, ceiling {base['rps']:,.0f}/s, "
+            f"ratio {measured['ratio']:.3f}",
+            flush=True,
+        )
         return measured
 
     def page_row(
@@ -333,13 +367,13 @@ def measure_journey(server: Server, info: dict, runs: PairedRuns) -> None:
         )
         keys.append(key)
 
-    def run(url: str, route: list[str], cookie: str) -> dict:
+    def run(url: str, route: list[str], cookie: str, **timing: object) -> dict:
         env = {
             "BENCH_PATHS": " ".join(route),
             "BENCH_HEADERS": header_lines(READER_HEADERS),
             "BENCH_COOKIE": cookie,
         }
-        return wrk(url, runs.args, env, JOURNEY_SCRIPT, warm=True)
+        return wrk(url, runs.args, env, JOURNEY_SCRIPT, **{"warm": True, **timing})
 
     measured = runs.paired(
         JOURNEY,

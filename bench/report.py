@@ -68,7 +68,7 @@ def table(results: dict) -> list[str]:
     ]
     for name, row in rows.items():
         base = row.get("ceiling_rps") or row["rps"]
-        row["ratio"] = round(row["rps"] / base, 3)
+        row.setdefault("ratio", round(row["rps"] / base, 3))
         cookies = "" if row.get("cookies") is None else str(row["cookies"])
         lines.append(
             f"| {name} | {cookies} | {row['rps']:,.0f} | {row['p50_ms']:.1f} "

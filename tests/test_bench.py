@@ -123,22 +123,44 @@ def test_ceiling_rows_come_first_with_the_median_of_their_runs() -> None:
     assert table["ceiling: bare comment insert (median)"]["rps"] == 500
 
 
-def test_each_row_keeps_the_best_of_its_rounds_and_its_own_ceiling_going_first_in_turn() -> None:
-    runs = PairedRuns(ceiling=None, args=None, captures=Path("/nonexistent"))
-    order: list[str] = []
+def test_a_row_and_its_ceiling_take_turns_and_keep_the_median_of_their_slices() -> None:
+    runs = PairedRuns(ceiling=None, args=SimpleNamespace(duration=3), captures=Path("/nonexistent"))
+    calls: list[tuple[str, dict]] = []
 
-    def measured(rps: Iterator[int]) -> Callable[[], dict]:
-        def run() -> dict:
-            order.append("row" if rps is rows else "ceiling")
-            return row(next(rps))
+    def side(name: str, figures: Iterator[float]) -> Callable[..., dict]:
+        def run(**timing: object) -> dict:
+            calls.append((name, timing))
+            return row(next(figures), p50_ms=next(figures) / 10)
 
         return run
 
-    rows, ceilings = iter([100, 120, 110]), iter([1000, 900, 950])
-    runs.paired("home: no cookies", measured(rows), measured(ceilings), cookies=0)
-    assert runs.rows["home: no cookies"] == {**row(120), "ceiling_rps": 1000, "cookies": 0}
-    assert order == ["row", "ceiling", "ceiling", "row", "row", "ceiling"]
-    assert runs.ceilings["page"] == [row(1000)]
+    blog = side("row", iter([100, 10, 150, 30, 120, 20]))
+    ceiling = side("ceiling", iter([1000, 1, 100, 1, 1000, 1]))
+    runs.paired("home: no cookies", blog, ceiling, cookies=0)
+    measured = runs.rows["home: no cookies"]
+    assert measured["rps"] == 120
+    assert measured["p50_ms"] == 2.0
+    assert measured["ceiling_rps"] == 1000
+    assert measured["ratio"] == 0.12  # slices' ratios 0.1, 1.5, 0.12: the median
+    assert measured["requests"] == 300
+    assert measured["slices"] == 3
+    assert measured["cookies"] == 0
+    assert [name for name, _ in calls] == ["row", "ceiling", "ceiling", "row", "row", "ceiling"]
+    assert [timing["warm"] for _, timing in calls] == [True, True, False, False, False, False]
+    assert {timing["duration"] for _, timing in calls} == {1}
+    assert runs.ceilings["page"][0]["rps"] == 1000
+
+
+def test_a_write_is_measured_once_against_the_bare_insert() -> None:
+    runs = PairedRuns(ceiling=None, args=SimpleNamespace(duration=8), captures=Path("/nonexistent"))
+    runs.paired(
+        "comment POST, all checks on",
+        lambda: row(250, stored=2000, lost=0),
+        lambda: row(1000),
+        kind="insert",
+    )
+    posted = runs.rows["comment POST, all checks on"]
+    assert (posted["ratio"], posted["stored"], posted["slices"]) == (0.25, 2000, 1)
 
 
 # --- the pages and the journey -----------------------------------------------------------------
@@ -364,9 +386,10 @@ def test_a_row_is_measured_against_the_blogs_own_answer_or_not_at_all(
 ) -> None:
     app, captures = ceiling_app
     monkeypatch.setattr(measure, "wrk", lambda url, *_a, **_k: row(200 if "/page/" in url else 150))
+    args = SimpleNamespace(duration=2)
     blog = StampedArticle()
     with serving(blog) as blog_url, serving(app) as ceiling_url:
-        runs = PairedRuns(ceiling=SimpleNamespace(url=ceiling_url), args=None, captures=captures)
+        runs = PairedRuns(ceiling=SimpleNamespace(url=ceiling_url), args=args, captures=captures)
         measured = runs.page_row("article: no cookies", blog_url, "/a", READER_HEADERS, cookies=0)
         assert measured["rps"] == 150
         assert measured["ceiling_rps"] == 200
