@@ -224,12 +224,14 @@ class PairedRuns:
             for runs, run in sides[:: -1 if turn % 2 else 1]:
                 runs.append(run(duration=SLICE_S, warm=turn == 0))
         pairs = zip(rows, bases, strict=True)
-        ratios = sorted(row["rps"] / base["rps"] for row, base in pairs if base["rps"])
+        in_turn = [round(row["rps"] / base["rps"], 3) for row, base in pairs if base["rps"]]
+        ratios = sorted(in_turn)
         measured, base = combined(rows), combined(bases)
         self.ceilings[kind].append(base)
         measured["ceiling_rps"] = base["rps"]
         measured["ratio"] = round(ratios[len(ratios) // 2], 3) if ratios else 0.0
         measured["slices"] = len(rows)
+        measured["slice_ratios"] = in_turn
         measured.update(facts)
         self.rows[name] = measured
         print(

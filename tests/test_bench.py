@@ -144,6 +144,7 @@ def test_a_row_and_its_ceiling_take_turns_and_keep_the_median_of_their_slices() 
     assert measured["ratio"] == 0.12  # slices' ratios 0.1, 1.5, 0.12: the median
     assert measured["requests"] == 300
     assert measured["slices"] == 3
+    assert measured["slice_ratios"] == [0.1, 1.5, 0.12]
     assert measured["cookies"] == 0
     assert [name for name, _ in calls] == ["row", "ceiling", "ceiling", "row", "row", "ceiling"]
     assert [timing["warm"] for _, timing in calls] == [True, True, False, False, False, False]
