@@ -44,7 +44,7 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument(
-        "--duration", type=int, default=8, help="seconds each row and its ceiling are measured"
+        "--duration", type=int, default=10, help="seconds each row and its ceiling are measured"
     )
     parser.add_argument("--warmup", type=int, default=1, help="seconds of warm-up before each")
     parser.add_argument("--results-dir", type=Path, default=RESULTS, help="default: bench/results")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import statistics
 import subprocess
 import time
 import urllib.parse
@@ -153,8 +154,7 @@ def combined(runs: list[dict]) -> dict:
     requests and errors (and the most cookies any slice carried)."""
 
     def median(key: str) -> float:
-        values = sorted(run[key] for run in runs)
-        return values[len(values) // 2]
+        return statistics.median(run[key] for run in runs)
 
     out = {
         "rps": median("rps"),
@@ -225,11 +225,10 @@ class PairedRuns:
                 runs.append(run(duration=SLICE_S, warm=turn == 0))
         pairs = zip(rows, bases, strict=True)
         in_turn = [round(row["rps"] / base["rps"], 3) for row, base in pairs if base["rps"]]
-        ratios = sorted(in_turn)
         measured, base = combined(rows), combined(bases)
         self.ceilings[kind].append(base)
         measured["ceiling_rps"] = base["rps"]
-        measured["ratio"] = round(ratios[len(ratios) // 2], 3) if ratios else 0.0
+        measured["ratio"] = round(statistics.median(in_turn), 3) if in_turn else 0.0
         measured["slices"] = len(rows)
         measured["slice_ratios"] = in_turn
         measured.update(facts)
