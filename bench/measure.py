@@ -357,16 +357,17 @@ def measure_journey(server: Server, info: dict, runs: PairedRuns) -> None:
     browser = Browser(server.url)
     for path in paths:
         browser.get(path)
-    keys = []
+    keys, matched = [], []
     for step, path in enumerate(paths):
         key = row_key(f"journey {step}")
         keep(runs.captures, key, fetch(server.url + path, browser.request_headers()))
-        same_bytes(
+        how = same_bytes(
             f"journey step {step} ({path})",
             fetch(server.url + path, browser.request_headers()),
             fetch(f"{runs.ceiling.url}/page/{key}", browser.request_headers()),
         )
         keys.append(key)
+        matched.append(how)
 
     def run(url: str, route: list[str], cookie: str, **timing: object) -> dict:
         env = {
@@ -380,7 +381,7 @@ def measure_journey(server: Server, info: dict, runs: PairedRuns) -> None:
         JOURNEY,
         partial(run, server.url, paths, ""),
         partial(run, runs.ceiling.url, [f"/page/{key}" for key in keys], browser.cookie_header()),
-        bytes="checked per step",
+        bytes=", ".join(matched),
     )
     measured.setdefault("cookies", len(browser.jar))
 
