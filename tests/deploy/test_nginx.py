@@ -239,6 +239,8 @@ def test_a_cookieless_readers_pages_come_from_the_cache_one_request_per_page_per
         assert first.cache == "MISS"
         second = site.get(path)
         assert (second.cache, second.body) == ("HIT", first.body)
+        # A cookie that is not the site's (analytics) changes nothing.
+        assert site.get(path, {"Cookie": "_ga=GA1.1.42; consent=yes"}).cache == "HIT"
         # It reached the app once, with nginx's request id, which the app used (it believes
         # its one proxy); each answer carries its own request's id, the kept one too.
         [line] = site.upstream(path)
