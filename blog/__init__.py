@@ -17,7 +17,8 @@ from blog.siteurl import configured_site_url, default_trusted_hosts
 
 
 def create_app(test_config: Mapping[str, Any] | None = None, *, production: bool = False) -> Flask:
-    """Build the app: config, extensions, blueprints, guards, middleware, error pages, commands.
+    """Build the app: config, extensions, blueprints, compression, guards, middleware, error
+    pages, commands.
 
     production=True (wsgi.py) refuses settings that are only safe on a developer's machine
     (blog.production), raising ConfigurationError.
@@ -27,6 +28,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, production: bool
     inputs.init_app(app)  # before any route or hook: bounded URL converters, encoding checks
     register_extensions(app)
     register_blueprints(app)
+    register_compression(app)
     register_guards(app)
     register_middleware(app)
     register_errorhandlers(app)
@@ -145,6 +147,14 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(feeds_bp)
 
 
+def register_compression(app: Flask) -> None:
+    """Pages built for one request gzipped when accepted. Registered before every other
+    after_request hook, so it runs after them all, on the body they leave."""
+    from blog import keptpages
+
+    app.after_request(keptpages.compress_built_page)
+
+
 def register_guards(app: Flask) -> None:
     """The hooks that guard every request: the staff area, CSRF, security headers."""
     from blog import security
@@ -155,7 +165,7 @@ def register_guards(app: Flask) -> None:
 def register_middleware(app: Flask) -> None:
     """The WSGI layers around Flask, innermost first; each one wraps all that come before it.
 
-    1. the fast path answers an article page to a cookieless visitor before Flask runs;
+    1. the fast path answers a kept page to a reader without the site's cookies before Flask;
     2. its cookies and Flask's are marked Secure over HTTPS;
     3. a response that sets a cookie is made private, no-store (the fast path's too);
     4. a plain-HTTP request is redirected to SITE_URL's https address before any of the above;
@@ -174,15 +184,10 @@ def register_middleware(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
-    """Styled error pages for every HTTP error, and a rolled-back session after a crash.
-
-    An expired comment form is answered by the comments feature: the article page again, with
-    everything typed.
-    """
+    """Styled error pages for every HTTP error, and a rolled-back session after a crash."""
     from blog import errors
-    from blog.comments.routes import resend_expired_comment
 
-    errors.init_app(app, expired_form_answers={"comments.create": resend_expired_comment})
+    errors.init_app(app)
 
 
 def register_commands(app: Flask) -> None:
@@ -193,8 +198,9 @@ def register_commands(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    """Filters and globals the templates share."""
-    from blog import assets, templating
+    """Filters and globals the templates share; static files compressed when accepted."""
+    from blog import assets, keptpages, templating
 
     templating.init_app(app)
     assets.init_app(app)
+    keptpages.init_app(app)  # slot() and form_stamp(): where a kept page is a visitor's own

@@ -1,4 +1,5 @@
-"""Static files with a content hash in their URL, so they can be cached for a year."""
+"""Static files with a content hash in their URL, so they can be cached for a year; text ones
+sent gzipped to a browser that accepts it (compressed once per version of the file)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,33 @@ from typing import Any
 
 from flask import Flask, Response, request
 
+from blog.compression import accepts_gzip, gzip_bytes
+
 ONE_YEAR = 365 * 24 * 3600
+#: What is worth compressing (images such as PNG are compressed already).
+COMPRESSIBLE = frozenset({"text/css", "text/javascript", "image/svg+xml", "text/plain"})
+
+
+@cache
+def _gzipped(path: Path, mtime: float) -> bytes:
+    """The file compressed once (again when it changes)."""
+    return gzip_bytes(path.read_bytes())
+
+
+def compress_static(response: Response, static_folder: Path) -> Response:
+    """A text static file as gzip, for a browser that accepts it."""
+    response.vary.add("Accept-Encoding")
+    if response.status_code != 200 or response.mimetype not in COMPRESSIBLE:
+        return response
+    if not accepts_gzip(request.headers.get("Accept-Encoding")):
+        return response
+    path = (static_folder / (request.view_args or {}).get("filename", "")).resolve()
+    if not path.is_file() or static_folder.resolve() not in path.parents:
+        return response
+    response.direct_passthrough = False
+    response.set_data(_gzipped(path, path.stat().st_mtime))
+    response.headers["Content-Encoding"] = "gzip"
+    return response
 
 
 @cache
@@ -35,4 +62,6 @@ def init_app(app: Flask) -> None:
             response.cache_control.public = True
             response.cache_control.max_age = ONE_YEAR
             response.cache_control.immutable = True
+        if request.endpoint == "static":
+            response = compress_static(response, static_folder)
         return response

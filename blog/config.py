@@ -122,4 +122,9 @@ ADMIN_STATEMENT_TIMEOUT_MS = 3000
 CACHE_TYPE: str | None = None
 CACHE_REDIS_URL: str | None = None
 CACHE_DEFAULT_TIMEOUT = 24 * 3600
+#: How long a shared cache in front (nginx, a CDN) may keep a public page (s-maxage), and serve
+#: it stale for while it fetches a fresh one (stale-while-revalidate). Browsers check every time.
+#: A page with the comment form is kept less than COMMENT_MIN_SECONDS (blog.keptpages).
+CACHE_SHARED_SECONDS = 10
+CACHE_STALE_SECONDS = 30
 CACHE_KEY_PREFIX = "blog:"

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Mapping
-from functools import partial
 
 import sqlalchemy as sa
 from flask import Flask, current_app, render_template, request, url_for
@@ -134,29 +132,11 @@ def render_database_unavailable(
     return page, code, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
 
-#: What a view answers in place of the 400 page when its form's CSRF token has expired.
-ExpiredFormAnswer = Callable[[CSRFError], ResponseReturnValue]
-
-
-def render_csrf_error(
-    error: CSRFError, *, expired_form_answers: Mapping[str, ExpiredFormAnswer]
-) -> ResponseReturnValue:
-    """A missing or expired CSRF token: the endpoint's own answer if it has one (a comment
-    comes back with everything typed), else the styled 400 page."""
-    answer = expired_form_answers.get(request.endpoint or "")
-    return render_error(error) if answer is None else answer(error)
-
-
-def init_app(
-    app: Flask, *, expired_form_answers: Mapping[str, ExpiredFormAnswer] | None = None
-) -> None:
-    """Register the handlers; expired_form_answers maps an endpoint to its CSRF error answer.
-
-    The features hand their answers in (create_app does), so this module imports none of them.
-    """
-    answers = dict(expired_form_answers or {})
+def init_app(app: Flask) -> None:
+    """Register the handlers: a styled page for every HTTP error (a refused CSRF token's 400
+    among them), a rolled-back session after a crash, a 503 when the database is away."""
     app.register_error_handler(HTTPException, render_error)
-    app.register_error_handler(CSRFError, partial(render_csrf_error, expired_form_answers=answers))
+    app.register_error_handler(CSRFError, render_error)
     app.register_error_handler(InternalServerError, render_server_error)
     app.register_error_handler(sa.exc.OperationalError, render_database_unavailable)
     app.register_error_handler(sa.exc.InterfaceError, render_database_unavailable)

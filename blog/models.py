@@ -204,6 +204,17 @@ class Article(db.Model):
         )
 
     @classmethod
+    def next_publication(cls) -> Select:
+        """The time the next scheduled article becomes visible (is_visible's complement among
+        published articles, soonest first): what a kept page must not outlive."""
+        return (
+            sa.select(cls.published_at)
+            .where(cls.status == ArticleStatus.PUBLISHED, cls.published_at > now_at_execution())
+            .order_by(cls.published_at)
+            .limit(1)
+        )
+
+    @classmethod
     def visible_during(
         cls, start: sa.ColumnElement | datetime, end: sa.ColumnElement | datetime
     ) -> sa.ColumnElement[bool]:

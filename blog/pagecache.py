@@ -1,94 +1,71 @@
-"""Rendered article pages for anonymous readers, kept until something they show changes.
+"""Kept pages: every public reader page, kept until something it shows changes.
 
-What is kept: an article's rendered fragments (head, body with author box, one page of approved
-comment threads), keyed by host, slug, comment page and the site's content generation, and
-stamped with the article's version. Nothing per visitor is ever kept: the comment form, CSRF
-token, flashes, a visitor's own pending comment and the staff links are rendered around the
-fragments on every request.
+What is kept: a page as a reader with nothing of their own gets it (blog.keptpages builds it),
+under its address (scheme, host, path and the query that names the page), stamped with the
+versions of what it shows. Nothing per visitor is ever kept: the places a visitor's own parts go
+(flashes, the comment form as they left it, the staff links) are marked in the kept page and
+rendered for them around it.
 
-What invalidates: every commit that changes a comment bumps its article's version; every commit
-that changes an article, author, category or tag (or runs a bulk UPDATE/DELETE) bumps the
-content generation. Versions are random tokens, set after the commit, so a page rendered from
-data older than a bump can only ever be stored under a key nobody asks for again.
+What invalidates: every commit that changes a comment bumps its article's version and the
+comments generation (comment feeds and counts); every commit that changes an article, author,
+category or tag (or runs a bulk UPDATE/DELETE) bumps the content generation. Versions are random
+tokens, set after the commit and read before a page is built, so a page built from data older
+than a bump carries a stamp that no longer matches and is never served. Time invalidates too:
+a kept page is served only until the next scheduled article's publication time (found once per
+content generation) or the moment its own comments close.
 
-A hit costs two cache reads and no SQL. The cache is Flask-Caching: a directory under instance/
-by default (shared by every worker on the machine), Redis when CACHE_REDIS_URL is set.
+A hit costs one read of the page (kept in the process as well, LocalPages) and one read of its
+stamps, and no SQL. The cache is Flask-Caching: a directory under instance/ by default (shared
+by every worker on the machine), Redis when CACHE_REDIS_URL is set.
 
-The generation and the versions are kept apart from the pages (version_store): a cache that
-holds a bounded number of entries (the directory, the in-process cache) drops the entries that
-never expire first when it is full, so pages filling it would take the keys that decide with
-them. Losing one anyway only ever invalidates: a missing key is made anew, and no page was kept
-under the new value.
+The versions are kept apart from the pages (version_store): a cache that holds a bounded number
+of entries (the directory, the in-process cache) drops the entries that never expire first when
+it is full, so pages filling it would take the keys that decide with them. Losing one anyway only
+ever invalidates: a missing key is made anew, and no page was kept under the new value.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from collections import OrderedDict
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
 from itertools import chain
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from cachelib import BaseCache, FileSystemCache, SimpleCache
-from flask import Flask, current_app, has_app_context, request
+from flask import Flask, current_app, has_app_context
 from sqlalchemy.orm import Session
 
-from blog.extensions import cache
-from blog.models import Article, Author, Category, Comment, CommentStatus, Tag, article_tags
+from blog.extensions import cache, db
+from blog.models import (
+    Article,
+    Author,
+    Category,
+    Comment,
+    CommentStatus,
+    Tag,
+    article_tags,
+)
 
 GENERATION_KEY = "content-generation"
+COMMENTS_KEY = "comments-generation"
 _TOUCHED = "pagecache_touched"
 _EVERYTHING = "everything"
 _VERSION_STORE = "pagecache_versions"
 #: The in-process store of versions holds this many (cachelib's SimpleCache has no "unbounded").
 _LOCAL_VERSIONS = 1_000_000
+#: Stored for "no article is scheduled": a kept page then waits for a commit, not a time.
+NEVER = 0.0
 
 
-@dataclass
-class ArticleParts:
-    """An article page's fragments and the facts the per-visitor part needs."""
+class Stamped(Protocol):
+    """What the cache needs of a kept page to decide whether it is still current."""
 
-    article_id: int
-    version: str
-    slug: str
-    title: str
-    description: str
-    head: str
-    body: str
-    comments: str
-    comment_pages: int
-    comments_open: bool
-    published_at: Any
-    closed: bool
-    #: Whether the page as a visitor without cookies gets it is kept too (blog.fastpath).
-    has_anonymous_page: bool = False
-
-
-@dataclass
-class AnonymousPage:
-    """The page every cookieless visitor gets, cut at the places their own values go."""
-
-    article_id: int
-    version: str
-    comments_open: bool
-    published_at: Any
-    closed: bool
-    #: The page's bytes, in pieces between the placeholders (see blog.fastpath).
-    pieces: list[bytes]
-
-    @classmethod
-    def of(cls, parts: ArticleParts, pieces: list[bytes]) -> AnonymousPage:
-        """The cookieless page of these fragments, stamped with the same version."""
-        return cls(
-            parts.article_id,
-            parts.version,
-            parts.comments_open,
-            parts.published_at,
-            parts.closed,
-            pieces,
-        )
+    stamps: Mapping[str, str]
+    until: float | None
 
 
 def enabled() -> bool:
@@ -96,9 +73,9 @@ def enabled() -> bool:
 
 
 def version_store(app: Flask | None = None) -> BaseCache:
-    """Where the generation and the articles' versions are kept: never among the pages.
+    """Where the generations and the articles' versions are kept: never among the pages.
 
-    A directory gets a sibling directory with no limit on its entries (one per article and one
+    A directory gets a sibling directory with no limit on its entries (one per article and two
     for the site); the in-process cache gets one of its own. Redis evicts nothing by count, so
     the keys stay in the same database. Made on first use for the page cache bound then.
     """
@@ -120,40 +97,21 @@ def _store_apart_from(pages: BaseCache, config: Any) -> BaseCache:
     return pages
 
 
-def _version_key(article_id: int) -> str:
+def article_key(article_id: int) -> str:
     return f"article-version:{article_id}"
 
 
-def _parts_key(host: str, slug: str, page: int, generation: str) -> str:
-    # host is scheme and host ("https://news.example/"): pages hold absolute URLs.
-    return f"article-parts:{host}:{slug}:{page}:{generation}"
+def _page_key(address: str) -> str:
+    return f"page:{address}"
 
 
-def generation() -> str:
-    """The current content generation (made on first use, and again should it be lost)."""
+def _next_publication_key(generation_value: str) -> str:
+    return f"next-publication:{generation_value}"
+
+
+def current(key: str) -> str:
+    """The version under key now (made on first use, and again should it be lost)."""
     versions = version_store()
-    value = versions.get(GENERATION_KEY)
-    if value is None:
-        value = uuid.uuid4().hex
-        versions.add(GENERATION_KEY, value, timeout=0)
-        value = versions.get(GENERATION_KEY) or value
-    return value
-
-
-def get(slug: str, page: int, generation_seen: str) -> ArticleParts | None:
-    """The kept fragments of this page under the generation the caller read, if still current."""
-    stored = cache.get(_parts_key(request.host_url, slug, page, generation_seen))
-    if stored is None:
-        return None
-    parts = ArticleParts(**stored)
-    if version_store().get(_version_key(parts.article_id)) != parts.version:
-        return None
-    return parts
-
-
-def current_version(article_id: int) -> str:
-    """The article's version now (made on first use); read before the page is built."""
-    versions, key = version_store(), _version_key(article_id)
     value = versions.get(key)
     if value is None:
         versions.add(key, uuid.uuid4().hex, timeout=0)
@@ -161,68 +119,96 @@ def current_version(article_id: int) -> str:
     return value
 
 
-def _anonymous_key(host: str, slug: str, page: int, generation: str) -> str:
-    return f"article-anonymous:{host}:{slug}:{page}:{generation}"
+def generation() -> str:
+    """The current content generation."""
+    return current(GENERATION_KEY)
 
 
-def put_anonymous(slug: str, page: int, anonymous: AnonymousPage, generation_seen: str) -> None:
-    """Keep the cookieless visitor's page, stored apart so a hit unpickles only bytes."""
-    cache.set(_anonymous_key(request.host_url, slug, page, generation_seen), asdict(anonymous))
+def current_version(article_id: int) -> str:
+    """The article's version now; read before the page is built."""
+    return current(article_key(article_id))
+
+
+def site_stamps() -> dict[str, str]:
+    """The stamps of a page that lists articles: the content and the comments generations."""
+    return {GENERATION_KEY: generation(), COMMENTS_KEY: current(COMMENTS_KEY)}
+
+
+def next_publication(generation_seen: str) -> float:
+    """When the next scheduled article becomes visible (epoch seconds), or NEVER.
+
+    One index seek per content generation: saving, scheduling or unscheduling an article makes a
+    new generation, so the answer kept under the old one is never read again.
+    """
+    versions, key = version_store(), _next_publication_key(generation_seen)
+    value = versions.get(key)
+    if value is None:
+        moment = db.session.scalar(Article.next_publication())
+        value = moment.timestamp() if moment is not None else NEVER
+        versions.set(key, value, timeout=0)
+    return value
+
+
+def is_current(page: Stamped, versions: BaseCache, now: float | None = None) -> bool:
+    """Whether a kept page may still be served: every stamp as it is now, its time not come."""
+    if page.until is not None and page.until != NEVER and (now or time.time()) >= page.until:
+        return False
+    keys = list(page.stamps)
+    return versions.get_many(*keys) == [page.stamps[key] for key in keys]
+
+
+def put_page(address: str, page: Stamped) -> None:
+    """Keep a page under its address (stamped with the versions read before it was built)."""
+    cache.set(_page_key(address), page)
+
+
+def get_page(address: str) -> Any | None:
+    """The kept page at this address, if it is still current (read inside Flask)."""
+    page = cache.get(_page_key(address))
+    if page is None or not is_current(page, version_store()):
+        return None
+    return page
 
 
 class LocalPages:
-    """Cookieless pages read from the shared cache, kept in this process as well.
+    """Pages read from the shared cache, kept in this process as well (read outside Flask).
 
-    The shared cache still decides: every hit reads the content generation and the article's
-    version there (two small reads) and a page is served only under the generation and version
-    it was kept with. What this saves is reading and unpickling the page itself per request.
+    The shared cache still decides: every hit reads the page's stamps there (one small read)
+    and a page is served only while they match. What this saves is reading and unpickling the
+    page itself per request.
     """
 
-    def __init__(self, size: int = 32) -> None:
+    def __init__(self, size: int = 64) -> None:
         self.size = size
-        self._pages: OrderedDict[str, AnonymousPage] = OrderedDict()
+        self._pages: OrderedDict[str, Any] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(
-        self, pages: Any, versions: Any, host: str, slug: str, page: int
-    ) -> AnonymousPage | None:
-        """The cookieless visitor's page, if it is still current (read outside Flask)."""
-        current = versions.get(GENERATION_KEY)
-        if current is None:
-            return None
-        key = _anonymous_key(host, slug, page, current)
-        anonymous = self._pages.get(key)
-        if anonymous is not None and not self._current(versions, anonymous):
-            anonymous = None
-        if anonymous is None:
-            stored = pages.get(key)
-            anonymous = AnonymousPage(**stored) if stored is not None else None
-            if anonymous is None or not self._current(versions, anonymous):
+    def get(self, pages: BaseCache, versions: BaseCache, address: str) -> Any | None:
+        """The page kept at this address, if it is still current."""
+        page = self._pages.get(address)
+        if page is not None and not is_current(page, versions):
+            page = None
+        if page is None:
+            page = pages.get(_page_key(address))
+            if page is None or not is_current(page, versions):
                 with self._lock:
-                    self._pages.pop(key, None)
+                    self._pages.pop(address, None)
                 return None
         with self._lock:
-            self._pages[key] = anonymous
-            self._pages.move_to_end(key)
+            self._pages[address] = page
+            self._pages.move_to_end(address)
             while len(self._pages) > self.size:
                 self._pages.popitem(last=False)
-        return anonymous
+        return page
 
     def __len__(self) -> int:
         return len(self._pages)
 
-    @staticmethod
-    def _current(versions: Any, anonymous: AnonymousPage) -> bool:
-        return versions.get(_version_key(anonymous.article_id)) == anonymous.version
-
-
-def put(parts: ArticleParts, page: int, generation_seen: str) -> None:
-    """Keep fragments under the generation that was current before they were built."""
-    cache.set(_parts_key(request.host_url, parts.slug, page, generation_seen), asdict(parts))
-
 
 def bump_article(article_id: int) -> None:
-    version_store().set(_version_key(article_id), uuid.uuid4().hex, timeout=0)
+    versions = version_store()
+    versions.set(article_key(article_id), uuid.uuid4().hex, timeout=0)
+    versions.set(COMMENTS_KEY, uuid.uuid4().hex, timeout=0)
 
 
 def bump_everything() -> None:

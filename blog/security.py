@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
-from flask import Flask, Response, current_app, request, url_for
+from flask import Flask, Response, abort, current_app, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -209,12 +209,13 @@ def shared_only_at_its_address(response: Response) -> Response:
     cache_control = response.cache_control
     if cache_control.private or cache_control.no_store:
         return response
-    if cache_control.public:
+    view = current_app.view_functions.get(request.endpoint)
+    declared = getattr(view, "query_parameters", None)
+    if declared is None and cache_control.public:
         address = url_for(request.endpoint, **(request.view_args or {}))
         stray = urlsplit(address).query.encode() != request.query_string
     else:
-        view = current_app.view_functions.get(request.endpoint)
-        stray = not request.args.keys() <= getattr(view, "query_parameters", frozenset())
+        stray = not request.args.keys() <= (declared or frozenset())
     if stray:
         response.headers["Cache-Control"] = PRIVATE
     return response
@@ -249,13 +250,56 @@ def require_staff_for_admin() -> ResponseReturnValue | None:
     return None
 
 
+#: Sec-Fetch-Site values a browser sends for a request its own site's page made, or that the
+#: person made themselves (typed, bookmarked).
+SAME_ORIGIN_FETCHES = frozenset({"same-origin", "none"})
+CROSS_ORIGIN_REFUSED = (
+    "This form was sent from another website, so nothing was posted. "
+    "To comment, use the form on the article's own page."
+)
+
+
+def checked_by_origin(view: Callable) -> Callable:
+    """Declare a form any reader may post without a session: it is protected against posts
+    from other sites by where the browser says it came from (is_cross_origin), not a token."""
+    view.checked_by_origin = True
+    return view
+
+
+def is_cross_origin(headers: Any, site_url: str) -> bool:
+    """Whether a browser says this request was made by a page of another origin.
+
+    As Go 1.25's CrossOriginProtection: Sec-Fetch-Site, which every current browser sends and
+    no page can forge, decides when present (same-origin or none pass). Without it, an Origin
+    must be SITE_URL's own (another port of the same host is another origin). With neither,
+    the client is not a browser a hostile page can drive (a text browser, a script), so it
+    passes: it could send any headers it liked anyway.
+    """
+    fetch_site = headers.get("Sec-Fetch-Site")
+    if fetch_site is not None:
+        return fetch_site.strip().lower() not in SAME_ORIGIN_FETCHES
+    origin = headers.get("Origin")
+    if origin is None:
+        return False
+    parts = urlsplit(site_url)
+    return origin.strip().lower() != f"{parts.scheme}://{parts.netloc}".lower()
+
+
 def check_csrf() -> None:
-    """Flask-WTF's CSRF check for every state-changing request to a real route.
+    """Every state-changing request to a real route is checked against cross-site posting:
+    by origin for the forms readers post without a session (checked_by_origin), by
+    Flask-WTF's per-session token for everything else (staff forms, login, logout).
 
     Requests that match no route go on to their 404 or 405, as with Flask-WTF's own hook.
     """
-    if request.endpoint and request.method in current_app.config["WTF_CSRF_METHODS"]:
-        csrf.protect()
+    if not request.endpoint or request.method not in current_app.config["WTF_CSRF_METHODS"]:
+        return
+    view = current_app.view_functions.get(request.endpoint)
+    if getattr(view, "checked_by_origin", False):
+        if is_cross_origin(request.headers, current_app.config["SITE_URL"]):
+            abort(403, CROSS_ORIGIN_REFUSED)
+        return
+    csrf.protect()
 
 
 def init_app(app: Flask) -> None:

@@ -65,10 +65,14 @@ def test_login_logout_and_staff_pages_are_private(client, staff):
     assert_private(client.get("/admin/"))  # sent to the login page
 
 
-def test_a_page_that_starts_a_session_is_private(client, staff):
+def test_reading_starts_no_session_and_posting_does(client, staff):
     first = client.get(f"/articles/{staff['slug']}")
-    assert first.headers["Set-Cookie"].startswith("session=")  # the comment form's CSRF token
-    assert_private(first)
+    assert "Set-Cookie" not in first.headers
+    assert first.headers["Cache-Control"].startswith("public, max-age=0, s-maxage=")
+    posted = post_comment(client, staff["slug"], body="Starting a session.")
+    assert posted.headers["Set-Cookie"].startswith("session=")  # the flash, the own comment
+    assert_private(posted)
+    assert_private(client.get(f"/articles/{staff['slug']}"))  # shows the visitor their own
 
 
 def test_a_comment_post_answer_is_private(client, staff):
@@ -80,19 +84,28 @@ def test_a_comment_post_answer_is_private(client, staff):
     assert "Cache-Control" not in refused.headers or "private" in refused.headers["Cache-Control"]
 
 
-def test_the_fast_path_page_is_private(app, staff):
+def test_the_kept_page_is_public_for_a_moment_and_checked_by_etag(app, staff):
     from blog.extensions import cache
 
-    app.config["CACHE_TYPE"] = "SimpleCache"
+    app.config.update(CACHE_TYPE="SimpleCache", COMMENT_MIN_SECONDS=3)
     cache.init_app(app)
     visitor = app.test_client(use_cookies=False)
     built = visitor.get(f"/articles/{staff['slug']}")
-    fast = visitor.get(f"/articles/{staff['slug']}")
-    assert fast.headers["Set-Cookie"].startswith("session=")
-    for response in (built, fast):
-        assert response.status_code == 200
-        assert_private(response)
-        assert response.headers.getlist("Cache-Control") == ["private, no-store"]
+    kept = visitor.get(f"/articles/{staff['slug']}")
+    for response in (built, kept):
+        assert response.status_code == 200 and "Set-Cookie" not in response.headers
+        # The page carries the comment form: kept by a shared cache less than the time check.
+        assert response.headers.getlist("Cache-Control") == [
+            "public, max-age=0, s-maxage=2, stale-while-revalidate=0"
+        ]
+        assert response.headers["ETag"].startswith('W/"')
+        assert response.headers["Vary"] == "Accept-Encoding, Cookie"
+    assert built.headers["ETag"] == kept.headers["ETag"]
+    again = visitor.get(
+        f"/articles/{staff['slug']}", headers={"If-None-Match": kept.headers["ETag"]}
+    )
+    assert again.status_code == 304 and again.get_data() == b""
+    assert again.headers["ETag"] == kept.headers["ETag"]
 
 
 # --- what stays public ----------------------------------------------------------------------
@@ -104,9 +117,9 @@ def test_feeds_static_files_and_avatars_keep_their_public_caching(client, staff)
     avatar = re.search(r'src="(/avatars/[0-9a-f]{16}\.svg)"', html).group(1)
     visitor = client.application.test_client(use_cookies=False)
     expected = {
-        "/feed.atom": "public, no-cache",
-        "/comments/feed.atom": "public, no-cache",
-        "/sitemap.xml": "public, no-cache",
+        "/feed.atom": "public, max-age=0, s-maxage=10, stale-while-revalidate=30",
+        "/comments/feed.atom": "public, max-age=0, s-maxage=10, stale-while-revalidate=30",
+        "/sitemap.xml": "public, max-age=0, s-maxage=10, stale-while-revalidate=30",
         static: "public, max-age=31536000, immutable",
         avatar: "public, max-age=31536000, immutable",
     }

@@ -61,8 +61,9 @@ def site(app, runner):
         return db.session.get(Article, reply.article_id).slug
 
 
-def crawl(client) -> dict[str, str]:
-    """Every same-site URL reachable from SEEDS, with its response body as text."""
+def crawl(client, skip: tuple[str, ...] = ()) -> dict[str, str]:
+    """Every same-site URL reachable from SEEDS (but the paths in skip), with its response body
+    as text and headers."""
     seen: dict[str, str] = {}
     queue = deque(SEEDS)
     while queue and len(seen) < MAX_PAGES:
@@ -84,7 +85,7 @@ def crawl(client) -> dict[str, str]:
             targets.append(response.location)
         for target in targets:
             parts = urlsplit(urljoin("http://localhost" + url, target.replace("&amp;", "&")))
-            if parts.hostname != "localhost" or parts.path.startswith("/admin"):
+            if parts.hostname != "localhost" or parts.path.startswith(("/admin", *skip)):
                 continue  # another site, or the staff area (which sends readers to log in)
             queue.append(parts.path + (f"?{parts.query}" if parts.query else ""))
     return seen
@@ -139,3 +140,42 @@ def test_a_new_display_name_shows_at_once_on_a_cached_article_page(app, site):
     rename_on_the_account_page(app, "The Night Desk")
     html = get_html(reader, f"/articles/{site}")
     assert "The Night Desk" in html and DISPLAY_NAME not in html
+
+
+@pytest.mark.parametrize("page_cache", ["NullCache", "SimpleCache"])
+def test_reading_any_public_page_sets_no_cookie(app, site, page_cache):
+    """A reader's browser keeps nothing from reading: every page type, built or kept."""
+    from blog.extensions import cache
+
+    app.config["CACHE_TYPE"] = page_cache
+    cache.init_app(app)
+    reader = app.test_client()  # keeps cookies, as a browser does
+    setting: list[str] = []
+    for _ in range(2):  # the second crawl is served what the first one kept
+        # Not the staff's login form: its token needs a session (private, no-store).
+        pages = crawl(reader, skip=("/login",))
+        setting += [url for url, text in pages.items() if "\nSet-Cookie:" in text]
+    assert setting == []
+    for name in ("session", "remember_token", "comment_author", "login_device"):
+        assert reader.get_cookie(name) is None
+    reached = set(pages)
+    for kind in (
+        r"/",
+        r"/articles/[a-z0-9-]+",
+        r"/authors/",
+        r"/authors/[a-z0-9-]+",
+        r"/category/[a-z0-9-]+",
+        r"/tag/[a-z0-9-]+",
+        r"/archive/",
+        r"/archive/\d{4}/",
+        r"/archive/\d{4}/\d{2}/",
+        r"/feed\.atom",
+        r"/comments/feed\.atom",
+        r"/articles/[a-z0-9-]+/comments\.atom",
+        r"/sitemap\.xml",
+        r"/sitemaps/pages\.xml",
+        r"/sitemaps/\d{4}-\d{2}\.xml",
+    ):
+        assert any(re.fullmatch(kind, url) for url in reached), kind
+    public = [url for url, text in pages.items() if "Cache-Control: public, max-age=0" in text]
+    assert {"/", f"/articles/{site}", "/feed.atom", "/sitemap.xml"} <= set(public)

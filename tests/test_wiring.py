@@ -62,7 +62,7 @@ def middleware(app: Flask) -> list[str]:
 
 def test_middleware_is_installed_in_its_documented_order(app):
     assert middleware(app) == [
-        "CookielessArticlePages",
+        "KeptPages",
         "SecureCookiesOverHTTPS",
         "PrivateWhenSettingCookies",
         "HttpsRedirect",

@@ -1,27 +1,42 @@
-"""The article page: fragments built (or taken from the page cache) around the comment form.
+"""The article page: its fragments (head, body, a page of comment threads) around the form.
 
-Shared by the article view and the comment views that show the page again with a refused form.
+Shared by the article view, which keeps the page (blog.keptpages), and the comment views that
+show the page again with a refused form.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask import abort, current_app, redirect, render_template, request, url_for
-from flask_login import current_user
 from sqlalchemy.orm.attributes import set_committed_value
 
-from blog import pagecache
+from blog import keptpages, pagecache
 from blog.articles.pagination import page_address, requested_page
-from blog.comments.display import blank_form_for_anyone, comment_form_context, own_pending_ids
+from blog.comments.display import comment_form_context, own_pending_ids
 from blog.comments.forms import CommentForm
-from blog.comments.submission import comments_closed
+from blog.comments.submission import comments_close_at, comments_closed
 from blog.comments.threads import ThreadLinks, page_of_threads, render_threads
 from blog.extensions import db
-from blog.fastpath import page_for_anyone
 from blog.inputs import page_number
 from blog.models import Article
-from blog.pagecache import AnonymousPage, ArticleParts
+
+
+@dataclass
+class ArticleParts:
+    """An article page's fragments and the facts its comment form needs."""
+
+    article_id: int
+    slug: str
+    title: str
+    description: str
+    head: str
+    body: str
+    comments: str
+    comment_pages: int
+    comments_open: bool
+    published_at: Any
 
 
 def load_visible_article(slug: str) -> Article:
@@ -43,7 +58,6 @@ def build_parts(
     *,
     own_ids: list[int] | None = None,
     page: int = 1,
-    version: str = "",
     preview: bool = False,
 ) -> ArticleParts:
     """Render an article's fragments: head, body and one page of comment threads."""
@@ -57,7 +71,6 @@ def build_parts(
     shared = {"article": article, "preview": preview}
     return ArticleParts(
         article_id=getattr(article, "id", 0) or 0,
-        version=version,
         slug=article.slug,
         title=article.title,
         description=article.summary or article.title,
@@ -80,7 +93,6 @@ def build_parts(
         comment_pages=pages,
         comments_open=article.comments_open,
         published_at=article.published_at,
-        closed=closed,
     )
 
 
@@ -93,13 +105,24 @@ def thread_links(page: int) -> ThreadLinks:
     )
 
 
-def _cacheable(form: CommentForm | None) -> bool:
-    """Anonymous readers with nothing of their own on the page get the kept fragments."""
-    return (
-        form is None
-        and pagecache.enabled()
-        and not current_user.is_authenticated
-        and not own_pending_ids()
+def _keep_as_article(article: Article) -> None:
+    """Tell a page being kept that it is this article's (its version, when comments close).
+
+    The version is read here, before the threads are: a comment changed from now on makes the
+    page stale, whatever the threads below show.
+    """
+    if keptpages.building() is None:
+        return
+    closes_at = comments_close_at(
+        article, close_after_days=current_app.config["COMMENTS_CLOSE_AFTER_DAYS"]
+    )
+    facts = keptpages.ArticleFacts(
+        article.id, article.slug, article.comments_open, article.published_at
+    )
+    keptpages.keep_article(
+        facts,
+        pagecache.current_version(article.id),
+        closes_at.timestamp() if closes_at and article.comments_open else None,
     )
 
 
@@ -110,40 +133,15 @@ def render_article_page(
 
     Shown, ?comments= is a page number at its one address (articles.pagination); a page past
     the last goes to the last with a 302: pages of threads move as comments are removed, and
-    an old link to one should still land on the article's latest comments. Neither is ever
-    kept, so no address can add an entry to the cache.
+    an old link to one should still land on the article's latest comments.
     """
     # A refused post shows the page it came from, as near as the address says.
     page = requested_page("comments") if form is None else page_number(request.args.get("comments"))
-    cacheable = _cacheable(form)
-    # Read once: everything built below is kept under the generation seen before building it.
-    generation = pagecache.generation() if cacheable else ""
-    parts = pagecache.get(slug, page, generation) if cacheable else None
-    close_after = current_app.config["COMMENTS_CLOSE_AFTER_DAYS"]
-    if parts is not None and parts.closed != comments_closed(parts, close_after_days=close_after):
-        parts = None  # comments closed by age since the page was kept: its reply links must go
-    built = parts is None
-    if built:
-        article = load_visible_article(slug)
-        version = pagecache.current_version(article.id) if cacheable else ""
-        parts = build_parts(article, own_ids=own_pending_ids(), page=page, version=version)
-        if form is None and page > parts.comment_pages:
-            abort(redirect(page_address("comments", parts.comment_pages), 302))
+    article = load_visible_article(slug)
+    _keep_as_article(article)
+    parts = build_parts(article, own_ids=own_pending_ids(), page=page)
+    if form is None and page > parts.comment_pages:
+        abort(redirect(page_address("comments", parts.comment_pages), 302))
     context = comment_form_context(parts, form)
     html = render_template("articles/detail.html", parts=parts, preview=False, **context)
-    plain_request = not request.cookies and set(request.args) <= {"comments"}
-    keep_anonymous = cacheable and not parts.has_anonymous_page and plain_request
-    if keep_anonymous:
-        # Keep the page as every cookieless visitor gets it, for blog.fastpath.
-        pieces = page_for_anyone(
-            render_template,
-            template_name_or_list="articles/detail.html",
-            parts=parts,
-            preview=False,
-            **{**context, "form": blank_form_for_anyone()},
-        )
-        pagecache.put_anonymous(slug, page, AnonymousPage.of(parts, pieces), generation)
-        parts.has_anonymous_page = True
-    if cacheable and (built or keep_anonymous):
-        pagecache.put(parts, page, generation)
     return html, status

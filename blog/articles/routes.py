@@ -21,6 +21,7 @@ from blog.articles.pages import render_article_page
 from blog.articles.pagination import paginate_articles
 from blog.extensions import db
 from blog.inputs import page_number
+from blog.keptpages import kept_page
 from blog.models import Article, ArticleSlug, Category, Tag, article_tags
 from blog.search import MAX_QUERY_LENGTH, query_terms
 from blog.security import query_parameters
@@ -42,6 +43,7 @@ def _search_page() -> int:
 
 @bp.get("/")
 @query_parameters("page")
+@kept_page("page")
 def index() -> str:
     """The latest published articles."""
     page = paginate_articles(Article.listing())
@@ -50,6 +52,7 @@ def index() -> str:
 
 @bp.get("/articles/<slug>")
 @query_parameters("comments", "replytocom")
+@kept_page("comments", lookup_with=("replytocom",))
 def detail(slug: str) -> tuple[str, int] | Response:
     """One article with its comments; drafts and articles dated in the future are not found.
 
@@ -86,6 +89,7 @@ def redirect_from_old_slug(slug: str) -> Response:
 
 @bp.get("/category/<slug>")
 @query_parameters("page")
+@kept_page("page")
 def category(slug: str) -> str:
     """Published articles in one category."""
     found = db.first_or_404(db.select(Category).where(Category.slug == slug))
@@ -101,6 +105,7 @@ def category(slug: str) -> str:
 
 @bp.get("/tag/<slug>")
 @query_parameters("page")
+@kept_page("page")
 def tag(slug: str) -> str:
     """Published articles carrying one tag."""
     found = db.first_or_404(db.select(Tag).where(Tag.slug == slug))
@@ -119,6 +124,7 @@ def tag(slug: str) -> str:
 
 
 @bp.get("/archive/")
+@kept_page()
 def archive_index() -> str:
     """Every month with articles, by year: the short path to any old article."""
     by_year: dict[int, list[archive.Month]] = {}
@@ -132,6 +138,7 @@ def archive_index() -> str:
 
 
 @bp.get("/archive/<int(fixed_digits=4):year>/")
+@kept_page()
 def archive_year(year: int) -> str:
     """The months of one year, with how many articles each has."""
     months = archive.visible_months(year=year)
@@ -147,6 +154,7 @@ def archive_year(year: int) -> str:
 
 @bp.get("/archive/<int(fixed_digits=4):year>/<int(fixed_digits=2):month>/")
 @query_parameters("page")
+@kept_page("page")
 def archive_month(year: int, month: int) -> str:
     """Every article of one month, newest first, by day; with the months either side."""
     if not 1 <= month <= 12:

@@ -7,6 +7,7 @@ from flask import Blueprint, render_template
 
 from blog.articles.pagination import paginate_articles
 from blog.extensions import db
+from blog.keptpages import kept_page
 from blog.models import Article, Author
 from blog.security import query_parameters
 
@@ -14,6 +15,7 @@ bp = Blueprint("authors", __name__, url_prefix="/authors")
 
 
 @bp.get("/")
+@kept_page()
 def index() -> str:
     """Every author with at least one published article (one index seek per author)."""
     authors = db.session.scalars(
@@ -26,6 +28,7 @@ def index() -> str:
 
 @bp.get("/<slug>")
 @query_parameters("page")
+@kept_page("page")
 def detail(slug: str) -> str:
     """An author's biography and their published articles, newest first."""
     author = db.first_or_404(sa.select(Author).where(Author.slug == slug))

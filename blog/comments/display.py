@@ -7,21 +7,18 @@ them) and, when they ask, their name, email and website in a signed, HttpOnly co
 from __future__ import annotations
 
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from flask import Response, current_app, request, session, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from blog.comments.forms import CommentForm
-from blog.comments.spam import issue_form_stamp
+from blog.comments.spam import current_form_stamp
 from blog.comments.submission import comments_closed
 from blog.extensions import db
 from blog.inputs import parse_id
 from blog.models import Comment, CommentStatus, UTCDateTime
-
-if TYPE_CHECKING:
-    from blog.pagecache import ArticleParts
 
 #: Session key listing the visitor's own comments that await moderation.
 OWN_COMMENTS_KEY = "own_comments"
@@ -95,22 +92,50 @@ def blank_comment_form() -> CommentForm:
     return form
 
 
-def blank_form_for_anyone() -> CommentForm:
-    """The comment form as a visitor with no cookies sees it (nothing prefilled)."""
-    return CommentForm(formdata=None)
+def has_own_form() -> bool:
+    """Whether this visitor's comment form is their own: details remembered, or a reply link."""
+    return bool(read_author_cookie()) or parse_id(request.args.get("replytocom")) is not None
 
 
-def comment_form_context(parts: ArticleParts, form: CommentForm | None) -> dict[str, Any]:
+def own_pending_here(article_id: int) -> bool:
+    """Whether one of this visitor's comments waits for moderation on this article (and so is
+    among its threads for them alone)."""
+    ids = own_pending_ids()
+    if not ids:
+        return False
+    found = db.session.scalar(
+        sa.select(Comment.id)
+        .where(
+            Comment.id.in_(ids),
+            Comment.article_id == article_id,
+            Comment.status == CommentStatus.PENDING,
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
+class ArticleLike(Protocol):
+    """What the comment form needs of its article: an article, its page's parts, or the facts
+    kept with its page (blog.keptpages.ArticleFacts)."""
+
+    article_id: int
+    slug: str
+    comments_open: bool
+    published_at: Any
+
+
+def comment_form_context(article: ArticleLike, form: CommentForm | None) -> dict[str, Any]:
     """The per-visitor part of the comment section: the form and whom it replies to."""
     form = form or blank_comment_form()
     if not form.stamp.data:
-        form.stamp.data = issue_form_stamp(current_app.secret_key)
+        form.stamp.data = current_form_stamp(current_app.secret_key)
     replying_to = None
     if form.reply_to_id is not None:
         candidate = db.session.get(Comment, form.reply_to_id)
         if (
             candidate is not None
-            and candidate.article_id == parts.article_id
+            and candidate.article_id == article.article_id
             and candidate.status == CommentStatus.APPROVED
         ):
             replying_to = candidate
@@ -119,9 +144,10 @@ def comment_form_context(parts: ArticleParts, form: CommentForm | None) -> dict[
     return {
         "form": form,
         "comments_closed": comments_closed(
-            parts, close_after_days=current_app.config["COMMENTS_CLOSE_AFTER_DAYS"]
+            article, close_after_days=current_app.config["COMMENTS_CLOSE_AFTER_DAYS"]
         ),
         "replying_to": replying_to,
+        "slug": article.slug,
     }
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import (
     Blueprint,
     Response,
@@ -15,7 +14,6 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import NotFound
 
@@ -28,11 +26,12 @@ from blog.comments.notify import notify_staff
 from blog.comments.spam import FormExpired, form_stamp_signal, honeypot_signal, issue_form_stamp
 from blog.comments.submission import CommentInput, comments_closed, submit_comment
 from blog.database import reads_before_writing
-from blog.errors import render_database_unavailable, render_error
 from blog.extensions import db, limiter
-from blog.feeds.conditional import conditional
+from blog.feeds.conditional import dated
+from blog.keptpages import kept_page
 from blog.models import Article, Comment, CommentStatus, utcnow
 from blog.refusals import Refused
+from blog.security import checked_by_origin
 from blog.siteurl import site_url_for
 
 bp = Blueprint("comments", __name__)
@@ -72,6 +71,7 @@ def refuse(
 
 
 @bp.post("/articles/<slug>/comments")
+@checked_by_origin  # no token: reading leaves no session (blog.security.is_cross_origin)
 @reads_before_writing  # the checks read first; submit_comment takes the lock to write
 @limiter.limit(comment_rate_limit)
 def create(slug: str) -> ResponseReturnValue:
@@ -124,31 +124,6 @@ def create(slug: str) -> ResponseReturnValue:
     return response
 
 
-def resend_expired_comment(error: CSRFError) -> ResponseReturnValue:
-    """A comment whose token expired comes back with everything typed, ready to send again.
-
-    blog.errors answers a CSRF error on a comment post with this (wired in create_app).
-    """
-    article = None
-    if request.endpoint == "comments.create" and request.view_args:
-        try:
-            article = db.session.scalar(
-                Article.listing().where(Article.slug == request.view_args["slug"])
-            )
-        except (sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
-            # Raised inside an error handler it would reach the reader as a bare 500.
-            return render_database_unavailable(exc)
-    if article is None:
-        return render_error(error)
-    form = CommentForm()
-    form.validate()
-    form.form_errors.append(
-        "Your session had expired, so the comment was not sent. "
-        "Everything you typed is still here: please check it and send it again."
-    )
-    return render_article_page(article.slug, form, 400)
-
-
 @bp.get("/comments/<int:comment_id>")
 def permalink(comment_id: int) -> Response:
     """A comment's lasting address: sends the reader to the page of threads that shows it."""
@@ -159,6 +134,7 @@ def permalink(comment_id: int) -> Response:
 
 
 @bp.get("/comments/feed.atom")
+@kept_page()
 def site_feed() -> Response:
     """The latest approved comments across the site."""
     comments = db.session.scalars(
@@ -170,6 +146,7 @@ def site_feed() -> Response:
 
 
 @bp.get("/articles/<slug>/comments.atom")
+@kept_page()
 def article_feed(slug: str) -> Response:
     """The latest approved comments on one article (from an old slug, a redirect)."""
     try:
@@ -194,7 +171,7 @@ def _comment_feed(comments: list[Comment], *, title: str, self_url: str) -> Resp
     xml = render_template(
         "feeds/comments.xml", comments=comments, title=title, self_url=self_url, updated=updated
     )
-    return conditional(Response(xml, mimetype="application/atom+xml"), updated)
+    return dated(Response(xml, mimetype="application/atom+xml"), updated)
 
 
 @bp.get("/avatars/<key>.svg")

@@ -71,15 +71,21 @@ def initial_verdict(
     return Verdict(CommentStatus.PENDING, None)
 
 
+def comments_close_at(article: Article, *, close_after_days: int | None) -> datetime | None:
+    """When comments on the article close by age (COMMENTS_CLOSE_AFTER_DAYS), or None."""
+    if close_after_days is None or article.published_at is None:
+        return None
+    return article.published_at + timedelta(days=close_after_days)
+
+
 def comments_closed(
     article: Article, *, close_after_days: int | None, now: datetime | None = None
 ) -> bool:
     """Closed by the article's flag, or by age when COMMENTS_CLOSE_AFTER_DAYS is set."""
     if not article.comments_open:
         return True
-    if close_after_days is None or article.published_at is None:
-        return False
-    return (now or utcnow()) > article.published_at + timedelta(days=close_after_days)
+    closes_at = comments_close_at(article, close_after_days=close_after_days)
+    return closes_at is not None and (now or utcnow()) > closes_at
 
 
 @cache

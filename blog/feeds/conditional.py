@@ -1,17 +1,15 @@
-"""Conditional responses: feeds and the sitemap answer 304 when the client has the latest."""
+"""Feeds and sitemaps say when they last changed; ETags, 304s and caching are the kept page's
+(blog.keptpages)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Response, request
+from flask import Response
 
 
-def conditional(response: Response, last_modified: datetime | None) -> Response:
-    """Add ETag and Last-Modified, and answer 304 when the client already has this version."""
-    response.add_etag()
+def dated(response: Response, last_modified: datetime | None) -> Response:
+    """Add Last-Modified (a feed reader's If-Modified-Since is answered from it)."""
     if last_modified is not None:
         response.last_modified = last_modified
-    response.cache_control.public = True
-    response.cache_control.no_cache = True  # may be kept, but must be checked each time
-    return response.make_conditional(request)
+    return response

@@ -15,7 +15,8 @@ from sqlalchemy.orm import joinedload
 
 from blog.articles import archive
 from blog.extensions import db
-from blog.feeds.conditional import conditional
+from blog.feeds.conditional import dated
+from blog.keptpages import kept_page
 from blog.models import Article, Author, Category, Tag, article_tags, utcnow
 from blog.siteurl import month_url_pattern, site_url_for
 
@@ -23,6 +24,7 @@ bp = Blueprint("feeds", __name__)
 
 
 @bp.get("/feed.atom")
+@kept_page()
 def atom() -> Response:
     """The latest published articles as an Atom 1.0 feed."""
     articles = db.session.scalars(
@@ -32,10 +34,11 @@ def atom() -> Response:
     ).all()
     updated = max((a.updated_at for a in articles), default=utcnow())
     xml = render_template("feeds/atom.xml", articles=articles, updated=updated)
-    return conditional(Response(xml, mimetype="application/atom+xml"), updated)
+    return dated(Response(xml, mimetype="application/atom+xml"), updated)
 
 
 @bp.get("/sitemap.xml")
+@kept_page()
 def sitemap() -> Response:
     """The sitemap index: the site's other pages, then one sitemap per month of articles.
 
@@ -48,10 +51,11 @@ def sitemap() -> Response:
     month_url = month_url_pattern("feeds.sitemap_month")
     sitemaps += [(month_url(m.year, m.month), m.last_modified) for m in months]
     xml = render_template("feeds/sitemap_index.xml", sitemaps=sitemaps)
-    return conditional(Response(xml, mimetype="application/xml"), newest)
+    return dated(Response(xml, mimetype="application/xml"), newest)
 
 
 @bp.get("/sitemaps/pages.xml")
+@kept_page()
 def sitemap_pages() -> Response:
     """The home page, the archive and its years, and every author, category and tag with a
     visible article (one index seek each, not a read of the articles). A month's archive page
@@ -70,7 +74,7 @@ def sitemap_pages() -> Response:
     ]
     urls += [(site_url_for("articles.tag", slug=slug), None) for slug in _with_visible(Tag)]
     xml = render_template("feeds/sitemap.xml", urls=urls)
-    return conditional(Response(xml, mimetype="application/xml"), newest)
+    return dated(Response(xml, mimetype="application/xml"), newest)
 
 
 def _with_visible(model: type[Author | Category | Tag]) -> list[str]:
@@ -90,6 +94,7 @@ def _with_visible(model: type[Author | Category | Tag]) -> list[str]:
 
 
 @bp.get("/sitemaps/<int(fixed_digits=4):year>-<int(fixed_digits=2):month>.xml")
+@kept_page()
 def sitemap_month(year: int, month: int) -> Response:
     """The articles published in one month, each with the time it last changed."""
     if not 1 <= month <= 12:
@@ -108,7 +113,7 @@ def sitemap_month(year: int, month: int) -> Response:
     ]
     newest = max(changed for _, changed in urls)
     xml = render_template("feeds/sitemap.xml", urls=urls)
-    return conditional(Response(xml, mimetype="application/xml"), newest)
+    return dated(Response(xml, mimetype="application/xml"), newest)
 
 
 @bp.get("/robots.txt")

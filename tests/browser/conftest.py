@@ -6,8 +6,10 @@ import os
 import shutil
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from textwrap import dedent
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -78,6 +80,20 @@ def browser_type_launch_args() -> dict:
     return {"executable_path": CHROMIUM, "args": CHROMIUM_ARGS, "headless": True}
 
 
+@contextmanager
+def serving(server: Any) -> Iterator[str]:
+    """Serve from a thread while the block runs (a werkzeug or http.server server on
+    127.0.0.1); yields its base URL."""
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
 @pytest.fixture(scope="session")
 def live_server(live_site: tuple[Flask, str]) -> str:
     """The live site's base URL."""
@@ -128,14 +144,10 @@ def live_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask,
             )
             db.session.commit()
 
-        server = make_server("127.0.0.1", 0, app, threaded=True)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
         try:
-            yield app, f"http://127.0.0.1:{server.server_port}"
+            with serving(make_server("127.0.0.1", 0, app, threaded=True)) as url:
+                yield app, url
         finally:
-            server.shutdown()
-            thread.join(timeout=5)
             dispose_when_idle(app)
 
 

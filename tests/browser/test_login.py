@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import http.client
 import re
-import threading
 from collections.abc import Iterator
 from urllib.parse import urlencode, urlsplit
 
@@ -14,7 +13,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from werkzeug.serving import make_server
 
 from blog.extensions import db, limiter
-from tests.browser.conftest import STAFF_PASSWORD, STAFF_USERNAME
+from tests.browser.conftest import STAFF_PASSWORD, STAFF_USERNAME, serving
 from tests.conftest import build_app, dispose_when_idle, fresh_database
 from tests.factories import STAFF_PASSWORD as OWNER_PASSWORD
 from tests.factories import make_staff
@@ -89,14 +88,10 @@ def guarded_site(tmp_path) -> Iterator[str]:
             db.create_all()
             make_staff(STAFF_USERNAME)  # with the factories' password, OWNER_PASSWORD
             db.session.commit()
-        server = make_server("127.0.0.1", 0, app, threaded=True)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
         try:
-            yield f"http://127.0.0.1:{server.server_port}"
+            with serving(make_server("127.0.0.1", 0, app, threaded=True)) as url:
+                yield url
         finally:
-            server.shutdown()
-            thread.join(timeout=5)
             limiter.reset()
             limiter.enabled = was_enabled  # the limiter is one object for every app in the run
             dispose_when_idle(app)

@@ -15,6 +15,7 @@ from tests.deploy.servers import (
     server_env,
     shared_database,
 )
+from tests.pages import form_values
 
 SITE = "https://news.example.org"
 
@@ -64,7 +65,17 @@ def test_behind_a_proxy_http_is_redirected_and_only_site_urls_host_is_served(tmp
             assert page.getheader("Strict-Transport-Security").startswith("max-age=")
             assert page.getheader("X-Request-ID") == "edge-42"
             assert f'<link rel="canonical" href="{SITE}/articles/{slug}">' in html
-            assert "; Secure" in page.getheader("Set-Cookie")
+            assert page.getheader("Set-Cookie") is None  # reading starts no session
+            fields = {**form_values(html), "name": "Ada", "email": "ada@example.com"}
+            posted, _ = reader.request(
+                server.port,
+                "POST",
+                f"/articles/{slug}/comments",
+                data={**fields, "body": "Over HTTPS."},
+                headers=secure,
+            )
+            assert posted.status == 303
+            assert "; Secure" in posted.getheader("Set-Cookie")  # posting does, over HTTPS
 
             # Production trusts SITE_URL's host alone: not localhost, and not a forged one.
             for host in ("evil.example", "127.0.0.1", "localhost"):

@@ -38,11 +38,13 @@ def test_a_limit_counted_on_one_server_holds_on_another(tmp_path):
             assert int(refused.getheader("Retry-After")) > 0
 
             # Failed logins count across servers too.
+            token = visitor.form(a.port, "/login")["csrf_token"]  # the login form's session
+
             def login(port: int) -> int:
                 response, _ = visitor.post(
                     port,
                     "/login",
-                    {"csrf_token": fields["csrf_token"], "username": "editor", "password": "wrong"},
+                    {"csrf_token": token, "username": "editor", "password": "wrong"},
                 )
                 return response.status
 

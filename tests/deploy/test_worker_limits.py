@@ -35,7 +35,7 @@ def test_four_workers_on_redis_let_through_exactly_the_limit(tmp_path):
         # logins are counted after the password check, so a simultaneous burst could
         # slip past any storage; that is the login limit's own matter.)
         credentials = {"username": "editor", "password": "wrong"}
-        data = {"csrf_token": fields["csrf_token"], **credentials}
+        data = {"csrf_token": visitor.form(server.port, "/login")["csrf_token"], **credentials}
         logins = [visitor.post(server.port, "/login", data)[0].status for _ in range(20)]
         assert logins == [422] * 5 + [429] * 15  # LOGIN_RATE_LIMIT_*: 5 a minute
 
