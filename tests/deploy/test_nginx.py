@@ -119,18 +119,26 @@ class Site:
         """GET path through nginx with no cookie, as a first-time reader at READER_ADDRESS."""
         return request(self.port, "GET", path, headers=headers)
 
-    def gunicorn_log(self) -> list[str]:
-        """gunicorn's access log lines since this nginx started: "<request line> <id> <status>"."""
-        time.sleep(0.1)  # gunicorn writes its line just after the response has gone
-        with open(self.backend.log, "rb") as log:
-            log.seek(self.log_offset)
-            return log.read().decode().splitlines()
+    def gunicorn_log(self, *, awaiting: tuple[str, ...] = ()) -> list[str]:
+        """gunicorn's access log lines since this nginx started: "<request line> <id> <status>".
 
-    def upstream(self, path: str) -> list[str]:
+        gunicorn writes a line just after its response has gone, so this waits a moment, and
+        until the requests with the ids `awaiting` are in (at most 5 s).
+        """
+        deadline = time.monotonic() + 5
+        while True:
+            time.sleep(0.1)
+            with open(self.backend.log, "rb") as log:
+                log.seek(self.log_offset)
+                text = log.read().decode()
+            if all(f" {id_} " in text for id_ in awaiting) or time.monotonic() > deadline:
+                return text.splitlines()
+
+    def upstream(self, path: str, *, awaiting: tuple[str, ...] = ()) -> list[str]:
         """The requests for GET path (query included) that reached gunicorn: "<id> <status>"."""
         return [
             line.split(" ", 3)[3]
-            for line in self.gunicorn_log()
+            for line in self.gunicorn_log(awaiting=awaiting)
             if line.split(" ", 3)[:2] == ["GET", path]  # "GET <target> HTTP/1.1 <rest>"
         ]
 
@@ -243,7 +251,7 @@ def test_a_cookieless_readers_pages_come_from_the_cache_one_request_per_page_per
         assert site.get(path, {"Cookie": "_ga=GA1.1.42; consent=yes"}).cache == "HIT"
         # It reached the app once, with nginx's request id, which the app used (it believes
         # its one proxy); each answer carries its own request's id, the kept one too.
-        [line] = site.upstream(path)
+        [line] = site.upstream(path, awaiting=(first.headers["X-Request-ID"],))
         assert line.split()[0] == first.headers["X-Request-ID"]
         assert second.headers["X-Request-ID"] != first.headers["X-Request-ID"]
 
@@ -411,7 +419,8 @@ def test_gzip_through_nginx_two_variants_each_kept(site):
     ):
         answer = site.get("/", {"Accept-Encoding": accept})
         assert (answer.cache, answer.headers.get("Content-Encoding")) == ("HIT", encoding), accept
-    assert len(site.upstream("/")) == 2
+    ids = (gzipped.headers["X-Request-ID"], plain.headers["X-Request-ID"])
+    assert len(site.upstream("/", awaiting=ids)) == 2
 
 
 def test_static_files_come_from_disk_with_the_long_lifetime(site):
