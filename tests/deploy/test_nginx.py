@@ -400,7 +400,7 @@ def test_the_anti_spam_time_check_holds_through_nginx(site):
     assert site.status_of("Written by a person, slowly.") == "pending"
 
     # Bots post at once: the first after the person gets the page the app made anew (the copy
-    # had expired), the second nginx's copy of it. Both are caught, and told what a person is.
+    # had expired), the second nginx's copy of it. Both are caught, and answered as a person is.
     for n in (1, 2):
         page = site.get(article)
         fields = form_values(page.text)
