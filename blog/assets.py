@@ -59,6 +59,7 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def cache_hashed_static_files(response: Response) -> Response:
         if request.endpoint == "static" and request.args.get("v") and response.status_code == 200:
+            response.cache_control.no_cache = None  # send_file's default: not for these
             response.cache_control.public = True
             response.cache_control.max_age = ONE_YEAR
             response.cache_control.immutable = True

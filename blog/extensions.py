@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import session
 from flask_caching import Cache
 from flask_limiter import Limiter
@@ -52,12 +54,35 @@ class StaffLoginManager(LoginManager):
     """
 
     def _session_protection_failed(self) -> bool:
-        if "_user_id" not in session:
+        if FLASK_LOGIN_USER_KEY not in session:
             return False
         return super()._session_protection_failed()
 
 
 login_manager = StaffLoginManager()
+
+#: The session keys Flask (flashed messages) and Flask-Login (the logged-in user) write: the
+#: second place this codebase reads a library's private names. A kept page is served without
+#: building a request in Flask (blog.fastpath), so whether a session holds a flash or a login
+#: must be read from the session itself; neither library has a public way to ask without
+#: changing the session (get_flashed_messages pops them). tests/test_session_keys.py fails as
+#: soon as either library writes other keys.
+FLASK_FLASHES_KEY = "_flashes"
+FLASK_LOGIN_USER_KEY = "_user_id"
+
+
+def holds_flashes(session_data: Any) -> bool:
+    """Whether a session holds flashed messages not shown yet (read, never popped)."""
+    return bool(session_data.get(FLASK_FLASHES_KEY))
+
+
+def may_be_logged_in(session_data: Any, cookies: Any, config: Any) -> bool:
+    """Whether the request may be a logged-in staff member's: a login in the session, or a
+    remember-me cookie Flask-Login would log in from."""
+    remember = config.get("REMEMBER_COOKIE_NAME", "remember_token")
+    return FLASK_LOGIN_USER_KEY in session_data or remember in cookies
+
+
 #: Sends moderation notices when MAIL_SERVER is configured.
 mail = Mail()
 #: Rendered article pages for anonymous readers (see blog.pagecache).

@@ -1,12 +1,13 @@
-"""The fast path: a kept page served to a reader who carries none of the site's cookies,
-before Flask.
+"""The fast path: a kept page served before Flask.
 
-A reader without the site's cookies (what a front-page spike is mostly made of) has no session,
-no flashes, no pending comment and no remembered details, so their page is the one every such
-reader gets (blog.keptpages), with a fresh anti-spam stamp in the comment form. This layer
-serves it from the kept pages without starting a request in Flask: a 304 when the reader has it,
-gzip when they accept it. Anything else (one of the site's cookies, another method, a miss, a
-stale page) goes through Flask as usual, which builds and keeps the page.
+A reader without the site's cookies (what a front-page spike is mostly made of: reading sets
+none) has no session, no flashes, no pending comment and no remembered details, so their page is
+the one every such reader gets (blog.keptpages), with a fresh anti-spam stamp in the comment
+form. A commenter whose session and cookies ask for nothing but their remembered details in the
+form gets the same page with those put in. This layer serves both from the kept pages without
+starting a request in Flask: a 304 when the reader has it, gzip when they accept it. Anything
+else (a flash, a login, their pending comment on the page, another method, a miss, a stale page)
+goes through Flask as usual, which builds and keeps the page or renders their parts around it.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Callable, Iterable
 
 from flask import Flask
 from werkzeug.http import parse_cookie
+from werkzeug.wrappers import Request
 from werkzeug.wsgi import get_current_url
 
 from blog import keptpages, pagecache
@@ -51,10 +53,13 @@ class KeptPages:
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         page = self._page(environ)
-        if page is None:
+        served = None
+        if page is not None:
+            stamp = current_form_stamp(self.app.secret_key)
+            served = keptpages.serve_for(page, self._visitor(environ), environ, stamp, None)
+        if served is None:
             return self.wsgi_app(environ, start_response)
-        stamp = current_form_stamp(self.app.secret_key)
-        status, headers, body = keptpages.serve_anonymous(page, environ, stamp)
+        status, headers, body = served
         headers += header_items(environ.get("wsgi.url_scheme") == "https")
         start_response(status, headers)
         return body
@@ -64,8 +69,6 @@ class KeptPages:
         if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
             return None
         if self.app.config["CACHE_TYPE"] == "NullCache":
-            return None
-        if environ.get("HTTP_COOKIE") and self.cookies & parse_cookie(environ).keys():
             return None
         host = environ.get("HTTP_HOST", "")
         if not is_trusted_host(host, self.app.config["TRUSTED_HOSTS"]):
@@ -79,6 +82,22 @@ class KeptPages:
             address += f"?{query}"
         pages = self.app.extensions["cache"][cache]
         return self._local.get(pages, pagecache.version_store(self.app), address)
+
+    def _visitor(self, environ: dict) -> keptpages.Visitor:
+        """Who asks, from their session and cookies alone (Flask's own session interface reads
+        the session, as it would for the request)."""
+        if not environ.get("HTTP_COOKIE"):
+            return ANYONE
+        cookies = parse_cookie(environ)
+        if not self.cookies & cookies.keys():
+            return ANYONE  # an analytics script's cookie, say
+        request = Request(environ)
+        session = self.app.session_interface.open_session(self.app, request) or {}
+        return keptpages.Visitor.of(session, cookies, {}, self.app.config, self.app.secret_key)
+
+
+#: A reader without the site's cookies.
+ANYONE = keptpages.Visitor()
 
 
 def init_app(app: Flask) -> None:

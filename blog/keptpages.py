@@ -36,12 +36,13 @@ from flask import (
     request,
     session,
 )
-from flask_login import current_user
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from werkzeug.http import is_resource_modified, parse_date
 
 from blog import pagecache
 from blog.compression import Run, accepts_gzip, gzip_of
+from blog.extensions import holds_flashes, may_be_logged_in
+from blog.inputs import parse_id
 from blog.security import PRIVATE
 
 #: The slots a page may have, and the template each is rendered from (alone, for a visitor).
@@ -51,12 +52,11 @@ SLOTS = {
     "comment-flash": "comments/_flash.html",
     "respond": "comments/_respond.html",
 }
-#: The session key of Flask's flashed messages (flask.helpers.flash writes it).
-FLASHES_KEY = "_flashes"
 #: Marks in a page being kept; the random part keeps any text a reader wrote from forging one.
 _NONCE = secrets.token_hex(8)
-_MARK = re.compile(f"\ue000{_NONCE}:(stamp|open|close):?([a-z-]*)\ue001")
+_MARK = re.compile(f"\ue000{_NONCE}:(stamp|open|close|value):?([a-z-]*)\ue001")
 STAMP = "stamp"
+VALUE = "value"
 #: What a kept page varies on besides its address: shared caches key on these too.
 VARY = "Accept-Encoding, Cookie"
 
@@ -210,8 +210,15 @@ def serve_anonymous(page: KeptPage, environ: dict, stamp: str) -> Served:
     return _with_length("200 OK", page.content_type, headers, body, environ)
 
 
-def serve_filled(page: KeptPage, environ: dict, fills: dict[str, bytes], stamp: str) -> Served:
-    """(status, headers, body) of the kept page with this visitor's own slots rendered in."""
+def serve_filled(
+    page: KeptPage,
+    environ: dict,
+    fills: dict[str, bytes],
+    values: dict[str, str],
+    stamp: str,
+) -> Served:
+    """(status, headers, body) of the kept page with this visitor's own slots rendered in, and
+    their own values in the comment form (remembered details)."""
     pieces: list[Run | bytes] = []
     skipping = None
     for token in page.tokens:
@@ -227,6 +234,8 @@ def serve_filled(page: KeptPage, environ: dict, fills: dict[str, bytes], stamp: 
             skipping = name
         elif kind == STAMP:
             pieces.append(stamp.encode())
+        elif kind == VALUE and values.get(name):
+            pieces.append(values[name].encode())
     headers = [("Cache-Control", PRIVATE), ("Vary", VARY)]
     if accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING")):
         headers.append(("Content-Encoding", "gzip"))
@@ -296,52 +305,113 @@ def form_stamp(value: str | None) -> str:
     return value or ""
 
 
-def own_pending_on(article_id: int) -> bool:
-    """Whether this visitor has a comment waiting for moderation on this article."""
-    from blog.comments.display import own_pending_here
+def form_value(name: str, value: str | None) -> str:
+    """A comment form's value (what a visitor asked us to remember): marked when kept, so each
+    visitor's own can be put in; empty in the kept page."""
+    if building() is not None:
+        return Markup(_mark(VALUE, name))  # noqa: S704 - our own mark
+    return escape(value or "")
 
-    return own_pending_here(article_id)
 
+@dataclass(frozen=True)
+class Visitor:
+    """What makes a page a visitor's own, read from their session and cookies alone (so the
+    fast path can read it too, before Flask)."""
 
-def visitor_fills(page_article: ArticleFacts | None) -> set[str] | None:
-    """The slots to render for this visitor; empty when they have nothing of their own, None
-    when the page must be built for them (their pending comment is among its threads)."""
-    from blog.comments.display import has_own_form
+    flashes: bool = False
+    staff: bool = False
+    #: Their comments awaiting moderation, and the articles those are on (None: not noted).
+    own_comments: bool = False
+    own_articles: frozenset[int] | None = frozenset()
+    #: The comment form's values they asked us to remember, escaped (display.remembered_values).
+    remembered: dict[str, str] = field(default_factory=dict)
+    reply_to: bool = False
 
-    fills = set()
-    if session.get(FLASHES_KEY):
-        fills |= {"flashes", "comment-flash"}
-    if current_user.is_authenticated:
-        fills.add("staff-links")
-    if page_article is not None:
-        if has_own_form():
-            fills.add("respond")
-        if own_pending_on(page_article.article_id):
+    @classmethod
+    def of(
+        cls, session_data: Any, cookies: Any, args: Any, config: Any, secret_key: Any
+    ) -> Visitor:
+        from blog.comments.display import (
+            AUTHOR_COOKIE,
+            author_details,
+            own_articles,
+            own_pending_ids,
+            remembered_values,
+        )
+
+        articles = own_articles(session_data)
+        return cls(
+            flashes=holds_flashes(session_data),
+            staff=may_be_logged_in(session_data, cookies, config),
+            own_comments=bool(own_pending_ids(session_data)),
+            own_articles=None if articles is None else frozenset(articles),
+            remembered=remembered_values(author_details(cookies.get(AUTHOR_COOKIE), secret_key)),
+            reply_to=parse_id(args.get("replytocom")) is not None,
+        )
+
+    @property
+    def is_anyone(self) -> bool:
+        """Nothing of their own anywhere: their page is the one every reader gets."""
+        return not (
+            self.flashes or self.staff or self.own_comments or self.remembered or self.reply_to
+        )
+
+    def slots(self, article: ArticleFacts | None) -> set[str] | None:
+        """The slots to render for this visitor on a page; None when the page must be built
+        for them (a comment of theirs on this article is among its threads)."""
+        if (
+            article is not None
+            and self.own_comments
+            and (self.own_articles is None or article.article_id in self.own_articles)
+        ):
             return None
-    return fills
+        names = set()
+        if self.flashes:
+            names |= {"flashes", "comment-flash"}
+        if self.staff:
+            names.add("staff-links")
+        if article is not None and self.reply_to:
+            names.add("respond")
+        return names
+
+    def values(self, slots: set[str]) -> dict[str, str]:
+        """The form values to put in the kept page (none when the form is rendered for them)."""
+        return {} if "respond" in slots else self.remembered
 
 
-def is_anyone() -> bool:
-    """A visitor whose page is the one every reader gets (nothing of their own anywhere)."""
-    from blog.comments.display import has_own_form, own_pending_ids
-
-    return (
-        not session.get(FLASHES_KEY)
-        and not current_user.is_authenticated
-        and not has_own_form()
-        and not own_pending_ids()
+def current_visitor() -> Visitor:
+    """This request's visitor (inside Flask)."""
+    return Visitor.of(
+        session, request.cookies, request.args, current_app.config, current_app.secret_key
     )
 
 
-def fill(page: KeptPage, names: set[str]) -> dict[str, bytes]:
-    """This visitor's slots, rendered alone."""
+def serve_for(
+    page: KeptPage,
+    visitor: Visitor,
+    environ: dict,
+    stamp: str,
+    render: Callable[[KeptPage, str], bytes] | None,
+) -> Served | None:
+    """The kept page for this visitor: as everyone gets it, or with their own parts in; None
+    when it must be built for them, or when a slot must be rendered and render is None (the
+    fast path, outside Flask)."""
+    slots = visitor.slots(page.article)
+    if slots is None or (slots and render is None):
+        return None
+    values = visitor.values(slots) if page.article is not None else {}
+    if not slots and not values:
+        return serve_anonymous(page, environ, stamp)
+    fills = {name: render(page, name) for name in slots} if render else {}
+    return serve_filled(page, environ, fills, values, stamp)
+
+
+def render_slot(page: KeptPage, name: str) -> bytes:
+    """One of this visitor's slots, rendered alone (inside Flask)."""
     from blog.comments.display import comment_form_context
 
-    rendered = {}
-    for name in names:
-        context = comment_form_context(page.article, None) if name == "respond" else {}
-        rendered[name] = render_template(SLOTS[name], **context).encode()
-    return rendered
+    context = comment_form_context(page.article, None) if name == "respond" else {}
+    return render_template(SLOTS[name], **context).encode()
 
 
 def fresh_stamp() -> str:
@@ -357,11 +427,9 @@ def flask_response(served: Served) -> Response:
     return response
 
 
-def serve(page: KeptPage, fills: set[str]) -> Response:
-    """The kept page for this visitor, as a Flask response."""
-    if not fills:
-        return flask_response(serve_anonymous(page, request.environ, fresh_stamp()))
-    return flask_response(serve_filled(page, request.environ, fill(page, fills), fresh_stamp()))
+def serve_anyone(page: KeptPage) -> Response:
+    """The kept page as everyone gets it, as a Flask response."""
+    return flask_response(serve_anonymous(page, request.environ, fresh_stamp()))
 
 
 def address(names: Iterable[str]) -> str | None:
@@ -396,12 +464,12 @@ def kept_page(*names: str, lookup_with: Iterable[str] = ()) -> Callable:
             if here is None and lookup & request.args.keys():
                 here = _address_without(names, lookup)
             page = pagecache.get_page(here) if here else None
+            visitor = current_visitor()
             if page is not None:
-                fills = visitor_fills(page.article)
-                if fills is not None:
-                    return serve(page, fills)
-            keeping = address(names) is not None and is_anyone()
-            if not keeping:
+                served = serve_for(page, visitor, request.environ, fresh_stamp(), render_slot)
+                if served is not None:
+                    return flask_response(served)
+            if address(names) is None or not visitor.is_anyone:
                 return _public_if_anyone(make_response(view(**kwargs)))
             stamps = pagecache.site_stamps()
             until = pagecache.next_publication(stamps[pagecache.GENERATION_KEY])
@@ -441,7 +509,7 @@ def _keep(here: str, built: Building, response: Response) -> Response:
         config=current_app.config,
     )
     pagecache.put_page(here, page)
-    return serve(page, set())
+    return serve_anyone(page)
 
 
 def _public_if_anyone(response: Response) -> Response:
@@ -449,7 +517,7 @@ def _public_if_anyone(response: Response) -> Response:
     ETag, conditional), else private."""
     if response.status_code != 200 or request.method not in ("GET", "HEAD"):
         return response
-    if not is_anyone():
+    if not current_visitor().is_anyone:
         response.headers["Cache-Control"] = PRIVATE
         return response
     carries_form = g.get("page_carries_form", False)
@@ -488,3 +556,4 @@ def init_app(app: Flask) -> None:
     """The template globals that mark a kept page's slots and its form's time stamp."""
     app.add_template_global(slot)
     app.add_template_global(form_stamp)
+    app.add_template_global(form_value)

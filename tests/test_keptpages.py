@@ -225,3 +225,49 @@ def test_pages_built_for_one_request_are_compressed_too(app, site):
 def without_tokens(body: bytes) -> str:
     """The page with its signed values (stamps, CSRF tokens) left out."""
     return re.sub(r'value="[\w.-]{40,}"', "", body.decode())
+
+
+# --- who gets what: the rule, from a session and cookies alone ------------------------------
+
+
+def test_what_makes_a_page_a_visitors_own():
+    from blog.keptpages import ArticleFacts, Visitor
+
+    here, elsewhere = ArticleFacts(7, "here", True, None), ArticleFacts(8, "there", True, None)
+    anyone = Visitor()
+    assert anyone.is_anyone and anyone.slots(here) == set() and anyone.values(set()) == {}
+    commenter = Visitor(own_comments=True, own_articles=frozenset({8}), remembered={"name": "A"})
+    assert not commenter.is_anyone
+    assert commenter.slots(here) == set() and commenter.values(set()) == {"name": "A"}
+    assert commenter.slots(elsewhere) is None  # their comment is among that page's threads
+    assert Visitor(own_comments=True, own_articles=None).slots(here) is None  # not noted
+    assert Visitor(flashes=True).slots(None) == {"flashes", "comment-flash"}
+    assert Visitor(staff=True).slots(here) == {"staff-links"}
+    replying = Visitor(reply_to=True, remembered={"name": "A"})
+    assert replying.slots(here) == {"respond"} and replying.values({"respond"}) == {}
+    assert replying.slots(None) == set()  # only an article has a form
+
+
+def test_a_remembered_commenter_is_served_before_flask_with_their_details_escaped(
+    app, site, monkeypatch
+):
+    import blog.articles.routes as routes
+
+    url = f"/articles/{site['slug']}"
+    app.test_client(use_cookies=False).get(url)  # kept
+    commenter = app.test_client()
+    details = {"name": 'Ada "<b>" Reader', "email": "ada@example.com", "remember": "y"}
+    post_comment(commenter, site["other"], body="Remember me.", **details)
+    commenter.get(f"/articles/{site['other']}")  # the flash is shown there, and gone
+    calls = []
+    real = routes.render_article_page
+    monkeypatch.setattr(routes, "render_article_page", lambda *a: calls.append(a) or real(*a))
+    response = commenter.get(url, headers={"Accept-Encoding": "gzip"})
+    assert calls == []  # served from the kept page, before Flask
+    page = gzip.decompress(response.get_data()).decode()
+    assert response.headers["Cache-Control"] == "private, no-store"
+    assert 'value="Ada &#34;&lt;b&gt;&#34; Reader"' in page and "<b>" not in page
+    assert form_values(page)["name"] == 'Ada "<b>" Reader'
+    assert 'name="remember" type="checkbox" value="y" checked' in page
+    anyone = get_html(app.test_client(use_cookies=False), url)
+    assert form_values(anyone)["name"] == "" and "Ada" not in anyone

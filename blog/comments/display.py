@@ -6,12 +6,14 @@ them) and, when they ask, their name, email and website in a signed, HttpOnly co
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
 from typing import Any, Protocol
 
 import sqlalchemy as sa
 from flask import Response, current_app, request, session, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
+from markupsafe import escape
 
 from blog.comments.forms import CommentForm
 from blog.comments.spam import current_form_stamp
@@ -22,34 +24,49 @@ from blog.models import Comment, CommentStatus, UTCDateTime
 
 #: Session key listing the visitor's own comments that await moderation.
 OWN_COMMENTS_KEY = "own_comments"
+#: Session key listing the articles those comments are on (so a kept page needs no query).
+OWN_ARTICLES_KEY = "own_articles"
 #: How many of them the session remembers.
 OWN_COMMENTS_KEPT = 20
 #: The cookie that remembers a commenter's details when they ask.
 AUTHOR_COOKIE = "comment_author"
 
 
-def own_pending_ids() -> list[int]:
-    """The visitor's own comments, as remembered by their session."""
-    ids = session.get(OWN_COMMENTS_KEY, [])
+def own_pending_ids(data: Mapping[str, Any] | None = None) -> list[int]:
+    """The visitor's own comments, as remembered by their session (this request's, or data)."""
+    ids = (session if data is None else data).get(OWN_COMMENTS_KEY, [])
     return [i for i in ids if isinstance(i, int)] if isinstance(ids, list) else []
 
 
-def remember_own_comment(comment_id: int) -> None:
+def remember_own_comment(comment_id: int, article_id: int) -> None:
     """Let this visitor (and nobody else) see their comment while it waits."""
     session[OWN_COMMENTS_KEY] = [*own_pending_ids(), comment_id][-OWN_COMMENTS_KEPT:]
+    articles = [i for i in own_articles() or [] if i != article_id]
+    session[OWN_ARTICLES_KEY] = [*articles, article_id][-OWN_COMMENTS_KEPT:]
 
 
-def _author_serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.secret_key, salt="comment-author")
+def own_articles(data: Mapping[str, Any] | None = None) -> list[int] | None:
+    """The articles of the visitor's own comments; None for a session from before they were
+    noted (then any article may hold one)."""
+    ids = (session if data is None else data).get(OWN_ARTICLES_KEY)
+    return [i for i in ids if isinstance(i, int)] if isinstance(ids, list) else None
+
+
+def _author_serializer(secret_key: str | bytes | None = None) -> URLSafeSerializer:
+    return URLSafeSerializer(secret_key or current_app.secret_key, salt="comment-author")
 
 
 def read_author_cookie() -> dict[str, str]:
     """The name, email and website the visitor asked us to remember, if any."""
-    raw = request.cookies.get(AUTHOR_COOKIE)
+    return author_details(request.cookies.get(AUTHOR_COOKIE), current_app.secret_key)
+
+
+def author_details(raw: str | None, secret_key: str | bytes) -> dict[str, str]:
+    """The details in a remember cookie's value, if it is one we signed."""
     if not raw:
         return {}
     try:
-        data = _author_serializer().loads(raw)
+        data = _author_serializer(secret_key).loads(raw)
     except BadSignature:
         return {}
     if not isinstance(data, dict):
@@ -92,27 +109,13 @@ def blank_comment_form() -> CommentForm:
     return form
 
 
-def has_own_form() -> bool:
-    """Whether this visitor's comment form is their own: details remembered, or a reply link."""
-    return bool(read_author_cookie()) or parse_id(request.args.get("replytocom")) is not None
-
-
-def own_pending_here(article_id: int) -> bool:
-    """Whether one of this visitor's comments waits for moderation on this article (and so is
-    among its threads for them alone)."""
-    ids = own_pending_ids()
-    if not ids:
-        return False
-    found = db.session.scalar(
-        sa.select(Comment.id)
-        .where(
-            Comment.id.in_(ids),
-            Comment.article_id == article_id,
-            Comment.status == CommentStatus.PENDING,
-        )
-        .limit(1)
-    )
-    return found is not None
+def remembered_values(details: Mapping[str, str]) -> dict[str, str]:
+    """The comment form's values for remembered details, as the form shows them (escaped), for a
+    kept page's value marks (blog.keptpages.form_value)."""
+    if not details:
+        return {}
+    values = {name: str(escape(details.get(name, ""))) for name in ("name", "email", "website")}
+    return {**values, "remember": " checked"}
 
 
 class ArticleLike(Protocol):

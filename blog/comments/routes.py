@@ -113,7 +113,7 @@ def create(slug: str) -> ResponseReturnValue:
         target = url_for("articles.detail", slug=slug, _anchor="comments")
     else:
         if comment.status == CommentStatus.PENDING:
-            remember_own_comment(comment.id)
+            remember_own_comment(comment.id, article_id)
         flash(
             PUBLISHED if comment.status == CommentStatus.APPROVED else AWAITING_MODERATION,
             "comment",
