@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import os
 import re
@@ -15,13 +14,13 @@ import time
 import urllib.request
 from contextlib import AbstractContextManager
 from pathlib import Path
-from types import ModuleType, TracebackType
+from types import TracebackType
 
 from bench.data import SECRET
+from deploy import nginx
 
 ROOT = Path(__file__).resolve().parents[1]
 #: Branch `nginx` brings it: a context manager that runs deploy/nginx.conf in front of gunicorn.
-NGINX_MODULE = ROOT / "deploy" / "nginx.py"
 
 
 def free_port() -> int:
@@ -132,18 +131,11 @@ def start_ceiling(
 
 def nginx_missing() -> str | None:
     """Why the rows through nginx cannot run here, or None when they can."""
-    if not NGINX_MODULE.exists():
-        return "deploy/nginx.py is not on this branch yet (git merge nginx)"
-    if nginx_module().available():
+    if nginx.available():
         return None
     return "Debian's nginx is not installed (apt-get install -y nginx)"
 
 
-def nginx_module() -> ModuleType:
-    """deploy/nginx.py, which starts deploy/nginx.conf in front of an upstream."""
-    return importlib.import_module("deploy.nginx")
-
-
 def nginx_in_front_of(blog: Server) -> AbstractContextManager:
     """nginx with the shipped config in front of the blog's gunicorn; yields its Proxy (.url)."""
-    return nginx_module().in_front_of([f"127.0.0.1:{blog.port}"])
+    return nginx.in_front_of([f"127.0.0.1:{blog.port}"])
