@@ -48,8 +48,6 @@ class KeptPages:
         self.app = app
         self.wsgi_app = wsgi_app
         self.cookies = site_cookies(app)
-        #: Pages read from the shared cache, kept in this process too.
-        self._local = pagecache.LocalPages()
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         page = self._page(environ)
@@ -81,7 +79,8 @@ class KeptPages:
         if query:
             address += f"?{query}"
         pages = self.app.extensions["cache"][cache]
-        return self._local.get(pages, pagecache.version_store(self.app), address)
+        local = pagecache.local_pages(self.app)  # shared with Flask's side
+        return local.get(pages, pagecache.version_store(self.app), address)
 
     def _visitor(self, environ: dict) -> keptpages.Visitor:
         """Who asks, from their session and cookies alone (Flask's own session interface reads

@@ -123,10 +123,6 @@ class KeptPage:
     tokens: list[Run | tuple[str, str]]
     article: ArticleFacts | None = None
 
-    @property
-    def carries_form(self) -> bool:
-        return len(self.anonymous) > 1
-
 
 def cut(
     body: str,
@@ -268,7 +264,6 @@ class Building:
     stamps: dict[str, str]
     until: float | None
     article: ArticleFacts | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def building() -> Building | None:
@@ -432,16 +427,19 @@ def serve_anyone(page: KeptPage) -> Response:
     return flask_response(serve_anonymous(page, request.environ, fresh_stamp()))
 
 
-def address(names: Iterable[str]) -> str | None:
+def address(names: Iterable[str], lookup: frozenset[str] = frozenset()) -> str | None:
     """This request's kept-page address, or None when it is not at one.
 
     A page is kept at its one address: the query holds only the parameters that name the page,
-    in the form the site's own links write them (so a made-up query never adds an entry).
+    in the form the site's own links write them (so a made-up query never adds an entry). With
+    one of lookup (parameters that make the page the visitor's own), the address is the page's
+    without them.
     """
-    named = [(key, request.args.get(key)) for key in names if key in request.args]
-    query = "&".join(f"{key}={value}" for key, value in named)
-    raw = request.query_string.decode("latin-1")
-    if raw != query:
+    query = "&".join(f"{key}={request.args[key]}" for key in names if key in request.args)
+    if lookup & request.args.keys():
+        if not request.args.keys() <= {*names, *lookup}:
+            return None
+    elif request.query_string.decode("latin-1") != query:
         return None
     return request.host_url + request.path.lstrip("/") + (f"?{query}" if query else "")
 
@@ -453,24 +451,23 @@ def kept_page(*names: str, lookup_with: Iterable[str] = ()) -> Callable:
     (?replytocom= fills the comment form's slot); a request with them is served from the kept
     page at the address without them.
     """
-    lookup = set(lookup_with)
+    lookup = frozenset(lookup_with)
 
     def decorate(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(**kwargs: Any) -> Any:
             if request.method not in ("GET", "HEAD") or not pagecache.enabled():
-                return _public_if_anyone(make_response(view(**kwargs)))
-            here = address(names)
-            if here is None and lookup & request.args.keys():
-                here = _address_without(names, lookup)
+                return _public_if_anyone(make_response(view(**kwargs)), current_visitor())
+            here = address(names, lookup)
             page = pagecache.get_page(here) if here else None
             visitor = current_visitor()
             if page is not None:
                 served = serve_for(page, visitor, request.environ, fresh_stamp(), render_slot)
                 if served is not None:
                     return flask_response(served)
-            if address(names) is None or not visitor.is_anyone:
-                return _public_if_anyone(make_response(view(**kwargs)))
+            at_its_address = here is not None and not lookup & request.args.keys()
+            if not at_its_address or not visitor.is_anyone:
+                return _public_if_anyone(make_response(view(**kwargs)), visitor)
             stamps = pagecache.site_stamps()
             until = pagecache.next_publication(stamps[pagecache.GENERATION_KEY])
             g.kept_building = Building(stamps, until or None)
@@ -483,14 +480,6 @@ def kept_page(*names: str, lookup_with: Iterable[str] = ()) -> Callable:
         return wrapper
 
     return decorate
-
-
-def _address_without(names: Iterable[str], lookup: set[str]) -> str | None:
-    kept = [key for key in request.args if key not in lookup]
-    if not set(kept) <= set(names):
-        return None
-    query = "&".join(f"{key}={request.args[key]}" for key in names if key in request.args)
-    return request.host_url + request.path.lstrip("/") + (f"?{query}" if query else "")
 
 
 def _keep(here: str, built: Building, response: Response) -> Response:
@@ -512,12 +501,12 @@ def _keep(here: str, built: Building, response: Response) -> Response:
     return serve_anyone(page)
 
 
-def _public_if_anyone(response: Response) -> Response:
+def _public_if_anyone(response: Response, visitor: Visitor) -> Response:
     """A page built for this request: public for a reader with nothing of their own (with an
     ETag, conditional), else private."""
     if response.status_code != 200 or request.method not in ("GET", "HEAD"):
         return response
-    if not current_visitor().is_anyone:
+    if not visitor.is_anyone:
         response.headers["Cache-Control"] = PRIVATE
         return response
     carries_form = g.get("page_carries_form", False)

@@ -55,6 +55,7 @@ COMMENTS_KEY = "comments-generation"
 _TOUCHED = "pagecache_touched"
 _EVERYTHING = "everything"
 _VERSION_STORE = "pagecache_versions"
+_LOCAL_PAGES = "pagecache_local_pages"
 #: The in-process store of versions holds this many (cachelib's SimpleCache has no "unbounded").
 _LOCAL_VERSIONS = 1_000_000
 #: Stored for "no article is scheduled": a kept page then waits for a commit, not a time.
@@ -164,10 +165,8 @@ def put_page(address: str, page: Stamped) -> None:
 
 def get_page(address: str) -> Any | None:
     """The kept page at this address, if it is still current (read inside Flask)."""
-    page = cache.get(_page_key(address))
-    if page is None or not is_current(page, version_store()):
-        return None
-    return page
+    pages = current_app.extensions["cache"][cache]
+    return local_pages(current_app).get(pages, version_store(), address)
 
 
 class LocalPages:
@@ -203,6 +202,11 @@ class LocalPages:
 
     def __len__(self) -> int:
         return len(self._pages)
+
+
+def local_pages(app: Flask) -> LocalPages:
+    """The app's pages kept in this process: one store for the fast path and for Flask."""
+    return app.extensions.setdefault(_LOCAL_PAGES, LocalPages())
 
 
 def bump_article(article_id: int) -> None:
