@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -136,3 +138,17 @@ def count_statements(app: Flask, fn) -> QueryCounter:
 def count_queries(app: Flask) -> Iterator:
     """count_queries(fn) runs fn and returns how many statements it ran."""
     yield lambda fn: count_statements(app, fn)
+
+
+@contextmanager
+def serving(server: Any) -> Iterator[str]:
+    """Serve from a thread while the block runs (a werkzeug or http.server server on
+    127.0.0.1); yields its base URL."""
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

@@ -13,9 +13,8 @@ import gzip
 import importlib
 import json
 import sys
-import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
@@ -38,6 +37,7 @@ from bench.capture import (
 )
 from bench.measure import JOURNEY_SCRIPT, PairedRuns, journey_paths, parse_wrk, reader_pages
 from bench.report import COMMENTER, JOURNEY, UNCACHED_ARTICLE, report, target_for
+from tests.conftest import serving
 
 WRK_OUTPUT = """\
 Running 1s test @ http://127.0.0.1:8000/
@@ -325,22 +325,14 @@ class _Quiet(WSGIRequestHandler):
         pass
 
 
-@contextmanager
-def serving(app: Callable) -> Iterator[str]:
-    """A WSGI app on a port of 127.0.0.1, in a thread; yields its base URL."""
-    server = make_server("127.0.0.1", 0, app, handler_class=_Quiet)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
+def quietly_serving(app: Callable) -> AbstractContextManager[str]:
+    """A WSGI app on a port of 127.0.0.1, in a thread, logging nothing; yields its base URL."""
+    return serving(make_server("127.0.0.1", 0, app, handler_class=_Quiet))
 
 
 @pytest.fixture
 def site() -> Iterator[str]:
-    with serving(tiny_site) as url:
+    with quietly_serving(tiny_site) as url:
         yield url
 
 
@@ -389,7 +381,7 @@ def test_a_row_is_measured_against_the_blogs_own_answer_or_not_at_all(
     monkeypatch.setattr(measure, "wrk", lambda url, *_a, **_k: row(200 if "/page/" in url else 150))
     args = SimpleNamespace(duration=2)
     blog = StampedArticle()
-    with serving(blog) as blog_url, serving(app) as ceiling_url:
+    with quietly_serving(blog) as blog_url, quietly_serving(app) as ceiling_url:
         runs = PairedRuns(ceiling=SimpleNamespace(url=ceiling_url), args=args, captures=captures)
         measured = runs.page_row("article: no cookies", blog_url, "/a", READER_HEADERS, cookies=0)
         assert measured["rps"] == 150

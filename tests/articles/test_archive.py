@@ -163,12 +163,17 @@ def test_a_month_lists_every_article_by_day_with_the_months_either_side(app, cli
     assert 'rel="next" href="/archive/2026/01/"' in html
 
 
-def test_a_month_pages_past_its_page_size(app, client):
-    app.config["ARCHIVE_PER_PAGE"] = 2
+def publish_in_november(app, *, days: int) -> None:
+    """One article on each of the first `days` days of November 2025."""
     with app.app_context():
-        for day in range(1, 6):
+        for day in range(1, days + 1):
             make_article(published_at=datetime(2025, 11, day, tzinfo=UTC))
         db.session.commit()
+
+
+def test_a_month_pages_past_its_page_size(app, client):
+    app.config["ARCHIVE_PER_PAGE"] = 2
+    publish_in_november(app, days=5)
     assert 'href="/archive/2025/11/?page=2"' in get_html(client, "/archive/2025/11/")
     get_html(client, "/archive/2025/11/?page=3")
     get_html(client, "/archive/2025/11/?page=4", 404)
@@ -176,10 +181,7 @@ def test_a_month_pages_past_its_page_size(app, client):
 
 def test_listings_stop_at_their_depth_and_send_readers_on_to_the_archive(app, client):
     app.config.update(ARTICLES_PER_PAGE=2, MAX_LISTING_PAGES=2)
-    with app.app_context():
-        for day in range(1, 7):
-            make_article(published_at=datetime(2025, 11, day, tzinfo=UTC))
-        db.session.commit()
+    publish_in_november(app, days=6)
     first, last = get_html(client, "/"), get_html(client, "/?page=2")
     assert 'rel="next" href="/?page=2"' in first and "Page 1" in first and " of " not in first
     # Page 2 shows the 4th and 3rd of November; older ones continue in that month's archive.
@@ -189,10 +191,7 @@ def test_listings_stop_at_their_depth_and_send_readers_on_to_the_archive(app, cl
 
 def test_a_listing_without_an_older_page_links_nowhere_older(app, client):
     app.config.update(ARTICLES_PER_PAGE=2, MAX_LISTING_PAGES=2)
-    with app.app_context():
-        for day in range(1, 4):
-            make_article(published_at=datetime(2025, 11, day, tzinfo=UTC))
-        db.session.commit()
+    publish_in_november(app, days=3)
     last = get_html(client, "/?page=2")
     assert 'rel="next"' not in last and "/archive/2025/" not in last
 
@@ -222,10 +221,7 @@ def test_a_tag_page_lists_its_visible_articles_newest_first(app, client):
 
 def test_a_listing_page_costs_the_same_queries_however_deep(app, client, count_queries):
     app.config["ARTICLES_PER_PAGE"] = 2
-    with app.app_context():
-        for day in range(1, 10):
-            make_article(published_at=datetime(2025, 11, day, tzinfo=UTC))
-        db.session.commit()
+    publish_in_november(app, days=9)
     client.get("/")
     first = count_queries(lambda: get_html(client, "/"))
     deeper = count_queries(lambda: get_html(client, "/?page=4"))

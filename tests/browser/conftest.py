@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from textwrap import dedent
-from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -18,7 +15,7 @@ from werkzeug.serving import make_server
 
 from blog.extensions import db
 from blog.models import Article, Comment
-from tests.conftest import build_app, dispose_when_idle, fresh_database
+from tests.conftest import build_app, dispose_when_idle, fresh_database, serving
 
 CHROMIUM = os.environ.get("BLOG_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -78,20 +75,6 @@ def browser_type_launch_args() -> dict:
             pytest.fail(message)
         pytest.skip(message)
     return {"executable_path": CHROMIUM, "args": CHROMIUM_ARGS, "headless": True}
-
-
-@contextmanager
-def serving(server: Any) -> Iterator[str]:
-    """Serve from a thread while the block runs (a werkzeug or http.server server on
-    127.0.0.1); yields its base URL."""
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,8 @@ from playwright.sync_api import Browser, expect
 
 from blog.extensions import db
 from blog.models import Comment
-from tests.browser.conftest import IMPORTED_SLUG, serving
+from tests.browser.conftest import IMPORTED_SLUG
+from tests.conftest import serving
 
 
 def hostile_page(target: str, body: str, *, auto: bool) -> bytes:

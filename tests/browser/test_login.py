@@ -13,8 +13,8 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from werkzeug.serving import make_server
 
 from blog.extensions import db, limiter
-from tests.browser.conftest import STAFF_PASSWORD, STAFF_USERNAME, serving
-from tests.conftest import build_app, dispose_when_idle, fresh_database
+from tests.browser.conftest import STAFF_PASSWORD, STAFF_USERNAME
+from tests.conftest import build_app, dispose_when_idle, fresh_database, serving
 from tests.factories import STAFF_PASSWORD as OWNER_PASSWORD
 from tests.factories import make_staff
 
