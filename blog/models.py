@@ -343,6 +343,23 @@ class ArchiveMonth(db.Model):
         return f"<ArchiveMonth {self.month}>"
 
 
+class CacheDebt(db.Model):
+    """A change whose pages the shared cache could not be told about (it was unreachable).
+
+    Written by blog.pagecache after a version bump fails; the first process to reach the cache
+    again compares the newest debt with the one the cache last settled and, if it is newer,
+    invalidates every kept page. Rows are only ever added: a debt is settled by being seen.
+    """
+
+    __tablename__ = "cache_debts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<CacheDebt {self.id}>"
+
+
 class ArticleSlug(db.Model):
     """A slug an article had before an editor changed it: old links answer 301 to the new one."""
 
