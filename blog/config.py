@@ -100,10 +100,30 @@ TRUSTED_HOSTS: list[str] | None = None
 #: (nginx alone: 1). 0 believes none of those headers, as is right with nothing in front.
 PROXY_HOPS = 0
 
-# --- Mail (Flask-Mail) ------------------------------------------------------------------
+# --- Mail (blog.mail: a durable outbox, sent over SMTP) ----------------------------------
 #: Set MAIL_SERVER (and MAIL_PORT, MAIL_USERNAME, ...) to email staff about held comments.
 MAIL_SERVER: str | None = None
 MAIL_DEFAULT_SENDER = "blog@localhost"
+MAIL_PORT = 25
+#: STARTTLS on MAIL_PORT (the server's certificate is verified), or TLS from the start.
+MAIL_USE_TLS = False
+MAIL_USE_SSL = False
+#: Log in to the mail server when both are set.
+MAIL_USERNAME: str | None = None
+MAIL_PASSWORD: str | None = None
+#: How long any one step of talking to the mail server (connecting, each command) may take.
+MAIL_TIMEOUT_SECONDS = 10.0
+#: Each app process sends due mail on a thread of its own while MAIL_SERVER is set (started by
+#: its first request or the first email it writes). False leaves sending to `flask send-mail`.
+OUTBOX_SENDER_THREAD = True
+#: How often that thread looks for mail whose retry has come (it wakes at once for new mail).
+OUTBOX_POLL_SECONDS = 5.0
+#: A message that failed is tried again after this long, doubling each time up to the maximum.
+OUTBOX_RETRY_SECONDS = 10.0
+OUTBOX_RETRY_MAX_SECONDS = 15 * 60.0
+#: How long a sender holds a message it is sending; past it, another sender may send it again
+#: (so at least once, never lost). Longer than a send can take with MAIL_TIMEOUT_SECONDS.
+OUTBOX_LEASE_SECONDS = 120.0
 #: Items per page in the moderation queue.
 ADMIN_COMMENTS_PER_PAGE = 20
 #: Staff screens count rows up to this many and then show "1,000+" (tabs, badge, histories).

@@ -22,7 +22,6 @@ from blog.articles.routes import redirect_from_old_slug
 from blog.comments.display import comment_url, remember_own_comment, update_author_cookie
 from blog.comments.forms import CommentForm
 from blog.comments.identicon import KEY_PATTERN, identicon_svg
-from blog.comments.notify import notify_staff
 from blog.comments.spam import FormExpired, form_stamp_signal, honeypot_signal, issue_form_stamp
 from blog.comments.submission import CommentInput, comments_closed, submit_comment
 from blog.database import reads_before_writing
@@ -107,7 +106,6 @@ def create(slug: str) -> ResponseReturnValue:
     except Refused as exc:
         return refuse(slug, form, str(exc), exc.field)
 
-    notify_staff(comment, article)  # (only when mail is configured does this load anything)
     if comment.status == CommentStatus.SPAM:
         flash(AWAITING_MODERATION, "comment")  # a bot learns nothing from the answer
         target = url_for("articles.detail", slug=slug, _anchor="comments")
