@@ -96,8 +96,11 @@ def reschedule(claim: Claim, error: BaseException) -> None:
 class BackgroundSender:
     """The thread of one app process that sends due mail, for as long as the process runs."""
 
-    def __init__(self, app: Flask) -> None:
+    def __init__(self, app: Flask, engine: sa.Engine) -> None:
         self.app = app
+        self.engine = engine
+        #: The engine's pool as the latest round began (see stop).
+        self._round_pool: sa.Pool | None = None
         self._wake = threading.Event()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -124,13 +127,18 @@ class BackgroundSender:
             self.wake()
 
     def stop(self) -> None:
-        """End the thread after its current round, and wait for it."""
+        """End the thread after its current round and wait for it; called when the engine is
+        disposed. A round that overlapped the disposal handed its connection back to the pool
+        the engine dropped, or took one from the new pool: both are closed, not left open."""
         with self._lock:
             thread, self._thread = self._thread, None
             self._stop.set()
             self._wake.set()
-        if thread is not None and thread is not threading.current_thread():
-            thread.join(timeout=2 * self.app.config["MAIL_TIMEOUT_SECONDS"])
+        if thread is None or thread is threading.current_thread():
+            return
+        thread.join(timeout=2 * self.app.config["MAIL_TIMEOUT_SECONDS"])
+        for pool in {self._round_pool, self.engine.pool} - {None}:
+            pool.dispose()
 
     def _running(self) -> bool:
         thread = self._thread
@@ -144,6 +152,7 @@ class BackgroundSender:
             self._wake.wait(self.app.config["OUTBOX_POLL_SECONDS"])
 
     def _round(self) -> None:
+        self._round_pool = self.engine.pool
         with self.app.app_context():
             try:
                 send_due()
@@ -189,10 +198,11 @@ _SESSION_LISTENERS = (
 def init_app(app: Flask) -> None:
     """Give the app its sender: started with the first request, woken by each commit that wrote
     an email, stopped when the app's engine is disposed."""
-    sender = app.extensions[EXTENSION] = BackgroundSender(app)
-    app.before_request(_start_with_first_request)
     with app.app_context():
-        sa.event.listen(db.engine, "engine_disposed", lambda _engine: sender.stop())
+        engine = db.engine
+    sender = app.extensions[EXTENSION] = BackgroundSender(app, engine)
+    app.before_request(_start_with_first_request)
+    sa.event.listen(engine, "engine_disposed", lambda _engine: sender.stop())
     # The Session events are the ORM's, for the whole process: a second app adds none.
     for event, listener in (
         ("after_commit", _wake_after_commit),
