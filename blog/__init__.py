@@ -104,9 +104,9 @@ def instance_secret_key(path: Path) -> str:
 def register_extensions(app: Flask) -> None:
     """Bind the extensions, tune the database connection, and hook the ORM and the login."""
     from blog import database, pagecache, search
-    from blog import mail as mail_outbox
     from blog.articles import archive
     from blog.auth import routes as auth
+    from blog.outbox import sender as outbox_sender
 
     # Never let SQL parameters (comment emails among them) reach a log line or an error page.
     engine_options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
@@ -124,7 +124,7 @@ def register_extensions(app: Flask) -> None:
     pagecache.init_app(app)  # every commit invalidates the pages it changed
     search.init_app(app)  # db.create_all() installs the search index too
     archive.init_app(app)  # every flush marks the archive months its articles changed
-    mail_outbox.init_app(app)  # a sender per process, started lazily, woken by committed mail
+    outbox_sender.init_app(app)  # a sender per process, started lazily, woken by committed mail
 
     with app.app_context():
         database.configure_engine(db.engine)

@@ -23,8 +23,8 @@ from blog.auth.accounts import (
 from blog.demo import DEMO_DIR, load_demo_comments
 from blog.editorial.importer import ArticleFileError, parse_article_file, save_article
 from blog.extensions import db
-from blog.mail.sender import send_due
 from blog.models import Article, Staff, StaffRole
+from blog.outbox.sender import send_due
 from blog.rendering import render_markdown
 
 

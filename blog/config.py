@@ -100,7 +100,7 @@ TRUSTED_HOSTS: list[str] | None = None
 #: (nginx alone: 1). 0 believes none of those headers, as is right with nothing in front.
 PROXY_HOPS = 0
 
-# --- Mail (blog.mail: a durable outbox, sent over SMTP) ----------------------------------
+# --- Mail (blog.outbox: a durable outbox, sent over SMTP) ----------------------------------
 #: Set MAIL_SERVER (and MAIL_PORT, MAIL_USERNAME, ...) to email staff about held comments.
 MAIL_SERVER: str | None = None
 MAIL_DEFAULT_SENDER = "blog@localhost"

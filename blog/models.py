@@ -594,7 +594,7 @@ class OutboxMessage(db.Model):
     """An email waiting to go out, or gone: written in the same transaction as the change that
     causes it, so a committed change always has its email and a rolled-back one never does.
 
-    blog.mail sends it: a sender claims a due message by pushing next_attempt_at one lease
+    blog.outbox sends it: a sender claims a due message by pushing next_attempt_at one lease
     ahead, sends it outside any transaction, then sets sent_at, or next_attempt_at to a later
     retry. Rows are kept once sent.
     """

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import logging
 import smtplib
+import subprocess
+import sys
 import threading
 import time
 from datetime import timedelta
@@ -14,9 +16,9 @@ import sqlalchemy as sa
 
 from blog.comments.notify import notice_message
 from blog.extensions import db
-from blog.mail.outbox import claim_next, enqueue, mark_failed, mark_sent, retry_delay
-from blog.mail.sender import Round, send_due
 from blog.models import OutboxMessage, utcnow
+from blog.outbox.queue import claim_next, enqueue, mark_failed, mark_sent, retry_delay
+from blog.outbox.sender import Round, send_due
 from tests.comments.test_notify import Inbox, free_port, smtp, smtp_server  # noqa: F401
 
 STAFF = "editor@newsroom.example"
@@ -231,3 +233,44 @@ def test_the_thread_sends_mail_held_while_the_server_was_away_by_itself_once_it_
     assert len(inbox.messages) == 1
     [row] = outbox(app)
     assert row.id == message_id and row.sent_at is not None
+
+
+FRESH_PROCESS = """
+import sys, time
+from blog import create_app
+from blog.comments.notify import notice_message
+from blog.extensions import db
+from blog.outbox.queue import enqueue
+from blog.models import OutboxMessage
+
+app = create_app({"TESTING": True, "SECRET_KEY": "x" * 32, "CACHE_TYPE": "NullCache",
+                  "SQLALCHEMY_DATABASE_URI": sys.argv[1], "MAIL_SERVER": "127.0.0.1",
+                  "MAIL_PORT": int(sys.argv[2])})
+with app.app_context():
+    db.create_all()
+    enqueue(notice_message("From a fresh process", ["editor@newsroom.example"], "Hello."),
+            ["editor@newsroom.example"])
+    db.session.commit()
+deadline = time.monotonic() + 10
+while time.monotonic() < deadline:
+    with app.app_context():
+        if db.session.scalar(db.select(OutboxMessage.sent_at)):
+            sys.exit(0)
+    time.sleep(0.05)
+sys.exit("not sent")
+"""
+
+
+def test_the_first_app_of_a_fresh_process_sends_on_its_own_thread(tmp_path, smtp):  # noqa: F811
+    """As in a gunicorn worker: nothing imported before create_app, one app, one commit."""
+    inbox, port = smtp
+    database = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+    run = subprocess.run(
+        [sys.executable, "-W", "ignore", "-c", FRESH_PROCESS, database, str(port)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 0, run.stderr
+    [(recipients, message)] = inbox.messages
+    assert message["Subject"] == "From a fresh process"

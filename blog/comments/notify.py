@@ -1,7 +1,7 @@
 """Email to staff when a comment waits for moderation (only when MAIL_SERVER is configured).
 
 The message carries the comment, why it waits, and a link that opens the queue; the link never
-acts by itself. It is written to the outbox (blog.mail) in the comment's own transaction, so a
+acts by itself. It is written to the outbox (blog.outbox) in the comment's own transaction, so a
 stored comment always has its notice and a refused one never does, and nothing the commenter
 does waits on the mail server. The message never carries the commenter's email.
 
@@ -23,9 +23,9 @@ from flask import current_app, render_template
 
 from blog.auth.accounts import EmailRefused, check_staff_email
 from blog.extensions import db
-from blog.mail.outbox import enqueue
-from blog.mail.smtp import sender_header
 from blog.models import Article, Comment, CommentStatus, OutboxMessage, Staff
+from blog.outbox.queue import enqueue
+from blog.outbox.smtp import sender_header
 from blog.siteurl import site_url_for
 
 

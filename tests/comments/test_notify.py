@@ -17,8 +17,8 @@ from aiosmtpd.controller import Controller
 
 from blog.comments import submission
 from blog.extensions import db
-from blog.mail.sender import Round, send_due
 from blog.models import Article, Comment, CommentStatus, OutboxMessage, utcnow
+from blog.outbox.sender import Round, send_due
 from tests.conftest import build_app, fresh_database
 from tests.factories import make_article, make_comment, make_staff
 from tests.pages import get_html, log_in, post_comment

@@ -22,7 +22,8 @@ from flask import Flask, current_app, has_app_context
 from sqlalchemy.orm import Session
 
 from blog.extensions import db
-from blog.mail.outbox import (
+from blog.models import utcnow
+from blog.outbox.queue import (
     ENQUEUED,
     Claim,
     claim_next,
@@ -31,8 +32,7 @@ from blog.mail.outbox import (
     mark_sent,
     retry_delay,
 )
-from blog.mail.smtp import deliver, is_refusal
-from blog.models import utcnow
+from blog.outbox.smtp import deliver, is_refusal
 
 #: app.extensions key of the app's BackgroundSender.
 EXTENSION = "outbox_sender"
