@@ -234,3 +234,42 @@ def test_a_version_that_cannot_be_read_passes_no_kept_page(tmp_path, silent_redi
             # What an unanswered read gives, None, never matches, not even a stamp of None.
             page = SimpleNamespace(stamps={pagecache.GENERATION_KEY: None}, until=None)
             assert not pagecache.is_current(page, store)
+
+
+# --- rate limits while Redis is away ----------------------------------------------------
+
+
+def limited_site(tmp_path, redis_url: str):
+    return site_on(
+        tmp_path,
+        redis_url,
+        COMMENT_RATE_LIMIT="2 per minute",
+        RATELIMIT_KEY_PREFIX=f"limits-{time.monotonic_ns()}",
+    )
+
+
+def posts_until_refused(app, slug) -> list[int]:
+    reader = app.test_client()
+    return [post_comment(reader, slug, body=f"Post {n}.").status_code for n in range(3)]
+
+
+def test_with_redis_away_limits_are_counted_in_the_process_then_shared_again(
+    tmp_path, redis_server
+):
+    import redis
+
+    for app, slug in limited_site(tmp_path, redis_server.url):
+        redis_server.stop()
+        statuses = posts_until_refused(app, slug)
+        assert statuses[:2] in ([302, 302], [303, 303]) and statuses[2] == 429  # never no limit
+        redis_server.start()  # empty: nothing counted while it was away
+        client = redis.Redis.from_url(redis_server.url)
+        prefix = app.config["RATELIMIT_KEY_PREFIX"]
+        reader = app.test_client()
+        # Flask-Limiter looks at the storage again after 1 s, then 2, 4... up to 32 s (and the
+        # limiter is one object for every app of this test run, so its wait may have grown).
+        deadline = time.monotonic() + 70
+        while not list(client.scan_iter(match=f"*{prefix}*")):
+            assert time.monotonic() < deadline, "the limits never went back to Redis"
+            time.sleep(0.5)
+            post_comment(reader, slug, body=f"Back {time.monotonic()}.")
