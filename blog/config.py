@@ -129,7 +129,7 @@ STAFF_WRITE_STATEMENT_TIMEOUT_MS = 30000
 
 # --- Page cache (Flask-Caching) ---------------------------------------------------------
 #: None: a directory in the instance folder, shared by every worker on this machine;
-#: "RedisCache" when CACHE_REDIS_URL is set (several machines); "NullCache" turns it off.
+#: Redis when CACHE_REDIS_URL is set (blog.sharedcache, several machines); "NullCache" turns it off.
 CACHE_TYPE: str | None = None
 CACHE_REDIS_URL: str | None = None
 #: Connect and socket timeout for every call to Redis (page cache and rate limits): a paused or
