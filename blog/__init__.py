@@ -11,7 +11,7 @@ from typing import Any
 from flask import Config, Flask
 
 from blog import inputs
-from blog.extensions import cache, csrf, db, limiter, login_manager, mail, migrate
+from blog.extensions import cache, csrf, db, limiter, login_manager, migrate
 from blog.production import ConfigurationError, check_production_config
 from blog.sharedcache import client_options
 from blog.siteurl import configured_site_url, default_trusted_hosts
@@ -126,7 +126,6 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
-    mail.init_app(app)
     cache.init_app(app)
     auth.init_app(app)  # how Flask-Login loads staff, where it sends those who must log in
     pagecache.init_app(app)  # every commit invalidates the pages it changed

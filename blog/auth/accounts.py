@@ -163,7 +163,7 @@ def check_staff_email(email: str | None) -> str | None:
     one valid address (its form only, no network look-up).
 
     The address goes into the To header of every moderation notice: a line break in it would
-    forge headers, and Flask-Mail would refuse the whole message.
+    forge headers, and the whole message would be refused.
     """
     email = (email or "").strip()
     if not email:

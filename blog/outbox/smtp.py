@@ -1,8 +1,9 @@
 """Handing one message to the mail server, every step bounded by MAIL_TIMEOUT_SECONDS.
 
-smtplib directly: Flask-Mail 0.10 sets no timeout on its connection (a mail server that
-accepts and never answers would hold a sender for ever) and verifies no certificate on STARTTLS.
-The settings keep Flask-Mail's names (MAIL_SERVER, MAIL_PORT, MAIL_USE_TLS, ...).
+smtplib directly, with no extension around it: Flask-Mail 0.10, used before the outbox, set no
+timeout on its connection (a mail server that accepts and never answers would hold a sender for
+ever) and verified no certificate on STARTTLS. The settings keep its names (MAIL_SERVER,
+MAIL_PORT, MAIL_USE_TLS, ...), so existing configurations go on working.
 """
 
 from __future__ import annotations
