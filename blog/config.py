@@ -65,6 +65,11 @@ COMMENTS_CLOSE_AFTER_DAYS: int | None = None
 COMMENT_RATE_LIMIT = "5 per minute;50 per day"
 #: How long the "save my name, email and website" cookie lasts.
 COMMENT_AUTHOR_COOKIE_DAYS = 365
+#: Reports by this many distinct readers (browsers on different networks) hide a comment until
+#: a moderator decides (blog.comments.reports).
+COMMENT_REPORT_HOLD = 3
+#: Flask-Limiter limit on reports per client.
+COMMENT_REPORT_RATE_LIMIT = "10 per hour;50 per day"
 #: Top-level threads per page of comments under an article.
 COMMENTS_PER_PAGE = 50
 #: Entries in the comment feeds.

@@ -565,6 +565,42 @@ class CommentRevision(db.Model):
     staff: Mapped[Staff | None] = relationship()
 
 
+class ReportReason(enum.StrEnum):
+    SPAM = "spam"
+    ABUSE = "abuse"
+    OFF_TOPIC = "off-topic"
+    OTHER = "other"
+
+
+class CommentReport(db.Model):
+    """A reader's report that a comment breaks the rules (blog.comments.reports).
+
+    Who reported is kept only as keyed hashes of their browser session and their network, enough
+    to tell reporters apart and nothing more: no address, no cookie value.
+    """
+
+    __tablename__ = "comment_reports"
+    __table_args__ = (
+        sa.UniqueConstraint("comment_id", "reporter", name="comment_reporter"),
+        sa.CheckConstraint("reason IN ('spam', 'abuse', 'off-topic', 'other')", name="reason"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("comments.id", ondelete="CASCADE"), index=True
+    )
+    reason: Mapped[str] = mapped_column(sa.String(16))
+    #: What the reader added (optional).
+    note: Mapped[str] = mapped_column(sa.String(500), default="", server_default="")
+    #: Keyed hashes of the reporter's session and of their network (/24 IPv4, /64 IPv6).
+    reporter: Mapped[str] = mapped_column(sa.String(32))
+    network: Mapped[str] = mapped_column(sa.String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: When a moderator closed it (dismissed it, or decided on the comment); None while open.
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id", ondelete="SET NULL"))
+
+
 class BanKind(enum.StrEnum):
     EMAIL = "email"
     IP = "ip"
