@@ -70,6 +70,8 @@ COMMENT_AUTHOR_COOKIE_DAYS = 365
 COMMENT_REPORT_HOLD = 3
 #: Flask-Limiter limit on reports per client.
 COMMENT_REPORT_RATE_LIMIT = "10 per hour;50 per day"
+#: For this long after posting, the same browser may edit or delete its comment.
+COMMENT_EDIT_MINUTES = 15
 #: Top-level threads per page of comments under an article.
 COMMENTS_PER_PAGE = 50
 #: Entries in the comment feeds.

@@ -222,3 +222,9 @@ def init_app(app: Flask) -> None:
     app.url_map.converters["default"] = SegmentConverter
     app.url_map.converters["string"] = SegmentConverter
     app.before_request(refuse_unreadable_request)
+
+
+def same_lines(a: str, b: str) -> bool:
+    """Equal but for line endings: a browser sends every textarea back with CRLF, so a form
+    saved untouched must not count as a change of text stored with LF."""
+    return a.replace("\r\n", "\n") == b.replace("\r\n", "\n")

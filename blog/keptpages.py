@@ -315,7 +315,8 @@ class Visitor:
 
     flashes: bool = False
     staff: bool = False
-    #: Their comments awaiting moderation, and the articles those are on (None: not noted).
+    #: Their comments awaiting moderation or still theirs to edit, and the articles those are on
+    #: (None: not noted).
     own_comments: bool = False
     own_articles: frozenset[int] | None = frozenset()
     #: The comment form's values they asked us to remember, escaped (display.remembered_values).
@@ -333,12 +334,17 @@ class Visitor:
             own_pending_ids,
             remembered_values,
         )
+        from blog.comments.editing import editable_now
 
         articles = own_articles(session_data)
+        # Comments they may still edit are theirs on the page too (their Edit links).
+        editable = editable_now(session_data, config["COMMENT_EDIT_MINUTES"])
+        if articles is not None:
+            articles = [*articles, *editable.values()]
         return cls(
             flashes=holds_flashes(session_data),
             staff=may_be_logged_in(session_data, cookies, config),
-            own_comments=bool(own_pending_ids(session_data)),
+            own_comments=bool(own_pending_ids(session_data) or editable),
             own_articles=None if articles is None else frozenset(articles),
             remembered=remembered_values(author_details(cookies.get(AUTHOR_COOKIE), secret_key)),
             reply_to=parse_id(args.get("replytocom")) is not None,

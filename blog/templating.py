@@ -65,6 +65,8 @@ ACTION_VERBS = {
     "edit": "Edited",
     "hidden-by-reports": "Hidden after readers' reports",
     "reports-dismissed": "Reports dismissed",
+    "edited-by-author": "Edited by the commenter",
+    "deleted-by-author": "Deleted by the commenter",
 }
 
 

@@ -101,6 +101,12 @@ def _reader_pages(client, site) -> dict[str, str]:
     refused = client.post(f"/articles/{slug}/comments", data=data)
     assert refused.status_code == 422
     pages["refused comment"] = refused.get_data(as_text=True)
+    data = form_values(pages["article"])
+    data.update({"name": "Own Words", "email": "own@example.com", "body": "Mine to edit."})
+    posted = client.post(f"/articles/{slug}/comments", data=data)
+    assert posted.status_code == 303
+    own = posted.headers["Location"].rsplit("#comment-", 1)[1]
+    pages["edit your comment"] = get_html(client, f"/comments/{own}/edit")
     report = f"/comments/{site['comment_id']}/report"
     pages["report a comment"] = get_html(client, report)
     refused_report = client.post(report, data={"note": "No reason chosen."})

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from blog.comments.reports import close_reports
 from blog.comments.submission import reply_position
 from blog.extensions import db
+from blog.inputs import same_lines
 from blog.models import Comment, CommentRevision, CommentStatus, ModerationAction, Staff, utcnow
 
 
@@ -180,10 +181,6 @@ def staff_reply(parent: Comment, staff: Staff, body: str, config: Mapping[str, A
     return reply
 
 
-def _same_lines(a: str, b: str) -> bool:
-    return a.replace("\r\n", "\n") == b.replace("\r\n", "\n")
-
-
 def edit_comment(comment: Comment, body: str, staff: Staff) -> bool:
     """Replace a comment's text, keeping the old text as a revision; commits once.
 
@@ -191,7 +188,7 @@ def edit_comment(comment: Comment, body: str, staff: Staff) -> bool:
     browser sends every textarea back with CRLF, so saving the form untouched must not make an
     edit of a comment that was stored with LF.
     """
-    if _same_lines(body, comment.body):
+    if same_lines(body, comment.body):
         return False
     db.session.add(CommentRevision(comment_id=comment.id, body=comment.body, staff_id=staff.id))
     comment.body = body

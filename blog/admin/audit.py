@@ -32,9 +32,15 @@ COMMENT_ACTIONS = {
     "edit": "edited",
     "hidden-by-reports": "hid",
     "reports-dismissed": "dismissed the reports on",
+    "edited-by-author": "edited",
+    "deleted-by-author": "deleted",
 }
-#: Actions the site's rules take by themselves, and who the log says took them.
-RULE_ACTIONS = {"hidden-by-reports": "Readers' reports"}
+#: Actions taken by no staff member, and who the log says took them.
+RULE_ACTIONS = {
+    "hidden-by-reports": "Readers' reports",
+    "edited-by-author": "The commenter",
+    "deleted-by-author": "The commenter",
+}
 ARTICLE_ACTIONS = {
     "publish": "published",
     "update": "updated",

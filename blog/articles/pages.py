@@ -15,6 +15,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from blog import keptpages, pagecache
 from blog.articles.pagination import page_address, requested_page
 from blog.comments.display import comment_form_context, own_pending_ids
+from blog.comments.editing import editable_now
 from blog.comments.forms import CommentForm
 from blog.comments.submission import comments_close_at, comments_closed
 from blog.comments.threads import ThreadLinks, page_of_threads, render_threads
@@ -57,6 +58,7 @@ def build_parts(
     article: Any,
     *,
     own_ids: list[int] | None = None,
+    editable: frozenset[int] = frozenset(),
     page: int = 1,
     preview: bool = False,
 ) -> ArticleParts:
@@ -83,6 +85,7 @@ def build_parts(
                 links=thread_links(page),
                 closed=closed,
                 secret_key=current_app.secret_key,
+                editable=editable,
             ),
             approved_count=approved_count,
             comment_page=page,
@@ -139,7 +142,8 @@ def render_article_page(
     page = requested_page("comments") if form is None else page_number(request.args.get("comments"))
     article = load_visible_article(slug)
     _keep_as_article(article)
-    parts = build_parts(article, own_ids=own_pending_ids(), page=page)
+    editable = editable_now(None, current_app.config["COMMENT_EDIT_MINUTES"])
+    parts = build_parts(article, own_ids=own_pending_ids(), editable=frozenset(editable), page=page)
     if form is None and page > parts.comment_pages:
         abort(redirect(page_address("comments", parts.comment_pages), 302))
     context = comment_form_context(parts, form)

@@ -139,3 +139,10 @@ class ReportForm(TextForm):
             no_control_characters,
         ],
     )
+
+
+class OwnCommentForm(TextForm):
+    """A commenter's edit of their own comment: the text alone, checked as when it was posted.
+    It has a CSRF token: only a browser with a session (the one that posted it) gets here."""
+
+    body = CommentForm.body

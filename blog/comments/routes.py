@@ -1,4 +1,5 @@
-"""Views: posting a comment, reporting one, and the comment feeds."""
+"""Views: posting a comment, editing or deleting one's own, reporting one, and the comment
+feeds."""
 
 from __future__ import annotations
 
@@ -20,7 +21,14 @@ from werkzeug.exceptions import NotFound
 from blog.articles.pages import load_visible_article, render_article_page
 from blog.articles.routes import redirect_from_old_slug
 from blog.comments.display import comment_url, remember_own_comment, update_author_cookie
-from blog.comments.forms import CommentForm, ReportForm
+from blog.comments.editing import (
+    delete_own_comment,
+    edit_own_comment,
+    editable_now,
+    forget_editable,
+    remember_editable,
+)
+from blog.comments.forms import CommentForm, OwnCommentForm, ReportForm
 from blog.comments.identicon import KEY_PATTERN, identicon_svg
 from blog.comments.reports import Outcome as ReportOutcome
 from blog.comments.reports import Reporter, report_comment, reporter_id
@@ -114,6 +122,7 @@ def create(slug: str) -> ResponseReturnValue:
     else:
         if comment.status == CommentStatus.PENDING:
             remember_own_comment(comment.id, article_id)
+        remember_editable(comment.id, article_id)
         flash(
             PUBLISHED if comment.status == CommentStatus.APPROVED else AWAITING_MODERATION,
             "comment",
@@ -233,3 +242,56 @@ def report(comment_id: int) -> ResponseReturnValue:
     if outcome == ReportOutcome.HIDDEN:
         return redirect(url_for("articles.detail", slug=slug, _anchor="comments"), 303)
     return redirect(comment_url(article_id, slug, comment_id), 303)
+
+
+# --- a commenter's own comment ------------------------------------------------------------
+
+
+def own_comment_or_403(comment_id: int) -> Comment:
+    """A comment this browser posted and may still change (pending or approved)."""
+    minutes = current_app.config["COMMENT_EDIT_MINUTES"]
+    if comment_id not in editable_now(None, minutes):
+        abort(
+            403,
+            f"A comment can be changed only from the browser that posted it, for "
+            f"{minutes} minutes after.",
+        )
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or comment.status not in (CommentStatus.PENDING, CommentStatus.APPROVED):
+        abort(404)
+    return comment
+
+
+@bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+def edit_own(comment_id: int) -> ResponseReturnValue:
+    """Edit one's own comment for a while after posting it."""
+    comment = own_comment_or_403(comment_id)
+    form = OwnCommentForm(obj=None if request.method == "POST" else comment)
+    if request.method == "GET" or not form.validate():
+        status = 422 if request.method == "POST" else 200
+        return render_template("comments/edit.html", comment=comment, form=form), status
+    slug, article_id = comment.article.slug, comment.article_id
+    changed = edit_own_comment(comment, form.body.data, current_app.config)
+    db.session.commit()
+    if not changed:
+        flash("Nothing was changed.", "comment")
+    elif comment.status == CommentStatus.APPROVED:
+        flash("Your comment was updated.", "comment")
+    else:
+        remember_own_comment(comment.id, article_id)
+        flash(f"Your comment was updated. {AWAITING_MODERATION}", "comment")
+    if comment.status == CommentStatus.SPAM:
+        return redirect(url_for("articles.detail", slug=slug, _anchor="comments"), 303)
+    return redirect(comment_url(article_id, slug, comment.id), 303)
+
+
+@bp.post("/comments/<int:comment_id>/delete")
+def delete_own(comment_id: int) -> Response:
+    """Delete one's own comment for a while after posting it."""
+    comment = own_comment_or_403(comment_id)
+    slug = comment.article.slug
+    delete_own_comment(comment)
+    db.session.commit()
+    forget_editable(comment_id)
+    flash("Your comment was deleted.", "comment")
+    return redirect(url_for("articles.detail", slug=slug, _anchor="comments"), 303)

@@ -13,7 +13,7 @@ browser tests and the accessibility checks expect; tests/comments/test_routes.py
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -157,9 +157,15 @@ class ThreadLinks:
 
 
 def render_threads(
-    roots: Iterable[Any], *, links: ThreadLinks, closed: bool, secret_key: str
+    roots: Iterable[Any],
+    *,
+    links: ThreadLinks,
+    closed: bool,
+    secret_key: str,
+    editable: Collection[int] = frozenset(),
 ) -> Markup:
-    """<li> elements for these thread roots and, nested in <ol class="children">, their replies."""
+    """<li> elements for these thread roots and, nested in <ol class="children">, their replies.
+    editable: the visitor's own comments they may still edit (never on a kept page)."""
     out: list[str] = []
     stack: list[Any] = [*reversed(list(roots))]
     while stack:
@@ -167,7 +173,7 @@ def render_threads(
         if node is None:  # the end of a node's replies
             out.append("</ol></li>")
             continue
-        out.append(_comment(node.comment, links, closed, secret_key))
+        out.append(_comment(node.comment, links, closed, secret_key, editable))
         if node.replies:
             out.append('\n<ol class="children">')
             stack.append(None)
@@ -183,7 +189,9 @@ def render_threads(
 _SEPARATOR = ' <span class="meta-sep" aria-hidden="true">&middot;</span> '
 
 
-def _comment(comment: Any, links: ThreadLinks, closed: bool, secret_key: str) -> str:
+def _comment(
+    comment: Any, links: ThreadLinks, closed: bool, secret_key: str, editable: Collection[int]
+) -> str:
     name = escape(comment.author_name)
     pending = comment.status != CommentStatus.APPROVED
     author = f'<span class="comment-author"><bdi>{name}</bdi></span>'
@@ -210,6 +218,11 @@ def _comment(comment: Any, links: ThreadLinks, closed: bool, secret_key: str) ->
         actions.append(
             f'<a rel="nofollow" class="report-link" href="{links.permalinks}{comment.id}/report"'
             f' aria-label="Report the comment by {name}">Report</a>'
+        )
+    if comment.id in editable:
+        actions.append(
+            f'<a rel="nofollow" class="edit-link" href="{links.permalinks}{comment.id}/edit"'
+            f' aria-label="Edit your comment">Edit</a>'
         )
     reply = f'\n<p class="reply">{_SEPARATOR.join(actions)}</p>' if actions else ""
     avatar = avatar_key(secret_key, comment.author_email)
