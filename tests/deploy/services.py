@@ -143,13 +143,14 @@ def postgres_program(name: str) -> str:
     raise RuntimeError(f"PostgreSQL's {name} is not installed")
 
 
-class PostgresServer:
+class PostgresServer(OwnedProcess):
     """A PostgreSQL cluster of its own in a temporary directory, on 127.0.0.1:port with trust
     authentication (user postgres, database postgres), tuned to start fast and never fsync."""
 
+    prefix = "blog-postgres-"
+
     def __init__(self) -> None:
-        self.port = free_port()
-        self.root = Path(tempfile.mkdtemp(prefix="blog-postgres-"))
+        super().__init__()
         self.data = self.root / "data"
         self.as_root = os.geteuid() == 0
         if self.as_root:
@@ -182,7 +183,10 @@ class PostgresServer:
         )
 
     def start(self) -> None:
-        """Start (or start again) on the same port; returns once it accepts connections."""
+        """Start (or start again) on the same port; returns once it accepts connections.
+        The first start makes the cluster."""
+        if not self.data.exists():
+            self.initdb()
         options = " ".join(
             [
                 f"-p {self.port}",
@@ -208,16 +212,8 @@ class PostgresServer:
     def running(self) -> bool:
         return (self.data / "postmaster.pid").exists()
 
-    def __enter__(self) -> PostgresServer:
-        try:
-            self.initdb()
-            self.start()
-        except BaseException:
-            self.__exit__()
-            raise
-        return self
-
     def __exit__(self, *exc_info: object) -> None:
+        """pg_ctl runs the server apart from us (as another user): stop it through pg_ctl."""
         try:
             if self.running():
                 with contextlib.suppress(RuntimeError, subprocess.TimeoutExpired):
