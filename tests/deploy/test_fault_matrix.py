@@ -16,6 +16,7 @@ never asserted: only a generous deadline fails a row.
 
 from __future__ import annotations
 
+import os
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -29,11 +30,22 @@ from flask import Flask
 
 from blog.extensions import db
 from blog.models import Comment, CommentStatus
-from tests.conftest import build_app
+from tests.conftest import SERVER_DATABASE_URL, build_app
 from tests.deploy.servers import Browser, gunicorn, server_env
-from tests.deploy.services import MailServer, PostgresServer, RedisServer
+from tests.deploy.services import (
+    REDIS_SERVER,
+    MailServer,
+    PostgresServer,
+    RedisServer,
+    postgres_program,
+)
 from tests.factories import STAFF_PASSWORD, make_article, make_staff
 from tests.pages import form_values
+
+#: The matrix brings its own PostgreSQL: the suite's PostgreSQL pass has nothing to add to it.
+pytestmark = pytest.mark.skipif(
+    bool(SERVER_DATABASE_URL), reason="the fault matrix runs its own PostgreSQL (make test-faults)"
+)
 
 #: Servers' CACHE_RETRY_SECONDS: after a Redis failure a worker leaves Redis alone this long.
 RETRY_SECONDS = 5
@@ -365,6 +377,19 @@ def burst_of_reads(site: Site, row: Row) -> None:
 # --- the setup ----------------------------------------------------------------------------
 
 
+def require_programs() -> None:
+    """Skip without redis-server or PostgreSQL's programs, except in CI, where a skip would
+    hide a gap."""
+    try:
+        postgres_program("pg_ctl")
+        if not os.access(REDIS_SERVER, os.X_OK):
+            raise RuntimeError(f"{REDIS_SERVER} is not installed")
+    except RuntimeError as missing:
+        if os.environ.get("CI") == "true":
+            pytest.fail(str(missing))
+        pytest.skip(str(missing))
+
+
 def blog_database(url: str) -> tuple[dict, Flask, tuple[str, str]]:
     """The schema in the cluster's own database (nothing to drop: the cluster goes), with one
     article and an `editor` account that has an email; (config, the test's app, the article's
@@ -390,6 +415,7 @@ def blog_database(url: str) -> tuple[dict, Flask, tuple[str, str]]:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, request) -> Iterator[Site]:
     """Redis, PostgreSQL and SMTP of our own, and two gunicorn servers on them."""
+    require_programs()
     started = time.monotonic()
     tmp = tmp_path_factory.mktemp("fault-matrix")
     with ExitStack() as stack:
