@@ -13,6 +13,7 @@ from flask import Config, Flask
 from blog import inputs
 from blog.extensions import cache, csrf, db, limiter, login_manager, mail, migrate
 from blog.production import ConfigurationError, check_production_config
+from blog.sharedcache import client_options
 from blog.siteurl import configured_site_url, default_trusted_hosts
 
 
@@ -61,13 +62,20 @@ def load_config(
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'blog.sqlite3'}"
     if not app.config.get("CACHE_TYPE"):
         if app.config.get("CACHE_REDIS_URL"):
-            app.config["CACHE_TYPE"] = "RedisCache"
+            app.config["CACHE_TYPE"] = "blog.sharedcache.GuardedRedisCache"
         else:
             app.config["CACHE_TYPE"] = "FileSystemCache"
             app.config.setdefault("CACHE_DIR", str(instance / "cache"))
             app.config.setdefault("CACHE_THRESHOLD", 5000)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(instance / "secret_key")
+    if str(app.config.get("RATELIMIT_STORAGE_URI", "")).startswith("redis"):
+        # The limits' Redis client gets the cache's short timeouts and no retries (sharedcache).
+        options = client_options(app.config["CACHE_REDIS_TIMEOUT_SECONDS"])
+        app.config["RATELIMIT_STORAGE_OPTIONS"] = {
+            **options,
+            **(app.config.get("RATELIMIT_STORAGE_OPTIONS") or {}),
+        }
     if production:
         check_production_config(app.config)
     configure_site_address(app.config, production=production)

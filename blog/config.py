@@ -75,6 +75,9 @@ RATELIMIT_ENABLED = True
 #: memory:// on one machine; redis://host:6379 to share limits across workers and machines.
 RATELIMIT_STORAGE_URI = "memory://"
 RATELIMIT_HEADERS_ENABLED = True
+#: If the shared storage (Redis) fails, each process counts on its own (the same limits) until
+#: it answers again; never no limit.
+RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
 
 # --- Staff and login --------------------------------------------------------------------
 #: Failed logins allowed per client, and per account (browsers new to it share one count).
@@ -116,11 +119,28 @@ ADMIN_ARTICLE_SEARCH_WINDOW = 1000
 #: A statement of a staff screen still running after this long is cancelled (a 503).
 ADMIN_STATEMENT_TIMEOUT_MS = 3000
 
+# --- A slow database (PostgreSQL) -------------------------------------------------------
+#: A statement run for a reader's request still running after this long is cancelled, and the
+#: reader gets the styled 503 with Retry-After instead of a worker held for minutes.
+READER_STATEMENT_TIMEOUT_MS = 5000
+#: The same bound for a staff member's writes (saving an article, moderating), which may touch
+#: more rows. Commands (migrations, imports) are not bounded.
+STAFF_WRITE_STATEMENT_TIMEOUT_MS = 30000
+
 # --- Page cache (Flask-Caching) ---------------------------------------------------------
 #: None: a directory in the instance folder, shared by every worker on this machine;
 #: "RedisCache" when CACHE_REDIS_URL is set (several machines); "NullCache" turns it off.
 CACHE_TYPE: str | None = None
 CACHE_REDIS_URL: str | None = None
+#: Connect and socket timeout for every call to Redis (page cache and rate limits): a paused or
+#: unreachable Redis costs a request at most this long.
+CACHE_REDIS_TIMEOUT_SECONDS = 0.25
+#: After a failed call, a worker leaves Redis alone this long (pages are built without the
+#: cache meanwhile), then tries again; the log says so once per interval.
+CACHE_RETRY_SECONDS = 5
+#: How long Redis may vouch that no change went unrecorded while it was away: at least this
+#: often one page read asks the database (blog.pagecache, cache debts).
+CACHE_TRUST_SECONDS = 2
 CACHE_DEFAULT_TIMEOUT = 24 * 3600
 #: How long a shared cache in front (nginx, a CDN) may keep a public page (s-maxage), and serve
 #: it stale for while it fetches a fresh one (stale-while-revalidate). Browsers check every time.

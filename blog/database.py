@@ -38,7 +38,10 @@ BEGIN_IMMEDIATE = "sqlite_begin_immediate"
 
 
 def configure_engine(engine: sa.Engine) -> None:
-    """On SQLite: WAL, foreign keys, busy timeout, and transactions begun by SQLAlchemy."""
+    """On SQLite: WAL, foreign keys, busy timeout, and transactions begun by SQLAlchemy.
+    On PostgreSQL: every request's statements bounded in time (statement_timeout_ms)."""
+    if engine.dialect.name == "postgresql":
+        sa.event.listen(engine, "checkout", _bound_statements)
     if engine.dialect.name != "sqlite":
         return
 
@@ -72,6 +75,41 @@ def configure_engine(engine: sa.Engine) -> None:
 
 #: Request methods that never change anything here (every state change is a POST).
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: The blueprints whose writes are the staff's (articles saved, comments moderated).
+STAFF_BLUEPRINTS = frozenset({"admin", "editorial"})
+#: Where a pooled PostgreSQL connection records the statement_timeout its session has.
+_SESSION_TIMEOUT = "statement_timeout_ms"
+
+
+def statement_timeout_ms() -> int:
+    """How long one statement may run in the current context (0: no bound).
+
+    A reader's request: READER_STATEMENT_TIMEOUT_MS; a staff member's write:
+    STAFF_WRITE_STATEMENT_TIMEOUT_MS; outside a request (commands, migrations, the mail
+    sender): no bound. Staff screens are bound tighter still, per request (admin.timebound).
+    """
+    if not has_request_context():
+        return 0
+    config = current_app.config
+    if request.method not in SAFE_METHODS and request.blueprint in STAFF_BLUEPRINTS:
+        return int(config["STAFF_WRITE_STATEMENT_TIMEOUT_MS"])
+    return int(config["READER_STATEMENT_TIMEOUT_MS"])
+
+
+def _bound_statements(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    """As a PostgreSQL connection leaves the pool: its session's statement_timeout set for what
+    it is about to do, when that differs from what it has (so a reader's request pays nothing
+    once its connection has the reader's bound)."""
+    wanted = statement_timeout_ms()
+    if record.info.get(_SESSION_TIMEOUT) == wanted:
+        return
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"SET statement_timeout = {wanted}")
+    finally:
+        cursor.close()
+    dbapi_connection.commit()  # a SET outside the request's transactions: never rolled back
+    record.info[_SESSION_TIMEOUT] = wanted
 
 
 def _request_may_write() -> bool:
@@ -170,8 +208,10 @@ def stop_statements_at(
     """
     until = deadline() if deadline is not None else None
     if connection.dialect.name == "postgresql":
-        # At least 1 ms: 0 would mean no limit at all.
-        left = "DEFAULT" if until is None else max(int((until - time.monotonic()) * 1000), 1)
+        if until is None:  # back to the session's own bound (DEFAULT would be none at all)
+            left = connection.connection.info.get(_SESSION_TIMEOUT, "DEFAULT")
+        else:  # at least 1 ms: 0 would mean no limit at all
+            left = max(int((until - time.monotonic()) * 1000), 1)
         connection.exec_driver_sql(f"SET LOCAL statement_timeout = {left}")
     elif connection.dialect.name == "sqlite":
         driver = connection.connection.driver_connection

@@ -17,6 +17,7 @@ from werkzeug.exceptions import (
     ServiceUnavailable,
 )
 
+from blog.database import is_interruption
 from blog.extensions import db
 from blog.requestid import current_request_id
 
@@ -33,6 +34,8 @@ EXPLANATIONS = {
 }
 #: Seconds a client is asked to wait when the database is unreachable.
 RETRY_AFTER_SECONDS = 30
+#: What the 503 says when the database answered too slowly (its statement was cancelled).
+TOO_SLOW = "The site is too busy to answer that just now. Please try again in a minute."
 
 
 def wait_in_words(limit: RateLimitItem) -> str:
@@ -124,11 +127,15 @@ def render_server_error(error: InternalServerError) -> tuple[str, int]:
 def render_database_unavailable(
     error: sa.exc.OperationalError | sa.exc.InterfaceError,
 ) -> ResponseReturnValue:
-    """The database is down or unreachable: a styled 503 that asks the client to come back."""
-    current_app.logger.error("database unavailable: %s", error.__class__.__name__)
+    """The database is down, unreachable or too slow (a statement it cancelled after its time
+    bound, blog.database): a styled 503 that asks the client to come back."""
+    slow = isinstance(error, sa.exc.DBAPIError) and is_interruption(error)
+    current_app.logger.error(
+        "database %s: %s", "too slow" if slow else "unavailable", error.__class__.__name__
+    )
     with contextlib.suppress(sa.exc.SQLAlchemyError):
         db.session.rollback()
-    page, code = render_error(ServiceUnavailable())
+    page, code = render_error(ServiceUnavailable(TOO_SLOW if slow else None))
     return page, code, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
 

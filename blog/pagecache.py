@@ -16,7 +16,24 @@ content generation) or the moment its own comments close.
 
 A hit costs one read of the page (kept in the process as well, LocalPages) and one read of its
 stamps, and no SQL. The cache is Flask-Caching: a directory under instance/ by default (shared
-by every worker on the machine), Redis when CACHE_REDIS_URL is set.
+by every worker on the machine), Redis when CACHE_REDIS_URL is set (blog.sharedcache: a Redis
+that is away is a miss, never an error).
+
+Redis can lose writes: a change committed while it is away cannot bump its versions, and once
+Redis is back the versions it still holds would pass pages built before the change. Three rules
+make that impossible:
+- a bump that fails is a debt: the process owes the cache a new content generation, and the
+  debt is also written to the database (CacheDebt), in case the process ends before Redis is
+  back; a version that cannot be read is a token no kept page carries, so nothing is served
+  from the cache while it is away;
+- the first call a process makes to Redis after an outage pays its own debt (a new generation:
+  every kept page is stale) and drops SETTLED_KEY;
+- every kept page is stamped with SETTLED_KEY, the newest debt in the database when it was last
+  looked at; Redis keeps that key CACHE_TRUST_SECONDS only, so at least that often (and at once
+  after any process saw an outage) the database is asked again, and a newer debt (a process that
+  ended in debt) changes the value every kept page was stamped with.
+So a change made while Redis was away shows no later than CACHE_TRUST_SECONDS after Redis
+returns, and at once if the process that made it is still running.
 
 The versions are kept apart from the pages (version_store): a cache that holds a bounded number
 of entries (the directory, the in-process cache) drops the entries that never expire first when
@@ -26,11 +43,13 @@ ever invalidates: a missing key is made anew, and no page was kept under the new
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from itertools import chain
 from typing import Any, Protocol
 
@@ -43,16 +62,25 @@ from blog.extensions import cache, db
 from blog.models import (
     Article,
     Author,
+    CacheDebt,
     Category,
     Comment,
     CommentStatus,
     Tag,
     article_tags,
 )
+from blog.sharedcache import GuardedRedisCache
+
+log = logging.getLogger(__name__)
 
 GENERATION_KEY = "content-generation"
 COMMENTS_KEY = "comments-generation"
+#: The newest cache debt in the database when it was last looked at (stores that can lose writes).
+SETTLED_KEY = "settled-debt"
+#: The same, kept for good: what stands while the database cannot be asked.
+LAST_SETTLED_KEY = "settled-debt-last"
 _TOUCHED = "pagecache_touched"
+_IN_DEBT = "pagecache_in_debt"
 _EVERYTHING = "everything"
 _VERSION_STORE = "pagecache_versions"
 _LOCAL_PAGES = "pagecache_local_pages"
@@ -95,7 +123,15 @@ def _store_apart_from(pages: BaseCache, config: Any) -> BaseCache:
         return FileSystemCache(directory, threshold=0, default_timeout=0)
     if isinstance(pages, SimpleCache):
         return SimpleCache(threshold=_LOCAL_VERSIONS, default_timeout=0)
+    if isinstance(pages, GuardedRedisCache):
+        pages.recovered = pay_debts_after_outage
     return pages
+
+
+def can_lose_writes(versions: BaseCache) -> bool:
+    """Whether the store can be away (Redis): then pages carry SETTLED_KEY and bumps that fail
+    are debts."""
+    return getattr(versions, "can_lose_writes", False)
 
 
 def article_key(article_id: int) -> str:
@@ -117,6 +153,8 @@ def current(key: str) -> str:
     if value is None:
         versions.add(key, uuid.uuid4().hex, timeout=0)
         value = versions.get(key)
+    if value is None:  # the store is away: a version no kept page carries, or will
+        return f"unkept-{uuid.uuid4().hex}"
     return value
 
 
@@ -131,8 +169,44 @@ def current_version(article_id: int) -> str:
 
 
 def site_stamps() -> dict[str, str]:
-    """The stamps of a page that lists articles: the content and the comments generations."""
-    return {GENERATION_KEY: generation(), COMMENTS_KEY: current(COMMENTS_KEY)}
+    """The stamps of a page that lists articles: the content and the comments generations
+    (and, where the store can lose writes, the debts settled)."""
+    stamps = {GENERATION_KEY: generation(), COMMENTS_KEY: current(COMMENTS_KEY)}
+    if can_lose_writes(version_store()):
+        stamps[SETTLED_KEY] = settled()
+    return stamps
+
+
+def settled() -> str:
+    """The newest cache debt the database holds, as the store keeps it (CACHE_TRUST_SECONDS);
+    looked up in the database again once the store has let it go."""
+    versions = version_store()
+    value = versions.get(SETTLED_KEY)
+    if value is None:
+        try:
+            newest = db.session.scalar(sa.select(sa.func.max(CacheDebt.id)))
+        except (sa.exc.OperationalError, sa.exc.InterfaceError):
+            db.session.rollback()
+            # Nothing is committed while the database is away, so no change can have left a
+            # debt since the last look: that answer stands, and kept pages go on being served.
+            value = versions.get(LAST_SETTLED_KEY)
+            if value is None:
+                raise
+        else:
+            value = str(newest or 0)
+            versions.set(LAST_SETTLED_KEY, value, timeout=0)
+        versions.set(SETTLED_KEY, value, timeout=current_app.config["CACHE_TRUST_SECONDS"])
+    return value
+
+
+def pay_debts_after_outage(store: GuardedRedisCache) -> None:
+    """Before the first call to Redis after an outage: a new content generation if this process
+    failed to bump a version meanwhile, and SETTLED_KEY dropped, so that the next page read
+    anywhere looks for debts other processes left in the database. Raises if Redis fails."""
+    if store.in_debt:
+        store.raw_set(GENERATION_KEY, uuid.uuid4().hex, timeout=0)
+        store.in_debt = False
+    store.raw_delete(SETTLED_KEY)
 
 
 def next_publication(generation_seen: str) -> float:
@@ -155,7 +229,8 @@ def is_current(page: Stamped, versions: BaseCache, now: float | None = None) -> 
     if page.until is not None and page.until != NEVER and (now or time.time()) >= page.until:
         return False
     keys = list(page.stamps)
-    return versions.get_many(*keys) == [page.stamps[key] for key in keys]
+    values = versions.get_many(*keys)
+    return None not in values and values == [page.stamps[key] for key in keys]
 
 
 def put_page(address: str, page: Stamped) -> None:
@@ -165,8 +240,10 @@ def put_page(address: str, page: Stamped) -> None:
 
 def get_page(address: str) -> Any | None:
     """The kept page at this address, if it is still current (read inside Flask)."""
-    pages = current_app.extensions["cache"][cache]
-    return local_pages(current_app).get(pages, version_store(), address)
+    pages, versions = current_app.extensions["cache"][cache], version_store()
+    if can_lose_writes(versions):
+        settled()  # looked up again if the store let it go, so kept pages stay current
+    return local_pages(current_app).get(pages, versions, address)
 
 
 class LocalPages:
@@ -209,14 +286,16 @@ def local_pages(app: Flask) -> LocalPages:
     return app.extensions.setdefault(_LOCAL_PAGES, LocalPages())
 
 
-def bump_article(article_id: int) -> None:
+def bump_article(article_id: int) -> bool:
+    """A new version for the article and the comments generation; False if one was not kept."""
     versions = version_store()
-    versions.set(article_key(article_id), uuid.uuid4().hex, timeout=0)
-    versions.set(COMMENTS_KEY, uuid.uuid4().hex, timeout=0)
+    kept = versions.set(article_key(article_id), uuid.uuid4().hex, timeout=0)
+    return bool(versions.set(COMMENTS_KEY, uuid.uuid4().hex, timeout=0)) and bool(kept)
 
 
-def bump_everything() -> None:
-    version_store().set(GENERATION_KEY, uuid.uuid4().hex, timeout=0)
+def bump_everything() -> bool:
+    """A new content generation; False if it was not kept."""
+    return bool(version_store().set(GENERATION_KEY, uuid.uuid4().hex, timeout=0))
 
 
 # --- invalidation from the ORM ------------------------------------------------------------
@@ -258,15 +337,32 @@ def _bump(session: Session) -> None:
     touched = session.info.pop(_TOUCHED, set())
     if not touched or not has_app_context() or not enabled():
         return
-    if _EVERYTHING in touched:
-        bump_everything()
+    kept = bump_everything() if _EVERYTHING in touched else True
     for article_id in touched - {_EVERYTHING}:
         if article_id is not None:
-            bump_article(article_id)
+            kept = bump_article(article_id) and kept
+    versions = version_store()
+    if not kept and can_lose_writes(versions):
+        versions.in_debt = True
+        session.info[_IN_DEBT] = True  # written down once the transaction is over
 
 
 def _forget(session: Session) -> None:
     session.info.pop(_TOUCHED, None)
+
+
+def _write_down_debt(session: Session, transaction: Any) -> None:
+    """After a transaction whose bump failed, once its connection is back in the pool: the
+    debt in the database, for the processes that never saw the outage."""
+    if transaction.parent is not None or not session.info.pop(_IN_DEBT, False):
+        return
+    try:
+        with db.engine.begin() as connection:
+            connection.execute(sa.insert(CacheDebt).values(created_at=datetime.now(UTC)))
+    except sa.exc.SQLAlchemyError as error:
+        # This process still owes it and pays when the cache is back; only a process that
+        # ends before then leaves it unpaid, and the stale page then lasts until an edit.
+        log.error("cache debt not written down: %s", error.__class__.__name__)
 
 
 #: The Session events that collect what a transaction changed, and bump versions after commit.
@@ -275,6 +371,7 @@ _LISTENERS = (
     ("do_orm_execute", _collect_bulk),
     ("after_commit", _bump),
     ("after_rollback", _forget),
+    ("after_transaction_end", _write_down_debt),
 )
 
 

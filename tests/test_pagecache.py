@@ -337,7 +337,7 @@ def in_redis(tmp_path):
     require_redis()
     prefix = f"test-{uuid.uuid4().hex}:"
     for app in flooded_app(tmp_path, CACHE_REDIS_URL=REDIS_URL, CACHE_KEY_PREFIX=prefix):
-        assert app.config["CACHE_TYPE"] == "RedisCache"
+        assert app.config["CACHE_TYPE"] == "blog.sharedcache.GuardedRedisCache"
         yield app
         dispose_when_idle(app)
         with app.app_context():
@@ -377,7 +377,7 @@ def cache_entries(app) -> int:
 
     import redis
 
-    if app.config["CACHE_TYPE"] == "RedisCache":
+    if app.config.get("CACHE_REDIS_URL"):
         client = redis.Redis.from_url(app.config["CACHE_REDIS_URL"])
         return sum(1 for _ in client.scan_iter(match=app.config["CACHE_KEY_PREFIX"] + "*"))
     return sum(1 for _ in Path(app.config["CACHE_DIR"]).iterdir())
