@@ -49,6 +49,8 @@ pytestmark = pytest.mark.skipif(
 
 #: Servers' CACHE_RETRY_SECONDS: after a Redis failure a worker leaves Redis alone this long.
 RETRY_SECONDS = 5
+#: CACHE_TRUST_SECONDS (the default): how long Redis may vouch for kept pages unasked.
+TRUST_SECONDS = 2
 #: Gunicorn workers per server.
 WORKERS = 2
 #: Anonymous page reads a Redis row adds, so that a log line per request would show.
@@ -59,6 +61,7 @@ RECOVERY_DEADLINE = 60
 FRESH_DEADLINE = 15
 EDITOR_EMAIL = "editor@example.com"
 UNREACHABLE = "page cache unreachable"
+REACHABLE = "page cache reachable again"
 ACTIONS = ("read", "home", "comment", "login", "approve")
 
 
@@ -126,8 +129,19 @@ class Site:
         response, page = reader.get(self.servers[server], f"/articles/{self.slug}")
         if response.status != 200:
             return response, page
+        return self.send_comment(server, reader, form_values(page), body)
+
+    def open_form(self, server: str) -> tuple[Browser, dict[str, str]]:
+        """A new reader opens the article (now, while it is served): their browser and form."""
+        reader = Browser()
+        response, page = reader.get(self.servers[server], f"/articles/{self.slug}")
+        assert response.status == 200, page
+        return reader, form_values(page)
+
+    def send_comment(self, server: str, reader: Browser, form: dict[str, str], body: str):
+        """The reader fills in the form they have open and sends it."""
         fields = {
-            **form_values(page),
+            **form,
             "name": "Matrix Reader",
             "email": f"reader-{uuid.uuid4().hex[:10]}@example.com",  # new: held for moderation
             "body": body,
@@ -348,6 +362,23 @@ def redis_in_use(site: Site) -> Callable[[], bool]:
     return probe
 
 
+def every_worker_back(site: Site) -> Callable[[], bool]:
+    """A probe: whether every worker that lost Redis has used it again (as many "reachable
+    again" lines as "unreachable" ones in each server's log), after a round of page reads."""
+
+    def probe() -> bool:
+        site.keep_pages()
+        return all(p.log().count(UNREACHABLE) <= p.log().count(REACHABLE) for p in site.processes)
+
+    return probe
+
+
+def settle(site: Site) -> None:
+    """Start a row on a settled site: every worker back on Redis after the rows before."""
+    if poll(every_worker_back(site), RECOVERY_DEADLINE) is None:
+        pytest.fail(f"a worker is still off Redis {RECOVERY_DEADLINE} s after the last row")
+
+
 def check_unreachable_lines(site: Site, row: Row, lengths: list[int], started: float) -> None:
     """The log says the cache is unreachable at least once (the fault reached the site) and at
     most once per worker per RETRY_SECONDS that the fault held (never once per request)."""
@@ -500,6 +531,7 @@ def new_row(name: str) -> Row:
 @pytest.mark.parametrize("fault", ["stopped", "paused"])
 def test_redis_stopped_or_paused(site, fault):
     row = new_row(f"Redis {fault}")
+    settle(site)
     if fault == "stopped":  # refused at once, comes back empty
         take_away, give_back = site.redis.stop, site.redis.start
     else:  # accepts connections, never answers; comes back with all it held
@@ -516,7 +548,11 @@ def test_redis_stopped_or_paused(site, fault):
     finally:
         give_back()
     restored = time.monotonic()
-    recovery(row, restored, {**action_probes(site), "cache": redis_in_use(site)})
+    recovery(
+        row,
+        restored,
+        {**action_probes(site), "cache": redis_in_use(site), "workers": every_worker_back(site)},
+    )
     row.check()
 
 
@@ -524,6 +560,7 @@ def test_an_approval_while_redis_is_paused_shows_once_it_returns(site):
     """The versions Redis kept from before the pause would call the page without the comment
     current: the approval made meanwhile must win over them."""
     row = new_row("approve while Redis paused")
+    settle(site)
     target = site.held_comment("A")
     site.keep_pages()
     assert target.body not in site.get("A", f"/articles/{site.slug}")[1]
@@ -540,12 +577,15 @@ def test_an_approval_while_redis_is_paused_shows_once_it_returns(site):
         row.failures.append(f"the article page is stale {FRESH_DEADLINE} s after Redis returned")
     else:
         row.recovery["shown"] = time.monotonic() - restored
+    recovery(row, restored, {"workers": every_worker_back(site)})
     row.check()
 
 
 def test_postgres_stopped(site):
     row = new_row("PostgreSQL stopped")
+    settle(site)
     target = site.held_comment("A")
+    forms = {server: site.open_form(server) for server in site.servers}  # opened before
     site.keep_pages()  # kept before the outage: these must go on being served
     site.postgres.stop()
     try:
@@ -555,7 +595,7 @@ def test_postgres_stopped(site):
             read_pages(site, row, server, other, "200 (kept)")
 
             body = f"Typed during the outage {uuid.uuid4().hex[:12]}"
-            response, page = site.post_comment(server, body)
+            response, page = site.send_comment(server, *forms[server], body)
             problem = problem_with_outage_page(response, page)
             if not problem and body not in page.split('id="typed-comment"', 1)[-1]:
                 problem = "503 without the typed comment"
@@ -568,6 +608,9 @@ def test_postgres_stopped(site):
             response, page = site.approve(server, target.id)
             problem = problem_with_outage_page(response, page)
             row.record("approve", server, problem or "503", not problem)
+        # An outage outlasts the cache's trust in itself: the kept pages are served still.
+        time.sleep(TRUST_SECONDS + 1)
+        read_pages(site, row, "A", "B", f"200 (kept, {TRUST_SECONDS + 1} s on)")
     finally:
         site.postgres.start()
     restored = time.monotonic()
@@ -577,6 +620,7 @@ def test_postgres_stopped(site):
 
 def test_mail_server_stopped(site):
     row = new_row("mail server stopped")
+    settle(site)
     target = site.held_comment("B")
     # With the mail server up, the notice arrives: the setup sends mail at all.
     assert poll(lambda: site.notices_for(target.body), RECOVERY_DEADLINE) is not None
