@@ -558,7 +558,8 @@ def test_redis_stopped_or_paused(site, fault):
 
 def test_an_approval_while_redis_is_paused_shows_once_it_returns(site):
     """The versions Redis kept from before the pause would call the page without the comment
-    current: the approval made meanwhile must win over them."""
+    current: the approval made meanwhile on B (whose workers have given up on Redis) must win
+    over them on A, whose workers never saw the pause."""
     row = new_row("approve while Redis paused")
     settle(site)
     target = site.held_comment("A")
@@ -566,6 +567,16 @@ def test_an_approval_while_redis_is_paused_shows_once_it_returns(site):
     assert target.body not in site.get("A", f"/articles/{site.slug}")[1]
     site.redis.pause()
     try:
+        # Every worker of B meets the pause before the approval, so that its version bump is
+        # never sent: one sent to a paused Redis waits in the socket and lands on SIGCONT.
+        log_b = site.processes[1]
+        said = log_b.log().count(UNREACHABLE)
+
+        def b_off_redis() -> bool:
+            site.get("B", "/")
+            return log_b.log().count(UNREACHABLE) >= said + WORKERS
+
+        assert poll(b_off_redis, RECOVERY_DEADLINE) is not None, "B's workers never saw the pause"
         response, page = site.approve("B", target.id)
         problem = problem_with_redirect(response, page, 303, "/admin/comments")
         row.record("approve", "B", problem or "303", not problem)
@@ -578,6 +589,13 @@ def test_an_approval_while_redis_is_paused_shows_once_it_returns(site):
     else:
         row.recovery["shown"] = time.monotonic() - restored
     recovery(row, restored, {"workers": every_worker_back(site)})
+    # Every worker reads Redis again now: none may serve the page kept from before the approval
+    # (ten reads a server, so that each worker is met, whichever takes the request).
+    path = f"/articles/{site.slug}"
+    reads = [target.body in site.get(s, path)[1] for _ in range(10) for s in site.servers]
+    row.outcomes["read"] = f"{sum(reads)}/{len(reads)} reads show it, every worker back on Redis"
+    if not all(reads):
+        row.failures.append(f"{reads.count(False)} reads serve the page from before the approval")
     row.check()
 
 
