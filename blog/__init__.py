@@ -11,7 +11,7 @@ from typing import Any
 from flask import Config, Flask
 
 from blog import inputs
-from blog.extensions import cache, csrf, db, limiter, login_manager, mail, migrate
+from blog.extensions import cache, csrf, db, limiter, login_manager, migrate
 from blog.production import ConfigurationError, check_production_config
 from blog.sharedcache import client_options
 from blog.siteurl import configured_site_url, default_trusted_hosts
@@ -114,6 +114,7 @@ def register_extensions(app: Flask) -> None:
     from blog import database, pagecache, search
     from blog.articles import archive
     from blog.auth import routes as auth
+    from blog.outbox import sender as outbox_sender
 
     # Never let SQL parameters (comment emails among them) reach a log line or an error page.
     engine_options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
@@ -125,12 +126,12 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
-    mail.init_app(app)
     cache.init_app(app)
     auth.init_app(app)  # how Flask-Login loads staff, where it sends those who must log in
     pagecache.init_app(app)  # every commit invalidates the pages it changed
     search.init_app(app)  # db.create_all() installs the search index too
     archive.init_app(app)  # every flush marks the archive months its articles changed
+    outbox_sender.init_app(app)  # a sender per process, started lazily, woken by committed mail
 
     with app.app_context():
         database.configure_engine(db.engine)

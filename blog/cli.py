@@ -1,4 +1,4 @@
-"""Command-line tools: import-article, load-demo, rerender-articles, create-admin."""
+"""Command-line tools: import-article, load-demo, rerender-articles, create-admin, send-mail."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from blog.auth.accounts import (
@@ -24,6 +24,7 @@ from blog.demo import DEMO_DIR, load_demo_comments
 from blog.editorial.importer import ArticleFileError, parse_article_file, save_article
 from blog.extensions import db
 from blog.models import Article, Staff, StaffRole
+from blog.outbox.sender import send_due
 from blog.rendering import render_markdown
 
 
@@ -186,3 +187,19 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(rerender_articles_command)
     app.cli.add_command(create_admin_command)
     app.cli.add_command(staff_hint_command)
+    app.cli.add_command(send_mail_command)
+
+
+@click.command("send-mail")
+@with_appcontext
+def send_mail_command() -> None:
+    """Send the email that is due in the outbox, once (for cron, or after a mail server outage).
+
+    Exits with status 1 when a message could not be sent (it is kept and tried again later).
+    """
+    if not current_app.config.get("MAIL_SERVER"):
+        raise click.ClickException("MAIL_SERVER is not set: there is no mail server to send to")
+    result = send_due()
+    click.echo(f"{result.sent} sent, {result.failed} not sent (kept for a later attempt)")
+    if result.failed:
+        raise SystemExit(1)

@@ -65,6 +65,11 @@ COMMENTS_CLOSE_AFTER_DAYS: int | None = None
 COMMENT_RATE_LIMIT = "5 per minute;50 per day"
 #: How long the "save my name, email and website" cookie lasts.
 COMMENT_AUTHOR_COOKIE_DAYS = 365
+#: Reports by this many distinct readers (browsers on different networks) hide a comment until
+#: a moderator decides (blog.comments.reports).
+COMMENT_REPORT_HOLD = 3
+#: Flask-Limiter limit on reports per client.
+COMMENT_REPORT_RATE_LIMIT = "10 per hour;50 per day"
 #: Top-level threads per page of comments under an article.
 COMMENTS_PER_PAGE = 50
 #: Entries in the comment feeds.
@@ -103,10 +108,30 @@ TRUSTED_HOSTS: list[str] | None = None
 #: (nginx alone: 1). 0 believes none of those headers, as is right with nothing in front.
 PROXY_HOPS = 0
 
-# --- Mail (Flask-Mail) ------------------------------------------------------------------
+# --- Mail (blog.outbox: a durable outbox, sent over SMTP) ----------------------------------
 #: Set MAIL_SERVER (and MAIL_PORT, MAIL_USERNAME, ...) to email staff about held comments.
 MAIL_SERVER: str | None = None
 MAIL_DEFAULT_SENDER = "blog@localhost"
+MAIL_PORT = 25
+#: STARTTLS on MAIL_PORT (the server's certificate is verified), or TLS from the start.
+MAIL_USE_TLS = False
+MAIL_USE_SSL = False
+#: Log in to the mail server when both are set.
+MAIL_USERNAME: str | None = None
+MAIL_PASSWORD: str | None = None
+#: How long any one step of talking to the mail server (connecting, each command) may take.
+MAIL_TIMEOUT_SECONDS = 10.0
+#: Each app process sends due mail on a thread of its own while MAIL_SERVER is set (started by
+#: its first request or the first email it writes). False leaves sending to `flask send-mail`.
+OUTBOX_SENDER_THREAD = True
+#: How often that thread looks for mail whose retry has come (it wakes at once for new mail).
+OUTBOX_POLL_SECONDS = 5.0
+#: A message that failed is tried again after this long, doubling each time up to the maximum.
+OUTBOX_RETRY_SECONDS = 10.0
+OUTBOX_RETRY_MAX_SECONDS = 15 * 60.0
+#: How long a sender holds a message it is sending; past it, another sender may send it again
+#: (so at least once, never lost). Longer than a send can take with MAIL_TIMEOUT_SECONDS.
+OUTBOX_LEASE_SECONDS = 120.0
 #: Items per page in the moderation queue.
 ADMIN_COMMENTS_PER_PAGE = 20
 #: Staff screens count rows up to this many and then show "1,000+" (tabs, badge, histories).
@@ -129,7 +154,7 @@ STAFF_WRITE_STATEMENT_TIMEOUT_MS = 30000
 
 # --- Page cache (Flask-Caching) ---------------------------------------------------------
 #: None: a directory in the instance folder, shared by every worker on this machine;
-#: "RedisCache" when CACHE_REDIS_URL is set (several machines); "NullCache" turns it off.
+#: Redis when CACHE_REDIS_URL is set (blog.sharedcache, several machines); "NullCache" turns it off.
 CACHE_TYPE: str | None = None
 CACHE_REDIS_URL: str | None = None
 #: Connect and socket timeout for every call to Redis (page cache and rate limits): a paused or

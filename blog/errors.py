@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 
 import sqlalchemy as sa
-from flask import Flask, current_app, render_template, request, url_for
+from flask import Flask, current_app, g, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
@@ -135,6 +135,7 @@ def render_database_unavailable(
     )
     with contextlib.suppress(sa.exc.SQLAlchemyError):
         db.session.rollback()
+    g.database_unreachable = True  # so the page asks it nothing more (auth.accounts.load_staff)
     page, code = render_error(ServiceUnavailable(TOO_SLOW if slow else None))
     return page, code, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 

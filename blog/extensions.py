@@ -9,7 +9,6 @@ from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
-from flask_mail import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -83,7 +82,5 @@ def may_be_logged_in(session_data: Any, cookies: Any, config: Any) -> bool:
     return FLASK_LOGIN_USER_KEY in session_data or remember in cookies
 
 
-#: Sends moderation notices when MAIL_SERVER is configured.
-mail = Mail()
 #: Rendered article pages for anonymous readers (see blog.pagecache).
 cache = Cache()

@@ -565,6 +565,42 @@ class CommentRevision(db.Model):
     staff: Mapped[Staff | None] = relationship()
 
 
+class ReportReason(enum.StrEnum):
+    SPAM = "spam"
+    ABUSE = "abuse"
+    OFF_TOPIC = "off-topic"
+    OTHER = "other"
+
+
+class CommentReport(db.Model):
+    """A reader's report that a comment breaks the rules (blog.comments.reports).
+
+    Who reported is kept only as keyed hashes of their browser session and their network, enough
+    to tell reporters apart and nothing more: no address, no cookie value.
+    """
+
+    __tablename__ = "comment_reports"
+    __table_args__ = (
+        sa.UniqueConstraint("comment_id", "reporter", name="comment_reporter"),
+        sa.CheckConstraint("reason IN ('spam', 'abuse', 'off-topic', 'other')", name="reason"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("comments.id", ondelete="CASCADE"), index=True
+    )
+    reason: Mapped[str] = mapped_column(sa.String(16))
+    #: What the reader added (optional).
+    note: Mapped[str] = mapped_column(sa.String(500), default="", server_default="")
+    #: Keyed hashes of the reporter's session and of their network (/24 IPv4, /64 IPv6).
+    reporter: Mapped[str] = mapped_column(sa.String(32))
+    network: Mapped[str] = mapped_column(sa.String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: When a moderator closed it (dismissed it, or decided on the comment); None while open.
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id", ondelete="SET NULL"))
+
+
 class BanKind(enum.StrEnum):
     EMAIL = "email"
     IP = "ip"
@@ -588,3 +624,45 @@ class Ban(db.Model):
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     staff_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class OutboxMessage(db.Model):
+    """An email waiting to go out, or gone: written in the same transaction as the change that
+    causes it, so a committed change always has its email and a rolled-back one never does.
+
+    blog.outbox sends it: a sender claims a due message by pushing next_attempt_at one lease
+    ahead, sends it outside any transaction, then sets sent_at, or next_attempt_at to a later
+    retry. Rows are kept once sent.
+    """
+
+    __tablename__ = "outbox_messages"
+    __table_args__ = (
+        sa.Index("ix_outbox_messages_sent_at_next_attempt_at", "sent_at", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The message as it goes on the wire, headers (Message-ID among them) and body.
+    message: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    #: The envelope's recipients.
+    recipients: Mapped[list[str]] = mapped_column(sa.JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Sending attempts begun (a claim counts one); the claim's token when it is marked.
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: Due from then: the next retry, or the end of the lease of a sender that holds it.
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The last failure: exception class and SMTP code only (an SMTP error's text can repeat
+    #: addresses), e.g. "SMTPDataError 554".
+    last_error: Mapped[str | None] = mapped_column(sa.String(100))
+
+    @staticmethod
+    def due(now: datetime) -> Select:
+        """Messages not yet sent whose time has come, the longest waiting first."""
+        return (
+            sa.select(OutboxMessage)
+            .where(OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at <= now)
+            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        )
+
+    def __repr__(self) -> str:
+        return f"<OutboxMessage {self.id}>"

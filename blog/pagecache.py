@@ -20,14 +20,14 @@ by every worker on the machine), Redis when CACHE_REDIS_URL is set (blog.sharedc
 that is away is a miss, never an error).
 
 Redis can lose writes: a change committed while it is away cannot bump its versions, and once
-Redis is back the versions it still holds would pass pages built before the change. Three rules
-make that impossible:
-- a bump that fails is a debt: the process owes the cache a new content generation, and the
-  debt is also written to the database (CacheDebt), in case the process ends before Redis is
-  back; a version that cannot be read is a token no kept page carries, so nothing is served
-  from the cache while it is away;
-- the first call a process makes to Redis after an outage pays its own debt (a new generation:
-  every kept page is stale) and drops SETTLED_KEY;
+Redis is back the versions it still holds (or older ones, from a snapshot it restarted with)
+would pass pages built before the change. Three rules make that impossible:
+- a version that cannot be read is a token no kept page carries, so nothing is served from the
+  cache while it is away; a bump that fails is a debt, written to the database (CacheDebt) as
+  well, in case the process ends before Redis is back;
+- the first call a process makes to Redis after an outage it saw (or after any write of its that
+  did not reach Redis) starts a new content generation, every kept page stale, and drops
+  SETTLED_KEY;
 - every kept page is stamped with SETTLED_KEY, the newest debt in the database when it was last
   looked at; Redis keeps that key CACHE_TRUST_SECONDS only, so at least that often (and at once
   after any process saw an outage) the database is asked again, and a newer debt (a process that
@@ -181,6 +181,8 @@ def settled() -> str:
     """The newest cache debt the database holds, as the store keeps it (CACHE_TRUST_SECONDS);
     looked up in the database again once the store has let it go."""
     versions = version_store()
+    if not getattr(versions, "available", True):
+        return f"unkept-{uuid.uuid4().hex}"  # nothing is kept or served from it meanwhile
     value = versions.get(SETTLED_KEY)
     if value is None:
         try:
@@ -195,17 +197,20 @@ def settled() -> str:
         else:
             value = str(newest or 0)
             versions.set(LAST_SETTLED_KEY, value, timeout=0)
-        versions.set(SETTLED_KEY, value, timeout=current_app.config["CACHE_TRUST_SECONDS"])
+        # Only if no process put a newer answer there meanwhile.
+        versions.add(SETTLED_KEY, value, timeout=current_app.config["CACHE_TRUST_SECONDS"])
+        value = versions.get(SETTLED_KEY) or value
     return value
 
 
 def pay_debts_after_outage(store: GuardedRedisCache) -> None:
-    """Before the first call to Redis after an outage: a new content generation if this process
-    failed to bump a version meanwhile, and SETTLED_KEY dropped, so that the next page read
-    anywhere looks for debts other processes left in the database. Raises if Redis fails."""
-    if store.in_debt:
-        store.raw_set(GENERATION_KEY, uuid.uuid4().hex, timeout=0)
-        store.in_debt = False
+    """Before this process's first call to reach Redis after an outage (or after a write that
+    did not reach it): a new content generation, whatever Redis holds now (versions from before
+    the outage, or older ones from a snapshot it restarted with), and SETTLED_KEY dropped, so
+    that the next page read anywhere looks for debts other processes left in the database.
+    Raises if Redis fails (the store then stays in debt)."""
+    store.in_debt = False  # before: a write that fails meanwhile owes again
+    store.raw_set(GENERATION_KEY, uuid.uuid4().hex, timeout=0)
     store.raw_delete(SETTLED_KEY)
 
 
@@ -341,10 +346,10 @@ def _bump(session: Session) -> None:
     for article_id in touched - {_EVERYTHING}:
         if article_id is not None:
             kept = bump_article(article_id) and kept
-    versions = version_store()
-    if not kept and can_lose_writes(versions):
-        versions.in_debt = True
-        session.info[_IN_DEBT] = True  # written down once the transaction is over
+    if not kept and can_lose_writes(version_store()):
+        # The store owes it already (sharedcache); written down too once the transaction is
+        # over, in case this process ends before Redis is back.
+        session.info[_IN_DEBT] = True
 
 
 def _forget(session: Session) -> None:

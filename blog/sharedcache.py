@@ -9,8 +9,10 @@ interval that the cache is unreachable.
 
 When the interval is over, the next call is a trial. Before it runs, the store settles what the
 outage may have left behind (GuardedRedisCache.recovered, set by blog.pagecache): the versions
-that Redis still holds from before the outage must not pass a page built from data older than
-a change made while it was away.
+that Redis still holds from before the outage (a paused Redis keeps them; one restarted from a
+snapshot has older ones) must not pass a page built from data older than a change made
+meanwhile. A write that fails or is skipped leaves the process in debt, paid the same way
+before its next call that reaches Redis, whoever's trial it was.
 
 Flask-Caching builds the backend from CACHE_TYPE = "blog.sharedcache.GuardedRedisCache" (what
 create_app sets when CACHE_REDIS_URL is set) through its public factory classmethod.
@@ -38,10 +40,11 @@ FAILURES = (redis.exceptions.RedisError, OSError)
 
 
 class Breaker:
-    """After a failure, nothing is tried for `interval` seconds; then one call is a trial.
+    """After a failure, nothing is tried for `interval` seconds; then one call, and one only
+    (whichever thread asks first), is the trial.
 
-    allows() says whether to call at all; failed() and succeeded() report the outcome and
-    say whether the state changed (so the change is logged once, not every call).
+    allows() says whether to call at all; failed() and succeeded() report the outcome, and
+    succeeded() says whether it ended an outage.
     """
 
     def __init__(self, interval: float, clock: Callable[[], float] = time.monotonic) -> None:
@@ -55,18 +58,27 @@ class Breaker:
         return self.open_until is not None
 
     def allows(self) -> bool:
-        """Whether a call may be made now: closed, or open and its interval over (a trial)."""
-        return self.open_until is None or self.clock() >= self.open_until
-
-    def failed(self) -> bool:
-        """A call failed: open for another interval. True when it was closed until now."""
+        """Whether a call may be made now: closed, or the trial once the interval is over
+        (the interval starts again for every other caller meanwhile)."""
+        if self.open_until is None:
+            return True
         with self._lock:
-            was_closed = self.open_until is None
+            if self.open_until is None:
+                return True
+            if self.clock() < self.open_until:
+                return False
+            self.open_until = self.clock() + self.interval  # this caller's trial
+            return True
+
+    def failed(self) -> None:
+        """A call failed: open for another interval."""
+        with self._lock:
             self.open_until = self.clock() + self.interval
-            return was_closed
 
     def succeeded(self) -> bool:
         """A call went through: closed. True when it was open until now (a recovery)."""
+        if self.open_until is None:
+            return False
         with self._lock:
             was_open = self.open_until is not None
             self.open_until = None
@@ -92,7 +104,8 @@ class GuardedRedisCache(RedisCache):
     def __init__(self, *args: Any, retry_seconds: float = 5.0, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.breaker = Breaker(retry_seconds)
-        #: A version bump failed while Redis was away: owed once it is back (blog.pagecache).
+        #: A write did not reach Redis: owed (a new content generation, blog.pagecache) before
+        #: the next call that does.
         self.in_debt = False
         #: Run before the first call after an outage, with this store; raises if Redis fails.
         self.recovered: Callable[[GuardedRedisCache], None] | None = None
@@ -108,25 +121,34 @@ class GuardedRedisCache(RedisCache):
         retry = float(config.get("CACHE_RETRY_SECONDS", 5))
         return cls(*args, host=client, retry_seconds=retry, **kwargs)
 
-    def _guarded(self, call: Callable[[], T], unavailable: T) -> T:
-        """call(), or `unavailable` when Redis cannot answer now."""
+    def _guarded(self, call: Callable[[], T], unavailable: T, *, writes: bool = False) -> T:
+        """call(), or `unavailable` when Redis cannot answer now. A write that does not reach
+        Redis leaves this process in debt, paid before its next call that does (recovered)."""
         if not self.breaker.allows():
+            self.in_debt = self.in_debt or writes
             return unavailable
+        recovering = (self.breaker.is_open or self.in_debt) and self.recovered is not None
         try:
-            if self.breaker.is_open and self.recovered is not None:
+            if recovering:
                 self.recovered(self)
             result = call()
         except FAILURES as error:
-            if self.breaker.failed():
-                log.warning(
-                    "page cache unreachable (%s): serving without it, trying again in %g s",
-                    error.__class__.__name__,
-                    self.breaker.interval,
-                )
+            self.in_debt = self.in_debt or writes or recovering
+            self.breaker.failed()
+            log.warning(
+                "page cache unreachable (%s): serving without it, trying again in %g s",
+                error.__class__.__name__,
+                self.breaker.interval,
+            )
             return unavailable
         if self.breaker.succeeded():
             log.warning("page cache reachable again")
         return result
+
+    @property
+    def available(self) -> bool:
+        """Whether calls go to Redis now (the breaker is closed)."""
+        return not self.breaker.is_open
 
     # Settling after an outage calls Redis directly, through these unguarded parents.
     def raw_set(self, key: str, value: Any, timeout: int | None = None) -> Any:
@@ -148,30 +170,47 @@ class GuardedRedisCache(RedisCache):
 
     def set(self, key: str, value: Any, timeout: int | None = None) -> Any:
         return self._guarded(
-            lambda: super(GuardedRedisCache, self).set(key, value, timeout=timeout), False
+            lambda: super(GuardedRedisCache, self).set(key, value, timeout=timeout),
+            False,
+            writes=True,
         )
 
     def add(self, key: str, value: Any, timeout: int | None = None) -> Any:
         return self._guarded(
-            lambda: super(GuardedRedisCache, self).add(key, value, timeout=timeout), False
+            lambda: super(GuardedRedisCache, self).add(key, value, timeout=timeout),
+            False,
+            writes=True,
         )
 
     def set_many(self, mapping: dict[str, Any], timeout: int | None = None) -> list[Any]:
         return self._guarded(
-            lambda: super(GuardedRedisCache, self).set_many(mapping, timeout=timeout), []
+            lambda: super(GuardedRedisCache, self).set_many(mapping, timeout=timeout),
+            [],
+            writes=True,
         )
 
     def delete(self, key: str) -> bool:
-        return self._guarded(lambda: super(GuardedRedisCache, self).delete(key), False)
+        return self._guarded(lambda: super(GuardedRedisCache, self).delete(key), False, writes=True)
 
     def delete_many(self, *keys: str) -> list[Any]:
-        return self._guarded(lambda: super(GuardedRedisCache, self).delete_many(*keys), [])
+        return self._guarded(
+            lambda: super(GuardedRedisCache, self).delete_many(*keys), [], writes=True
+        )
 
     def inc(self, key: str, delta: int = 1) -> Any:
-        return self._guarded(lambda: super(GuardedRedisCache, self).inc(key, delta), None)
+        return self._guarded(
+            lambda: super(GuardedRedisCache, self).inc(key, delta), None, writes=True
+        )
 
     def dec(self, key: str, delta: int = 1) -> Any:
-        return self._guarded(lambda: super(GuardedRedisCache, self).dec(key, delta), None)
+        return self._guarded(
+            lambda: super(GuardedRedisCache, self).dec(key, delta), None, writes=True
+        )
+
+    def unlink(self, *keys: str) -> Any:
+        return self._guarded(
+            lambda: super(GuardedRedisCache, self).unlink(*keys), None, writes=True
+        )
 
     def clear(self) -> bool:
-        return self._guarded(lambda: super(GuardedRedisCache, self).clear(), False)
+        return self._guarded(lambda: super(GuardedRedisCache, self).clear(), False, writes=True)

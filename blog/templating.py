@@ -63,6 +63,8 @@ ACTION_VERBS = {
     "restore": "Restored",
     "reply": "Replied",
     "edit": "Edited",
+    "hidden-by-reports": "Hidden after readers' reports",
+    "reports-dismissed": "Reports dismissed",
 }
 
 

@@ -32,3 +32,30 @@ def test_a_commenter_who_posts_too_fast_is_told_how_long_to_wait_in_words():
     assert daily.endswith("Please wait a day and send it again.")
     other = rate_limit_explanation(parse("10 per hour"), posting_comment=False)
     assert other == "Too many requests. Please wait an hour and try again."
+
+
+def test_a_logged_in_editor_gets_the_styled_503_when_the_database_goes_away(app, client):
+    """The 503 page asks who is logged in; that must not ask the missing database again."""
+    from pathlib import Path
+
+    from blog.extensions import db
+    from tests.factories import make_staff
+    from tests.pages import log_in
+
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip(
+                "the database is taken away as a file here (the fault matrix stops PostgreSQL)"
+            )
+        make_staff("editor", role="editor")
+        db.session.commit()
+    assert log_in(client).status_code in (302, 303)
+    with app.app_context():
+        path = Path(db.engine.url.database)
+        db.engine.dispose()
+    path.rename(path.with_suffix(".away"))  # a new, empty file takes its place: no tables
+    response = client.get("/admin/")
+    assert response.status_code == 503
+    page = response.get_data(as_text=True)
+    assert 'class="site-header"' in page and "Traceback" not in page
+    assert int(response.headers["Retry-After"]) > 0

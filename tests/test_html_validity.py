@@ -101,6 +101,12 @@ def _reader_pages(client, site) -> dict[str, str]:
     refused = client.post(f"/articles/{slug}/comments", data=data)
     assert refused.status_code == 422
     pages["refused comment"] = refused.get_data(as_text=True)
+    report = f"/comments/{site['comment_id']}/report"
+    pages["report a comment"] = get_html(client, report)
+    refused_report = client.post(report, data={"note": "No reason chosen."})
+    assert refused_report.status_code == 422
+    pages["refused report"] = refused_report.get_data(as_text=True)
+    assert client.post(report, data={"reason": "abuse", "note": "Rude."}).status_code == 303
     return pages
 
 
@@ -110,6 +116,7 @@ def _staff_pages(client, site) -> dict[str, str]:
         "dashboard": "/admin/",
         "queue": "/admin/comments",
         "queue, pending": "/admin/comments?status=pending",
+        "queue, reported": "/admin/comments?status=reported",
         "comment edit": f"/admin/comments/{site['comment_id']}/edit",
         "bans": "/admin/bans",
         "password": "/admin/password",

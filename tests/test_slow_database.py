@@ -40,7 +40,11 @@ def postgres_app(app):
         make_staff("editor", role="editor")
         db.session.commit()
         app.config["SLUG"] = article.slug
-    app.config.update(READER_STATEMENT_TIMEOUT_MS=300, STAFF_WRITE_STATEMENT_TIMEOUT_MS=20000)
+    app.config.update(
+        READER_STATEMENT_TIMEOUT_MS=300,
+        ADMIN_STATEMENT_TIMEOUT_MS=300,  # the staff screens' bound: not their writes'
+        STAFF_WRITE_STATEMENT_TIMEOUT_MS=20000,
+    )
     return app
 
 
@@ -79,14 +83,22 @@ def test_a_reader_waiting_on_a_stuck_database_gets_the_styled_503(postgres_app, 
     assert client.get(f"/articles/{slug}").status_code == 200  # and it answers again
 
 
-def test_a_staff_write_may_wait_longer_than_a_reader(postgres_app, client):
+def test_a_staff_write_may_wait_longer_than_a_reader_or_a_staff_screen(postgres_app, client):
     log_in(client)
     token = csrf_token(client)
     with postgres_app.app_context():
         comment_id = db.session.scalar(sa.select(Comment.id))
-    with HeldLock(postgres_app, seconds=1):  # longer than a reader's bound
+    with HeldLock(postgres_app, seconds=1):  # longer than a reader's or a staff screen's
         answer = client.post(f"/admin/comments/{comment_id}/approve", data={"csrf_token": token})
     assert answer.status_code == 303
     with postgres_app.app_context():
         assert db.session.get(Comment, comment_id).status == "approved"
     assert "Waiting." in get_html(client, f"/articles/{postgres_app.config['SLUG']}")
+
+
+def test_a_staff_screen_waiting_on_a_stuck_database_gets_the_styled_503(postgres_app, client):
+    log_in(client)
+    with HeldLock(postgres_app, seconds=3):
+        response = client.get("/admin/comments")
+        assert response.status_code == 503  # not a 500 from the page's own pending count
+        assert "too busy" in response.get_data(as_text=True)

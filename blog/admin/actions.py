@@ -13,6 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from blog.comments.reports import close_reports
 from blog.comments.submission import reply_position
 from blog.extensions import db
 from blog.models import Comment, CommentRevision, CommentStatus, ModerationAction, Staff, utcnow
@@ -80,6 +81,10 @@ ACTIONS: dict[str, Action] = {
 }
 
 
+#: The actions that decide on a comment, and so close the readers' reports on it.
+DECISIONS = frozenset({"approve", "spam", "trash"})
+
+
 def done_message(action: Action, count: int = 1) -> str:
     """'Comment approved.' or '3 comments approved.'"""
     if count == 1:
@@ -120,6 +125,8 @@ def moderate(comment: Comment, action: Action, staff: Staff) -> bool:
         return True
     after = _status_before_trash(comment) if action.name == "restore" else action.target
     comment.status = after
+    if action.name in DECISIONS:
+        close_reports(comment, staff)  # decided: readers' reports on it are answered
     db.session.add(
         ModerationAction(
             comment_id=comment.id,

@@ -30,7 +30,11 @@ COMMENT_ACTIONS = {
     "delete": "deleted permanently",
     "reply": "replied",
     "edit": "edited",
+    "hidden-by-reports": "hid",
+    "reports-dismissed": "dismissed the reports on",
 }
+#: Actions the site's rules take by themselves, and who the log says took them.
+RULE_ACTIONS = {"hidden-by-reports": "Readers' reports"}
 ARTICLE_ACTIONS = {
     "publish": "published",
     "update": "updated",
@@ -220,7 +224,9 @@ def describe(entry: ModerationAction, comments: Mapping[int, CommentSummary]) ->
         what = entry.detail or "an address"
     return AuditLine(
         entry=entry,
-        who=entry.staff.display_name if entry.staff else "a former account",
+        who=entry.staff.display_name
+        if entry.staff
+        else RULE_ACTIONS.get(entry.action, "a former account"),
         did=words.get(entry.action, entry.action),
         subject=subject,
         what=what,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import g
 from flask_login import current_user
 
 from blog.admin import queries
@@ -12,7 +13,10 @@ from blog.auth.accounts import shows_username
 
 def staff_navigation() -> dict[str, Any]:
     """The pending-count badge on every staff page, and whether to warn that the person's
-    public name gives their username away (accounts made before display names were asked)."""
+    public name gives their username away (accounts made before display names were asked).
+    Nothing while the page is the one saying the database cannot be reached (blog.errors)."""
+    if g.get("database_unreachable"):
+        return {}
     name_shows_username = current_user.is_authenticated and shows_username(
         current_user.display_name, current_user.username
     )

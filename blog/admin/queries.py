@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from blog.admin.bans import CaughtBy, caught_by
 from blog.admin.paging import Count, Keyset, Segment, capped_count, escape_like
+from blog.comments.reports import reported_comment_ids
 from blog.extensions import db
 from blog.models import Ban, BanKind, Comment, CommentStatus, ModerationAction
 
@@ -20,15 +21,22 @@ def _count_cap() -> int:
     return current_app.config["ADMIN_COUNT_CAP"]
 
 
+#: The queue's tab of comments with open reports (whatever their status).
+REPORTED = "reported"
+
+
 def status_counts() -> dict[str, Count]:
-    """How many comments are in each status, each counted up to the cap (one statement)."""
+    """How many comments are in each status, and how many have open reports, each counted up
+    to the cap (one statement)."""
     cap = _count_cap()
     columns = [
         capped_count(sa.select(Comment.id).where(Comment.status == status), cap).label(status)
         for status in CommentStatus
     ]
+    reported = reported_comment_ids().distinct()
+    columns.append(capped_count(reported, cap).label(REPORTED))
     row = db.session.execute(sa.select(*columns)).one()
-    return {status: Count(row._mapping[status], cap) for status in CommentStatus}
+    return {tab: Count(row._mapping[tab], cap) for tab in [*CommentStatus, REPORTED]}
 
 
 def pending_count() -> Count:
@@ -57,7 +65,9 @@ def queue(status: str, *, article_id: int | None = None, search: str = "") -> Qu
     filtered) and no more: a pattern inside the text has no index to use, and no search may
     read a million comments while a moderator waits.
     """
-    filters: list = [Comment.status == status]
+    filters: list = [
+        Comment.id.in_(reported_comment_ids()) if status == REPORTED else Comment.status == status
+    ]
     if article_id:
         filters.append(Comment.article_id == article_id)
     load = sa.select(Comment).options(joinedload(Comment.article), joinedload(Comment.parent))

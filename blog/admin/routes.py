@@ -68,6 +68,7 @@ from blog.auth.accounts import (
     update_account,
 )
 from blog.auth.forms import PasswordForm
+from blog.comments.reports import dismiss_reports, report_summaries
 from blog.database import begin_write, reads_before_writing
 from blog.extensions import db
 from blog.inputs import parse_id, query_text
@@ -85,6 +86,7 @@ TABS = [
     (CommentStatus.APPROVED, "Approved"),
     (CommentStatus.SPAM, "Spam"),
     (CommentStatus.TRASH, "Trash"),
+    (queries.REPORTED, "Reported"),
 ]
 
 
@@ -145,7 +147,7 @@ def comments() -> ResponseReturnValue:
     """The moderation queue: one tab per status, filter by article, search; pages named by
     the comment above them (?before=), see paging.py."""
     status = request.args.get("status", CommentStatus.PENDING)
-    if status not in CommentStatus.__members__.values():
+    if status not in dict(TABS):
         abort(404)
     article_id = parse_id(request.args.get("article"))
     article = db.get_or_404(Article, article_id) if article_id else None
@@ -177,6 +179,7 @@ def comments() -> ResponseReturnValue:
         history=queries.commenter_history({c.author_email for c in page.items}),
         latest=queries.latest_actions([c.id for c in page.items]),
         caught=queries.catching_bans(page.items),
+        reports=report_summaries(c.id for c in page.items),
         actions=ACTIONS,
         reply_form=ReplyForm(formdata=None),
         here=request.full_path,
@@ -202,6 +205,16 @@ def act(comment_id: int, action_name: str) -> Response | str:
     else:
         flash(f"That comment is {comment.status}: it cannot be {action.done}.")
     return back_to_queue(comment.status if action.name != "delete" else CommentStatus.TRASH)
+
+
+@bp.post("/comments/<int:comment_id>/dismiss-reports")
+def dismiss(comment_id: int) -> Response:
+    """The readers' reports were unfounded: closed, and the comment back if they hid it."""
+    comment = get_comment_or_404(comment_id)
+    closed = dismiss_reports(comment, current_user)
+    db.session.commit()
+    flash("Reports dismissed." if closed else "That comment has no open reports.")
+    return back_to_queue(queries.REPORTED)
 
 
 @bp.post("/comments/bulk")

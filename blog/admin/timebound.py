@@ -1,7 +1,7 @@
 """A time bound on every statement a staff screen runs, so no request holds a worker long.
 
 The staff screens are built to read a page's worth of rows at any archive size (paging.py);
-this is the guard behind that: a statement of a staff request still running after
+this is the guard behind that: a statement of a staff screen (a GET) still running after
 ADMIN_STATEMENT_TIMEOUT_MS is cancelled, the transaction rolls back, and the staff member gets
 the styled 503 (blog.errors) instead of a worker stuck on one request.
 The database stops it (blog.database.stop_statements_at, the one mechanism search's time
@@ -14,10 +14,10 @@ import time
 from contextvars import ContextVar
 
 import sqlalchemy as sa
-from flask import Blueprint, Flask, current_app, has_request_context
+from flask import Blueprint, Flask, current_app, has_request_context, request
 from flask.blueprints import BlueprintSetupState
 
-from blog.database import stop_statements_at
+from blog.database import SAFE_METHODS, stop_statements_at
 from blog.extensions import db
 
 #: When the current staff request's statements must stop (time.monotonic()); None elsewhere.
@@ -25,8 +25,11 @@ _deadline: ContextVar[float | None] = ContextVar("staff_statement_deadline", def
 
 
 def start_clock() -> None:
-    """The current request's statements must finish within ADMIN_STATEMENT_TIMEOUT_MS, those
-    of a transaction already begun (loading the staff member) included."""
+    """The current screen's statements must finish within ADMIN_STATEMENT_TIMEOUT_MS, those
+    of a transaction already begun (loading the staff member) included. Not a staff member's
+    writes: each of their statements has STAFF_WRITE_STATEMENT_TIMEOUT_MS (blog.database)."""
+    if request.method not in SAFE_METHODS:
+        return
     _deadline.set(time.monotonic() + current_app.config["ADMIN_STATEMENT_TIMEOUT_MS"] / 1000)
     if db.session().in_transaction():
         _bound_transaction(db.session.connection())

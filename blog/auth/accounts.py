@@ -14,7 +14,7 @@ from functools import cache
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app
+from flask import current_app, g
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from blog.extensions import db
@@ -80,7 +80,14 @@ def authenticate(username: str, password: str) -> Staff | None:
 
 
 def load_staff(user_id: str) -> Staff | None:
-    """Flask-Login's user loader: the account, if the token in the cookie is still current."""
+    """Flask-Login's user loader: the account, if the token in the cookie is still current.
+
+    None while the request's answer is the page saying the database cannot be reached: its
+    template asks who is logged in (Flask-Login's context processor), and asking the database
+    again would turn the 503 into a 500.
+    """
+    if g.get("database_unreachable"):
+        return None
     row_id, _, token = user_id.partition(":")
     if not row_id.isdigit() or not token:
         return None
@@ -156,7 +163,7 @@ def check_staff_email(email: str | None) -> str | None:
     one valid address (its form only, no network look-up).
 
     The address goes into the To header of every moderation notice: a line break in it would
-    forge headers, and Flask-Mail would refuse the whole message.
+    forge headers, and the whole message would be refused.
     """
     email = (email or "").strip()
     if not email:

@@ -6,9 +6,11 @@ from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, Field, HiddenField, StringField, TextAreaField
+from wtforms import BooleanField, Field, HiddenField, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from blog.comments.reports import REASON_LABELS
 from blog.inputs import (
     CONTROL_CHARACTERS,
     TextForm,
@@ -111,3 +113,29 @@ class CommentForm(TextForm):
     def reply_to_id(self) -> int | None:
         """The comment being replied to, if the parent_id field holds an id."""
         return parse_id(self.parent_id.data)
+
+
+NOTE_MAX = 500
+
+
+class ReportForm(TextForm):
+    """Report a comment: why, and optionally a word more. Checked by origin, like the reply
+    form (a reader may have no session yet)."""
+
+    class Meta(TextForm.Meta):
+        csrf = False
+
+    reason = RadioField(
+        "Why should a moderator look at this comment?",
+        choices=[SelectChoice(value, label) for value, label in REASON_LABELS.items()],
+        validators=[InputRequired("Please choose a reason.")],
+    )
+    note = TextAreaField(
+        "Anything a moderator should know (optional)",
+        filters=[_strip],
+        validators=[
+            Optional(),
+            Length(max=NOTE_MAX, message=f"Please keep it under {NOTE_MAX} characters."),
+            no_control_characters,
+        ],
+    )

@@ -1,57 +1,46 @@
 """Email to staff when a comment waits for moderation (only when MAIL_SERVER is configured).
 
 The message carries the comment, why it waits, and a link that opens the queue; the link never
-acts by itself. Sending happens on a background thread so a slow mail server never holds up the
-commenter; a notice that cannot be sent is logged at ERROR with the comment's id (and never the
-commenter's email, which the message does not carry either).
+acts by itself. It is written to the outbox (blog.outbox) in the comment's own transaction, so a
+stored comment always has its notice and a refused one never does, and nothing the commenter
+does waits on the mail server. The message never carries the commenter's email.
 
 Comments can hold a line of thousands of characters, and SMTP refuses lines over 998 bytes, so
-the body goes out quoted-printable (see NoticeMessage). Titles and addresses come from people:
+the body goes out quoted-printable (see notice_message). Titles and addresses come from people:
 a line break in a header would end it, so the subject is folded onto one line and a stored
 address that is not a plain one is left out.
 """
 
 from __future__ import annotations
 
-import threading
 from email import policy
 from email.message import EmailMessage
-from email.utils import formataddr, formatdate
+from email.utils import formatdate, make_msgid
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import Flask, current_app, render_template
-from flask_mail import Message
+from flask import current_app, render_template
 
 from blog.auth.accounts import EmailRefused, check_staff_email
-from blog.extensions import db, mail
-from blog.models import Article, Comment, CommentStatus, Staff
+from blog.extensions import db
+from blog.models import Article, Comment, CommentStatus, OutboxMessage, Staff
+from blog.outbox.queue import enqueue
+from blog.outbox.smtp import sender_header
 from blog.siteurl import site_url_for
 
 
-class NoticeMessage(Message):
-    """A Flask-Mail message whose text goes out quoted-printable, in lines SMTP accepts.
-
-    Flask-Mail registers UTF-8 bodies with no transfer encoding, so a comment on one long line
-    would be sent as one line and refused; it offers no setting for this. Its connection sends
-    what as_bytes() returns, so this adapter builds those bytes with the email package instead.
-    tests/comments/test_notify.py sends a 3,000-character line through a real SMTP server and
-    fails if Flask-Mail ever stops sending these bytes.
-    """
-
-    def as_bytes(self) -> bytes:
-        """The message on the wire: headers refuse line breaks, the body is quoted-printable."""
-        message = EmailMessage(policy=policy.SMTP)
-        message["Subject"] = self.subject
-        message["From"] = formataddr(self.sender) if isinstance(self.sender, tuple) else self.sender
-        message["To"] = ", ".join(self.recipients)
-        message["Date"] = formatdate(self.date, localtime=True)
-        message["Message-ID"] = self.msgId
-        message.set_content(self.body, cte="quoted-printable")
-        return message.as_bytes()
-
-    def as_string(self) -> str:
-        """The same message as text (it is ASCII throughout)."""
-        return self.as_bytes().decode("ascii")
+def notice_message(subject: str, recipients: list[str], body: str) -> EmailMessage:
+    """A plain-text email whose body goes out quoted-printable, in lines SMTP accepts, with its
+    own Message-ID (kept in the outbox, so a message sent twice carries the same one)."""
+    message = EmailMessage(policy=policy.SMTP)
+    message["Subject"] = subject
+    message["From"] = sender_header(current_app.config)
+    message["To"] = ", ".join(recipients)
+    message["Date"] = formatdate(localtime=True)
+    # The site's host, not the machine's name: make_msgid() would look that up in the DNS.
+    message["Message-ID"] = make_msgid(domain=urlsplit(current_app.config["SITE_URL"]).hostname)
+    message.set_content(body, cte="quoted-printable")
+    return message
 
 
 def one_line(text: str) -> str:
@@ -59,16 +48,16 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def moderation_notice(comment: Comment, article: Article, recipients: list[str]) -> NoticeMessage:
+def moderation_notice(comment: Comment, article: Article, recipients: list[str]) -> EmailMessage:
     """The email about one waiting comment."""
     # On SITE_URL, never on the commenter's Host header: this link lands in every staff inbox.
     queue_url = site_url_for("admin.comments", status="pending", _anchor=f"row-{comment.id}")
     site = current_app.config["SITE_NAME"]
     title = one_line(article.title)
-    return NoticeMessage(
-        subject=one_line(f"[{site}] A comment on \u201c{title}\u201d awaits moderation"),
-        recipients=recipients,
-        body=render_template(
+    return notice_message(
+        one_line(f"[{site}] A comment on \u201c{title}\u201d awaits moderation"),
+        recipients,
+        render_template(
             "comments/notice.txt",
             comment=comment,
             article=article,
@@ -103,33 +92,13 @@ def notice_recipients(comment_id: int) -> list[str]:
     return recipients
 
 
-def notify_staff(comment: Comment, article: Article) -> threading.Thread | None:
-    """Email every active staff account that has an address; returns the sending thread."""
+def notify_staff(comment: Comment, article: Article) -> OutboxMessage | None:
+    """Put the notice of a waiting comment in the outbox, in the comment's transaction, for
+    every active staff account that has an address; None when nobody is to hear of it."""
     if not current_app.config.get("MAIL_SERVER") or comment.status != CommentStatus.PENDING:
         return None
+    db.session.flush()  # the comment's id, for the link to its row in the queue
     recipients = notice_recipients(comment.id)
     if not recipients:
         return None
-    message = moderation_notice(comment, article, recipients)
-    app = current_app._get_current_object()
-    thread = threading.Thread(target=_send, args=(app, message, comment.id), daemon=True)
-    thread.start()
-    return thread
-
-
-def _send(app: Flask, message: NoticeMessage, comment_id: int) -> None:
-    """Send one notice (on its own thread); a failure is logged, never raised."""
-    with app.app_context():
-        try:
-            mail.send(message)
-        # Anything at all: this thread is the notice's last stop, and an exception escaping it
-        # would vanish with the thread. Only the class (and the SMTP code) is logged: an SMTP
-        # error's text can repeat the addresses it was given.
-        except Exception as exc:
-            code = getattr(exc, "smtp_code", None)
-            app.logger.error(
-                "moderation notice for comment %s not sent: %s%s",
-                comment_id,
-                exc.__class__.__name__,
-                f" (SMTP {code})" if code else "",
-            )
+    return enqueue(moderation_notice(comment, article, recipients), recipients)

@@ -1,4 +1,4 @@
-"""Views: posting a comment, and the comment feeds."""
+"""Views: posting a comment, reporting one, and the comment feeds."""
 
 from __future__ import annotations
 
@@ -20,9 +20,10 @@ from werkzeug.exceptions import NotFound
 from blog.articles.pages import load_visible_article, render_article_page
 from blog.articles.routes import redirect_from_old_slug
 from blog.comments.display import comment_url, remember_own_comment, update_author_cookie
-from blog.comments.forms import CommentForm
+from blog.comments.forms import CommentForm, ReportForm
 from blog.comments.identicon import KEY_PATTERN, identicon_svg
-from blog.comments.notify import notify_staff
+from blog.comments.reports import Outcome as ReportOutcome
+from blog.comments.reports import Reporter, report_comment, reporter_id
 from blog.comments.spam import FormExpired, form_stamp_signal, honeypot_signal, issue_form_stamp
 from blog.comments.submission import CommentInput, comments_closed, submit_comment
 from blog.database import reads_before_writing
@@ -107,7 +108,6 @@ def create(slug: str) -> ResponseReturnValue:
     except Refused as exc:
         return refuse(slug, form, str(exc), exc.field)
 
-    notify_staff(comment, article)  # (only when mail is configured does this load anything)
     if comment.status == CommentStatus.SPAM:
         flash(AWAITING_MODERATION, "comment")  # a bot learns nothing from the answer
         target = url_for("articles.detail", slug=slug, _anchor="comments")
@@ -182,3 +182,54 @@ def avatar(key: str) -> Response:
     response = Response(identicon_svg(key), mimetype="image/svg+xml")
     response.headers["Cache-Control"] = f"public, max-age={AVATAR_MAX_AGE}, immutable"
     return response
+
+
+# --- reporting a comment ------------------------------------------------------------------
+
+
+def report_rate_limit() -> str:
+    return current_app.config["COMMENT_REPORT_RATE_LIMIT"]
+
+
+def reportable_or_404(comment_id: int) -> Comment:
+    """An approved comment on an article readers can see (only those can be reported)."""
+    return db.first_or_404(
+        Comment.approved_on_visible_articles()
+        .where(Comment.id == comment_id)
+        .options(selectinload(Comment.article))
+    )
+
+
+@bp.get("/comments/<int:comment_id>/report")
+def report_form(comment_id: int) -> str:
+    """The report form: the comment, the reasons, a note. Reading it sets nothing."""
+    comment = reportable_or_404(comment_id)
+    return render_template("comments/report.html", comment=comment, form=ReportForm())
+
+
+@bp.post("/comments/<int:comment_id>/report")
+@checked_by_origin  # a reader may have no session yet: checked by origin, as the reply form
+@limiter.limit(report_rate_limit)
+def report(comment_id: int) -> ResponseReturnValue:
+    """Record a report; enough distinct reporters hide the comment until a moderator decides."""
+    comment = reportable_or_404(comment_id)
+    form = ReportForm()
+    if not form.validate():
+        return render_template("comments/report.html", comment=comment, form=form), 422
+    reporter = Reporter.of(reporter_id(), request.remote_addr, current_app.secret_key)
+    outcome = report_comment(
+        comment,
+        reporter,
+        form.reason.data,
+        form.note.data or "",
+        hold_at=current_app.config["COMMENT_REPORT_HOLD"],
+    )
+    slug, article_id = comment.article.slug, comment.article_id
+    db.session.commit()
+    if outcome == ReportOutcome.ALREADY:
+        flash("You have already reported this comment. A moderator will look at it.", "comment")
+    else:
+        flash("Thank you. A moderator will look at this comment.", "comment")
+    if outcome == ReportOutcome.HIDDEN:
+        return redirect(url_for("articles.detail", slug=slug, _anchor="comments"), 303)
+    return redirect(comment_url(article_id, slug, comment_id), 303)

@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from blog.admin.bans import ban_reason
+from blog.comments.notify import notify_staff
 from blog.comments.spam import find_listed_word
 from blog.database import begin_write, commit_keeping_state
 from blog.extensions import db
@@ -160,7 +161,8 @@ def reply_placement(
 
 
 def submit_comment(article: Article, data: CommentInput, config: Mapping[str, Any]) -> Comment:
-    """Store a new comment with the status the rules give it; commits once.
+    """Store a new comment with the status the rules give it, and the staff's notice of it in
+    the outbox when it waits for them; commits once.
 
     Raises Refused for a closed article, a duplicate, or a reply to nothing.
     """
@@ -194,6 +196,7 @@ def submit_comment(article: Article, data: CommentInput, config: Mapping[str, An
             user_agent=data.user_agent,
         )
         db.session.add(comment)
+        notify_staff(comment, article)  # in this transaction: a stored comment has its notice
         commit_keeping_state(db.session)  # what it holds is what was written: no reload after
     except BaseException:
         db.session.rollback()

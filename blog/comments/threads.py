@@ -199,13 +199,19 @@ def _comment(comment: Any, links: ThreadLinks, closed: bool, secret_key: str) ->
         if pending
         else ""
     )
-    reply = ""
+    actions = []
     if not pending and not closed:
-        reply = (
-            f'\n<p class="reply"><a rel="nofollow" class="reply-link"'
+        actions.append(
+            f'<a rel="nofollow" class="reply-link"'
             f' href="{escape(links.reply)}{comment.id}#respond"'
-            f' aria-label="Reply to {name}">Reply</a></p>'
+            f' aria-label="Reply to {name}">Reply</a>'
         )
+    if not pending:
+        actions.append(
+            f'<a rel="nofollow" class="report-link" href="{links.permalinks}{comment.id}/report"'
+            f' aria-label="Report the comment by {name}">Report</a>'
+        )
+    reply = f'\n<p class="reply">{_SEPARATOR.join(actions)}</p>' if actions else ""
     avatar = avatar_key(secret_key, comment.author_email)
     edited = ""
     if comment.edited_at is not None:  # readers are told when staff changed someone's words

@@ -68,6 +68,7 @@ def test_reader_pages_have_no_violations(
         "login": "/login",
         "archive": "/archive/",
         "archive, a month": "/archive/2026/11/",
+        "report a comment": f"/comments/{comment_id(live_app)}/report",
     }
     found = {}
     for name, path in pages.items():
@@ -85,7 +86,8 @@ def test_the_moderation_queue_has_no_violations(browser: Browser, live_server, a
     page.get_by_label("Password").fill(STAFF_PASSWORD)
     page.get_by_role("button", name="Log in").click()
     found = {}
-    for path in ("/admin/", "/admin/comments", "/admin/articles", "/admin/articles/new"):
+    queue = ("/admin/comments", "/admin/comments?status=reported")
+    for path in ("/admin/", *queue, "/admin/articles", "/admin/articles/new"):
         page.goto(live_server + path)
         found[path] = violations(page, axe_source)
     context.close()

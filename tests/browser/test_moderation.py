@@ -15,12 +15,24 @@ from tests.browser.conftest import IMPORTED_SLUG, STAFF_PASSWORD, STAFF_USERNAME
 
 
 def add_pending(app, body: str, email: str = "hidden.reader@example.com") -> int:
+    return add_comment(app, body, email=email)
+
+
+def add_comment(
+    app,
+    body: str,
+    *,
+    status: str = "pending",
+    author_name: str = "Quiet Reader",
+    email: str = "hidden.reader@example.com",
+) -> int:
+    """A comment on the imported article; returns its id."""
     with app.app_context():
         article = db.session.scalar(sa.select(Article).where(Article.slug == IMPORTED_SLUG))
         comment = Comment(
             article_id=article.id,
-            status="pending",
-            author_name="Quiet Reader",
+            status=status,
+            author_name=author_name,
             author_email=email,
             body=body,
         )

@@ -7,7 +7,7 @@ import re
 import socket
 import time
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from email import message_from_bytes
 from email.policy import default
 
@@ -15,10 +15,12 @@ import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
+from blog.comments import submission
 from blog.extensions import db
-from blog.models import Comment, CommentStatus
+from blog.models import Article, Comment, CommentStatus, OutboxMessage, utcnow
+from blog.outbox.sender import Round, send_due
 from tests.conftest import build_app, fresh_database
-from tests.factories import make_article, make_staff
+from tests.factories import make_article, make_comment, make_staff
 from tests.pages import get_html, log_in, post_comment
 
 
@@ -50,13 +52,22 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+@contextmanager
+def smtp_server(inbox: Inbox, port: int) -> Iterator[int]:
+    """A real SMTP server on 127.0.0.1:port handing what it receives to inbox."""
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield controller.port
+    finally:
+        controller.stop()
+
+
 @pytest.fixture
 def smtp():
     inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield inbox, controller.port
-    controller.stop()
+    with smtp_server(inbox, free_port()) as port:
+        yield inbox, port
 
 
 def test_a_waiting_comment_is_emailed_to_staff_with_a_link_to_the_queue(tmp_path, smtp):
@@ -131,6 +142,7 @@ def test_nothing_is_sent_without_a_mail_server(app, client, smtp):
     post_comment(client, slug)
     time.sleep(0.3)
     assert inbox.messages == []
+    assert outbox_rows(app) == []
 
 
 class Refusing(Inbox):
@@ -145,13 +157,19 @@ COMMENTER_EMAIL = "ada.private@example.com"
 
 @pytest.fixture
 def mail_site(tmp_path) -> Iterator[Callable]:
-    """mail_site(port, title=..., staff_emails=...): an app that mails staff through the SMTP
-    server on port, with an article (by slug) and a staff account per email."""
+    """mail_site(port, title=..., staff_emails=..., **config): an app that mails staff through
+    the SMTP server on port, with an article (by slug) and a staff account per email."""
     apps = []
 
-    def make(port: int, *, title: str = "Ferry fares", staff_emails=("editor@newsroom.example",)):
+    def make(
+        port: int,
+        *,
+        title: str = "Ferry fares",
+        staff_emails=("editor@newsroom.example",),
+        **config,
+    ):
         database = stack.enter_context(fresh_database(tmp_path))
-        app = build_app(database, MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_SUPPRESS_SEND=False)
+        app = build_app(database, MAIL_SERVER="127.0.0.1", MAIL_PORT=port, **config)
         apps.append(app)
         with app.app_context():
             db.create_all()
@@ -214,11 +232,8 @@ def wait_for_errors(caplog, seconds: float = 10) -> list[logging.LogRecord]:
 
 
 def refused_server() -> Iterator[int]:
-    inbox = Refusing()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield controller.port
-    controller.stop()
+    with smtp_server(Refusing(), free_port()) as port:
+        yield port
 
 
 @pytest.fixture(params=["refused by the server", "no server on the port"])
@@ -230,17 +245,96 @@ def failing_port(request) -> Iterator[int]:
         yield from refused_server()
 
 
-def test_a_notice_that_cannot_be_sent_is_logged_with_the_comment_id(
+def outbox_rows(app) -> list[OutboxMessage]:
+    with app.app_context():
+        rows = db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id)).all()
+        db.session.expunge_all()
+    return rows
+
+
+def run_sender(app) -> Round:
+    """One round of the sender, as `flask send-mail` or the sender thread runs it."""
+    with app.app_context():
+        return send_due()
+
+
+def logged_text(caplog) -> str:
+    return "\n".join(r.getMessage() for r in caplog.records) + caplog.text
+
+
+def test_a_notice_that_cannot_be_sent_waits_in_the_outbox_and_its_attempt_is_logged(
     mail_site, failing_port, caplog
 ):
-    app, slug = mail_site(failing_port)
+    app, slug = mail_site(failing_port, OUTBOX_SENDER_THREAD=False)
     with caplog.at_level(logging.INFO):
         send_notice(app, slug, "A comment that staff should hear about.")
-        [record] = wait_for_errors(caplog)
-    assert record.levelno == logging.ERROR
-    assert "comment 1" in record.getMessage()
-    logged = "\n".join(r.getMessage() for r in caplog.records) + caplog.text
+        assert run_sender(app) == Round(sent=0, failed=1)
+    [row] = outbox_rows(app)
+    assert row.sent_at is None and row.attempts == 1
+    assert row.last_error in ("SMTPDataError 554", "ConnectionRefusedError")
+    [record] = [r for r in caplog.records if r.name == "blog" and r.levelno >= logging.WARNING]
+    assert record.levelno == logging.WARNING
+    assert f"outbox message {row.id} not sent (attempt 1): {row.last_error}" in record.getMessage()
+    assert "tried again at" in record.getMessage()
+    logged = logged_text(caplog)
     assert COMMENTER_EMAIL not in logged and "ada.private" not in logged
+    assert "editor@newsroom.example" not in record.getMessage()
+
+
+def test_a_comment_posted_while_the_mail_server_is_down_is_notified_once_it_is_back(
+    mail_site, caplog
+):
+    """The post answers without waiting for mail; the notice waits in the outbox, and goes out
+    once, when a server listens on the port again and the sender runs."""
+    port = free_port()
+    app, slug = mail_site(port, OUTBOX_SENDER_THREAD=False)
+    with caplog.at_level(logging.INFO):
+        send_notice(app, slug, "Posted while the mail server was down.")
+        [waiting] = outbox_rows(app)
+        assert waiting.sent_at is None and waiting.attempts == 0
+        assert run_sender(app) == Round(sent=0, failed=1)
+        with app.app_context():  # its retry is due (rather than waiting out the backoff)
+            db.session.execute(sa.update(OutboxMessage).values(next_attempt_at=utcnow()))
+            db.session.commit()
+
+        inbox = Inbox()
+        with smtp_server(inbox, port):
+            assert run_sender(app) == Round(sent=1, failed=0)
+            assert run_sender(app) == Round(sent=0, failed=0)
+    [(recipients, message)] = inbox.messages
+    assert recipients == ["editor@newsroom.example"]
+    assert "Posted while the mail server was down." in message.get_content()
+    [sent] = outbox_rows(app)
+    assert sent.sent_at is not None and sent.attempts == 2 and sent.last_error is None
+    # What arrived is what was stored, Message-ID and all: a second send would repeat it.
+    assert inbox.raw == [sent.message]
+    assert COMMENTER_EMAIL.encode() not in sent.message
+    assert COMMENTER_EMAIL not in logged_text(caplog)
+
+
+def test_a_comment_whose_transaction_rolls_back_leaves_no_notice(mail_site, monkeypatch):
+    app, slug = mail_site(free_port(), OUTBOX_SENDER_THREAD=False)
+
+    def database_gone(session):
+        session.flush()  # the comment and its notice reach the database, then the commit fails
+        raise sa.exc.OperationalError("COMMIT", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(submission, "commit_keeping_state", database_gone)
+    response = post_comment(app.test_client(), slug, body="Lost with the database.")
+    assert response.status_code == 503
+    assert outbox_rows(app) == []
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Comment)) == 0
+
+
+def test_an_approved_comment_sends_no_notice(mail_site):
+    app, slug = mail_site(free_port(), OUTBOX_SENDER_THREAD=False)
+    with app.app_context():
+        article = db.session.scalar(sa.select(Article).where(Article.slug == slug))
+        make_comment(article, author_email=COMMENTER_EMAIL)
+        db.session.commit()
+    send_notice(app, slug, "A regular's comment, approved at once.")
+    assert outbox_rows(app) == []
 
 
 def test_a_stored_staff_email_with_a_line_break_never_stops_the_others(mail_site, smtp, caplog):

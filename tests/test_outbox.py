@@ -1,0 +1,276 @@
+"""The outbox's rules without HTTP (retry times, claims and leases), and its senders (a round,
+`flask send-mail`, the thread of a process) against a real SMTP server."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import subprocess
+import sys
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from blog.comments.notify import notice_message
+from blog.extensions import db
+from blog.models import OutboxMessage, utcnow
+from blog.outbox.queue import claim_next, enqueue, mark_failed, mark_sent, retry_delay
+from blog.outbox.sender import Round, send_due
+from tests.comments.test_notify import Inbox, free_port, smtp, smtp_server  # noqa: F401
+
+STAFF = "editor@newsroom.example"
+LEASE = timedelta(seconds=60)
+
+
+def put_in_outbox(app, count: int = 1, recipients=(STAFF,)) -> list[int]:
+    """count messages committed to the outbox; their ids."""
+    with app.app_context():
+        rows = [
+            enqueue(notice_message(f"Notice {n}", list(recipients), f"Body {n}."), recipients)
+            for n in range(count)
+        ]
+        db.session.commit()
+        return [row.id for row in rows]
+
+
+def outbox(app) -> list[OutboxMessage]:
+    with app.app_context():
+        rows = db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id)).all()
+        db.session.expunge_all()
+    return rows
+
+
+@pytest.fixture
+def mailing(app):
+    """The app set to send through 127.0.0.1 (a port of the test's choosing), by hand only."""
+
+    def to_port(port: int):
+        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, OUTBOX_SENDER_THREAD=False)
+        return app
+
+    return to_port
+
+
+def run_sender(app) -> Round:
+    with app.app_context():
+        return send_due()
+
+
+# --- the rules ----------------------------------------------------------------------------
+
+
+def test_a_retry_waits_twice_as_long_each_time_up_to_the_maximum():
+    delays = [retry_delay(n, 10, 900).total_seconds() for n in range(1, 10)]
+    assert delays == [10, 20, 40, 80, 160, 320, 640, 900, 900]
+
+
+def test_a_claimed_message_is_not_claimed_again_until_its_lease_ends(app):
+    first, second = put_in_outbox(app, 2)
+    now = utcnow()
+    with app.app_context():
+        claims = [claim_next(now, LEASE), claim_next(now, LEASE)]
+        assert [c.id for c in claims] == [first, second]
+        assert [c.attempt for c in claims] == [1, 1]
+        assert claim_next(now, LEASE) is None
+        assert claim_next(now + LEASE - timedelta(seconds=1), LEASE) is None
+        again = claim_next(now + LEASE + timedelta(seconds=1), LEASE)
+    assert (again.id, again.attempt) == (first, 2)
+    assert again.recipients == [STAFF] and b"Subject: Notice 0" in again.message
+
+
+def test_claimers_at_the_same_time_never_get_the_same_message(app):
+    ids = put_in_outbox(app, 40)
+    claimed: list[int] = []
+    errors: list[BaseException] = []
+    start = threading.Barrier(4)
+
+    def claimer() -> None:
+        start.wait()
+        try:
+            with app.app_context():
+                while (claim := claim_next(utcnow(), LEASE)) is not None:
+                    claimed.append(claim.id)
+        except BaseException as error:  # reported below, not lost with the thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=claimer) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert sorted(claimed) == ids  # each one claimed, none twice
+
+
+def test_a_sent_message_is_never_due_again(app):
+    put_in_outbox(app)
+    now = utcnow()
+    with app.app_context():
+        mark_sent(claim_next(now, LEASE), now)
+        assert claim_next(now + timedelta(days=365), LEASE) is None
+
+
+def test_a_late_failure_leaves_a_message_another_sender_claimed_meanwhile(app):
+    [message_id] = put_in_outbox(app)
+    now = utcnow()
+    with app.app_context():
+        stale = claim_next(now, LEASE)
+        current = claim_next(now + LEASE * 2, LEASE)  # the first lease ran out
+        refused = mark_failed(stale, TimeoutError(), now + timedelta(days=1))
+    assert not refused
+    [row] = outbox(app)
+    assert row.next_attempt_at == now + LEASE * 3  # the current claim's lease, untouched
+    assert (row.attempts, row.last_error, current.attempt) == (2, None, 2)
+
+
+def test_an_error_is_kept_as_its_class_and_smtp_code_never_its_text(app):
+    put_in_outbox(app)
+    refusal = smtplib.SMTPRecipientsRefused({STAFF: (550, b"no mailbox " + STAFF.encode())})
+    data = smtplib.SMTPDataError(554, f"refused for {STAFF}")
+    with app.app_context():
+        for error, kept in ((refusal, "SMTPRecipientsRefused"), (data, "SMTPDataError 554")):
+            assert mark_failed(claim_next(utcnow(), LEASE), error, utcnow())
+            [row] = db.session.scalars(sa.select(OutboxMessage)).all()
+            assert row.last_error == kept
+            db.session.rollback()
+
+
+# --- the senders, through a real SMTP server ----------------------------------------------
+
+
+def test_a_round_sends_what_is_due_and_marks_it_sent(mailing, smtp):  # noqa: F811
+    inbox, port = smtp
+    app = mailing(port)
+    put_in_outbox(app, 3)
+    assert run_sender(app) == Round(sent=3, failed=0)
+    assert len(inbox.messages) == 3
+    rows = outbox(app)
+    assert all(r.sent_at and r.attempts == 1 and r.last_error is None for r in rows)
+    assert sorted(inbox.raw) == sorted(r.message for r in rows)
+    assert run_sender(app) == Round()
+
+
+def test_with_no_mail_server_a_round_stops_at_the_first_failure_and_logs_it(mailing, caplog):
+    app = mailing(free_port())
+    first, second = put_in_outbox(app, 2)
+    with caplog.at_level(logging.INFO):
+        assert run_sender(app) == Round(sent=0, failed=1)
+    rows = outbox(app)
+    assert [(r.attempts, r.last_error) for r in rows] == [(1, "ConnectionRefusedError"), (0, None)]
+    assert rows[0].next_attempt_at > utcnow() + timedelta(seconds=5)  # 10 s later
+    [record] = [r for r in caplog.records if r.name == "blog"]
+    assert record.levelno == logging.WARNING
+    text = record.getMessage()
+    assert text.startswith(f"outbox message {first} not sent (attempt 1): ConnectionRefusedError")
+    assert "tried again at" in text and STAFF not in caplog.text
+
+
+class RefusingOne(Inbox):
+    """A mail server with no mailbox for one address."""
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.startswith("gone@"):
+            return "550 5.1.1 <gone@newsroom.example>: no such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+def test_a_message_the_server_refuses_holds_back_no_other(mailing, caplog):
+    inbox = RefusingOne()
+    with smtp_server(inbox, free_port()) as port:
+        app = mailing(port)
+        put_in_outbox(app, recipients=("gone@newsroom.example",))
+        put_in_outbox(app)
+        with caplog.at_level(logging.WARNING):
+            assert run_sender(app) == Round(sent=1, failed=1)
+    refused, sent = outbox(app)
+    assert (refused.sent_at, refused.last_error) == (None, "SMTPRecipientsRefused")
+    assert sent.sent_at is not None and [to for to, _ in inbox.messages] == [[STAFF]]
+    assert "gone@" not in "\n".join(r.getMessage() for r in caplog.records)
+
+
+def test_flask_send_mail_sends_what_is_due_and_fails_while_it_cannot(mailing, runner):
+    port = free_port()
+    app = mailing(port)
+    put_in_outbox(app, 2)
+    down = runner.invoke(args=["send-mail"])
+    assert down.exit_code == 1
+    assert "0 sent, 1 not sent" in down.output
+    inbox = Inbox()
+    with smtp_server(inbox, port):
+        up = runner.invoke(args=["send-mail"])  # the one not tried; the other waits its retry
+    assert up.exit_code == 0 and "1 sent, 0 not sent" in up.output
+    assert len(inbox.messages) == 1
+
+
+def test_flask_send_mail_without_a_mail_server_says_so(runner):
+    result = runner.invoke(args=["send-mail"])
+    assert result.exit_code != 0 and "MAIL_SERVER is not set" in result.output
+
+
+def test_the_thread_sends_mail_held_while_the_server_was_away_by_itself_once_it_is_back(app):
+    port = free_port()
+    app.config.update(
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=port,
+        OUTBOX_POLL_SECONDS=0.1,
+        OUTBOX_RETRY_SECONDS=0.2,
+        OUTBOX_RETRY_MAX_SECONDS=0.5,
+    )
+    [message_id] = put_in_outbox(app)  # the commit wakes the process's sender thread
+    deadline = time.monotonic() + 10
+    while outbox(app)[0].attempts < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert outbox(app)[0].last_error == "ConnectionRefusedError"
+
+    inbox = Inbox()
+    with smtp_server(inbox, port):
+        assert len(inbox.wait_for(1)) == 1
+        time.sleep(1)  # a round or two more: nothing is sent again
+    assert len(inbox.messages) == 1
+    [row] = outbox(app)
+    assert row.id == message_id and row.sent_at is not None
+
+
+FRESH_PROCESS = """
+import sys, time
+from blog import create_app
+from blog.comments.notify import notice_message
+from blog.extensions import db
+from blog.outbox.queue import enqueue
+from blog.models import OutboxMessage
+
+app = create_app({"TESTING": True, "SECRET_KEY": "x" * 32, "CACHE_TYPE": "NullCache",
+                  "SQLALCHEMY_DATABASE_URI": sys.argv[1], "MAIL_SERVER": "127.0.0.1",
+                  "MAIL_PORT": int(sys.argv[2])})
+with app.app_context():
+    db.create_all()
+    enqueue(notice_message("From a fresh process", ["editor@newsroom.example"], "Hello."),
+            ["editor@newsroom.example"])
+    db.session.commit()
+deadline = time.monotonic() + 10
+while time.monotonic() < deadline:
+    with app.app_context():
+        if db.session.scalar(db.select(OutboxMessage.sent_at)):
+            sys.exit(0)
+    time.sleep(0.05)
+sys.exit("not sent")
+"""
+
+
+def test_the_first_app_of_a_fresh_process_sends_on_its_own_thread(tmp_path, smtp):  # noqa: F811
+    """As in a gunicorn worker: nothing imported before create_app, one app, one commit."""
+    inbox, port = smtp
+    database = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+    run = subprocess.run(
+        [sys.executable, "-W", "ignore", "-c", FRESH_PROCESS, database, str(port)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 0, run.stderr
+    [(recipients, message)] = inbox.messages
+    assert message["Subject"] == "From a fresh process"
