@@ -6,7 +6,13 @@ processes these tests own (tests.deploy.services). Each row takes one service aw
 stopped, Redis paused with SIGSTOP, PostgreSQL stopped, the mail server stopped) and, while the
 fault holds, does what people do, alternating between the two servers: read an article, read the
 home page, post a comment, log in, approve a comment. Then it gives the service back and polls
-each action until it answers as it should, timing how long that takes.
+each action until it answers as it should, timing how long that takes. One more row approves a
+comment while Redis is paused and reads the article once it is back: never the page from before.
+
+Counted, never timed: what a paused Redis costs is the connections and commands that waited in
+its sockets (Redis counts them once it resumes), each a call that timed out in the app; the log
+says "page cache unreachable" once per worker per interval. Every row starts on a settled site
+(every worker back on Redis, as the servers' logs say), whatever the row before it did.
 
 A row collects every action's outcome before it fails, so its message says all that went wrong.
 The table of outcomes and recovery times is printed when the module ends (run with -s, or read
@@ -592,6 +598,7 @@ def new_row(name: str) -> Row:
 
 @pytest.mark.parametrize("fault", ["stopped", "paused"])
 def test_redis_stopped_or_paused(site, fault):
+    """Everything works without Redis, stopped or paused, and the site returns to it."""
     row = new_row(f"Redis {fault}")
     settle(site)
     if fault == "stopped":  # refused at once, comes back empty
@@ -668,6 +675,7 @@ def test_an_approval_while_redis_is_paused_shows_once_it_returns(site):
 
 
 def test_postgres_stopped(site):
+    """Kept pages are served; everything else is the styled 503, the typed comment handed back."""
     row = new_row("PostgreSQL stopped")
     settle(site)
     target = site.held_comment("A")
@@ -705,6 +713,7 @@ def test_postgres_stopped(site):
 
 
 def test_mail_server_stopped(site):
+    """Everything works; the notices held back go out once the mail server returns."""
     row = new_row("mail server stopped")
     settle(site)
     target = site.held_comment("B")
