@@ -8,7 +8,7 @@ PORT ?= 5000
 # The site's one public address (links in feeds, emails, canonical URLs) follows where it is served.
 SITE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test lint format test-unit test-browser test-postgres setup setup-dev lock lock-upgrade \
+.PHONY: run test lint format test-unit test-browser test-faults test-postgres setup setup-dev lock lock-upgrade \
 	lock-check clean bench bench-scale
 
 # Installs come from the lock files, exact versions with hashes, never from pyproject.toml's ranges:
@@ -86,7 +86,7 @@ $(VNU): tests/validators/package.json tests/validators/package-lock.json
 	touch $@
 
 test-unit: setup-dev $(VNU)
-	$(BIN)/pytest --ignore=tests/browser
+	$(BIN)/pytest --ignore=tests/browser --ignore=tests/deploy/test_fault_matrix.py
 
 # axe-core for the accessibility checks, from the npm registry (pinned in the lock file).
 AXE := tests/browser/node_modules/axe-core/axe.min.js
@@ -97,12 +97,19 @@ $(AXE): tests/browser/package.json tests/browser/package-lock.json
 test-browser: setup-dev $(AXE)
 	$(BIN)/pytest tests/browser
 
-test: lock-check lint test-unit test-browser
+# The fault matrix (issue 15): Redis, PostgreSQL and an SMTP server of its own, each stopped or
+# paused under two gunicorn servers; -s so that its table of outcomes and recovery times shows.
+# Needs redis-server and PostgreSQL's initdb/pg_ctl (apt-get install -y redis-server postgresql).
+test-faults: setup-dev
+	$(BIN)/pytest tests/deploy/test_fault_matrix.py -p no:cacheprovider -s
+
+test: lock-check lint test-unit test-browser test-faults
 
 # The suite against PostgreSQL (any URL; each test gets a schema of its own).
 BLOG_TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 test-postgres: setup-dev $(AXE) $(VNU)
-	BLOG_TEST_DATABASE_URL=$(BLOG_TEST_DATABASE_URL) $(BIN)/pytest
+	BLOG_TEST_DATABASE_URL=$(BLOG_TEST_DATABASE_URL) $(BIN)/pytest \
+		--ignore=tests/deploy/test_fault_matrix.py
 
 # Throughput as ratios to bare Flask in the same run (needs wrk: apt-get install -y wrk).
 # BENCH_ARGS="--database-url postgresql+psycopg://postgres@127.0.0.1:5432/test" for PostgreSQL;
