@@ -13,7 +13,7 @@ from flask import Config, Flask
 from blog import inputs
 from blog.extensions import cache, csrf, db, limiter, login_manager, migrate
 from blog.production import ConfigurationError, check_production_config
-from blog.sharedcache import client_options
+from blog.sharedcache import client_options, guarded_storage_uri
 from blog.siteurl import configured_site_url, default_trusted_hosts
 
 
@@ -69,11 +69,13 @@ def load_config(
             app.config.setdefault("CACHE_THRESHOLD", 5000)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(instance / "secret_key")
-    if str(app.config.get("RATELIMIT_STORAGE_URI", "")).startswith("redis"):
-        # The limits' Redis client gets the cache's short timeouts and no retries (sharedcache).
-        options = client_options(app.config["CACHE_REDIS_TIMEOUT_SECONDS"])
+    limits_uri = guarded_storage_uri(str(app.config.get("RATELIMIT_STORAGE_URI") or ""))
+    if limits_uri.startswith("guarded+"):
+        # The limits' Redis behind the cache's breaker, with its short timeouts and no retries.
+        app.config["RATELIMIT_STORAGE_URI"] = limits_uri
         app.config["RATELIMIT_STORAGE_OPTIONS"] = {
-            **options,
+            **client_options(app.config["CACHE_REDIS_TIMEOUT_SECONDS"]),
+            "retry_seconds": app.config["CACHE_RETRY_SECONDS"],
             **(app.config.get("RATELIMIT_STORAGE_OPTIONS") or {}),
         }
     if production:

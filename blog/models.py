@@ -548,6 +548,20 @@ class ModerationAction(db.Model):
     staff: Mapped[Staff | None] = relationship()
     article: Mapped[Article | None] = relationship()
 
+    @classmethod
+    def on_comment(
+        cls, comment: Comment, staff_id: int | None, action: str, status_after: str | None
+    ) -> ModerationAction:
+        """The entry for an action on a comment, from the status it has now (staff_id None:
+        taken by a rule or by the commenter)."""
+        return cls(
+            comment_id=comment.id,
+            staff_id=staff_id,
+            action=action,
+            status_before=comment.status,
+            status_after=status_after,
+        )
+
 
 class CommentRevision(db.Model):
     """A comment's text as it was before a moderator edited it."""

@@ -16,6 +16,13 @@ before its next call that reaches Redis, whoever's trial it was.
 
 Flask-Caching builds the backend from CACHE_TYPE = "blog.sharedcache.GuardedRedisCache" (what
 create_app sets when CACHE_REDIS_URL is set) through its public factory classmethod.
+
+The rate limits' Redis gets the same breaker (GuardedRedisStorage, a storage of the limits
+library registered for guarded+redis://, what create_app makes of a redis:// storage URI).
+Flask-Limiter falls back to per-process counts when its storage fails, and asks the storage
+whether it is healthy again after 1 s, then 2, 4... s; behind the breaker those checks reach
+Redis at most once an interval. The cache and the limits on one Redis server share one breaker
+in each process (breaker_for), so a paused Redis costs a worker one timeout an interval.
 """
 
 from __future__ import annotations
@@ -25,10 +32,12 @@ import threading
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import redis
 from flask import Flask
 from flask_caching.backends.rediscache import RedisCache
+from limits.storage import RedisStorage
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
@@ -85,6 +94,20 @@ class Breaker:
             return was_open
 
 
+_breakers: dict[str, Breaker] = {}
+_breakers_lock = threading.Lock()
+
+
+def breaker_for(url: str, interval: float) -> Breaker:
+    """This process's one breaker for the Redis server at url: the page cache and the rate
+    limits on one server share it, so a paused Redis costs one timeout an interval, not one
+    for each."""
+    parts = urlsplit(url.removeprefix("guarded+"))
+    server = f"{parts.hostname}:{parts.port or 6379}" if parts.hostname else parts.path
+    with _breakers_lock:
+        return _breakers.setdefault(server, Breaker(interval))
+
+
 def client_options(timeout: float) -> dict[str, Any]:
     """redis-py settings for a client that never holds a request long: short timeouts and no
     retries (redis-py retries a failed command three times by default)."""
@@ -101,9 +124,9 @@ class GuardedRedisCache(RedisCache):
     #: Writes can be lost (Redis away); blog.pagecache keeps its debts for such a store.
     can_lose_writes = True
 
-    def __init__(self, *args: Any, retry_seconds: float = 5.0, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, breaker: Breaker | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.breaker = Breaker(retry_seconds)
+        self.breaker = breaker or Breaker(5.0)
         #: A write did not reach Redis: owed (a new content generation, blog.pagecache) before
         #: the next call that does.
         self.in_debt = False
@@ -118,8 +141,10 @@ class GuardedRedisCache(RedisCache):
         client = redis.Redis.from_url(config["CACHE_REDIS_URL"], **client_options(timeout))
         if config.get("CACHE_KEY_PREFIX"):
             kwargs["key_prefix"] = config["CACHE_KEY_PREFIX"]
-        retry = float(config.get("CACHE_RETRY_SECONDS", 5))
-        return cls(*args, host=client, retry_seconds=retry, **kwargs)
+        breaker = breaker_for(
+            config["CACHE_REDIS_URL"], float(config.get("CACHE_RETRY_SECONDS", 5))
+        )
+        return cls(*args, host=client, breaker=breaker, **kwargs)
 
     def _guarded(self, call: Callable[[], T], unavailable: T, *, writes: bool = False) -> T:
         """call(), or `unavailable` when Redis cannot answer now. A write that does not reach
@@ -214,3 +239,55 @@ class GuardedRedisCache(RedisCache):
 
     def clear(self) -> bool:
         return self._guarded(lambda: super(GuardedRedisCache, self).clear(), False, writes=True)
+
+
+class GuardedRedisStorage(RedisStorage):
+    """The rate limits' Redis behind a Breaker: while it is open, nothing is asked of Redis (a
+    call fails at once, and Flask-Limiter goes on counting in the process)."""
+
+    STORAGE_SCHEME = ["guarded+redis", "guarded+rediss"]
+
+    def __init__(self, uri: str, retry_seconds: float = 5.0, **options: Any) -> None:
+        super().__init__(uri.removeprefix("guarded+"), **options)
+        self.breaker = breaker_for(uri, float(retry_seconds))
+
+    def _guarded(self, call: Callable[[], T]) -> T:
+        if not self.breaker.allows():
+            raise redis.exceptions.ConnectionError("not tried: Redis failed a moment ago")
+        try:
+            result = call()
+        except FAILURES:
+            self.breaker.failed()
+            raise
+        self.breaker.succeeded()
+        return result
+
+    def incr(self, key: str, expiry: int, amount: int = 1) -> int:
+        return self._guarded(lambda: super(GuardedRedisStorage, self).incr(key, expiry, amount))
+
+    def get(self, key: str) -> int:
+        return self._guarded(lambda: super(GuardedRedisStorage, self).get(key))
+
+    def get_expiry(self, key: str) -> float:
+        return self._guarded(lambda: super(GuardedRedisStorage, self).get_expiry(key))
+
+    def clear(self, key: str) -> None:
+        return self._guarded(lambda: super(GuardedRedisStorage, self).clear(key))
+
+    def check(self) -> bool:
+        """Whether Redis answers: asked at most once an interval while the breaker is open."""
+        if not self.breaker.allows():
+            return False
+        healthy = super().check()  # (answers False on any failure)
+        if healthy:
+            self.breaker.succeeded()
+        else:
+            self.breaker.failed()
+        return healthy
+
+
+def guarded_storage_uri(uri: str) -> str:
+    """The rate limits' storage URI with Redis behind the breaker (other storages unchanged)."""
+    if uri.startswith(("redis://", "rediss://")):
+        return f"guarded+{uri}"
+    return uri

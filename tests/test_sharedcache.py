@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from blog import pagecache
 from blog.extensions import db
 from blog.models import Article, CacheDebt, Comment
-from blog.sharedcache import Breaker, GuardedRedisCache, client_options
+from blog.sharedcache import Breaker, GuardedRedisCache, GuardedRedisStorage, client_options
 from tests.conftest import build_app, dispose_when_idle, fresh_database
 from tests.deploy.services import RedisServer
 from tests.factories import make_article, make_comment, make_staff
@@ -57,7 +57,7 @@ def test_the_breaker_stops_calls_for_an_interval_after_a_failure_then_allows_one
 def test_threads_arriving_together_after_the_interval_make_one_trial(silent_redis):
     store = GuardedRedisCache(
         redis.Redis.from_url(f"redis://127.0.0.1:{silent_redis.port}/0", **client_options(0.25)),
-        retry_seconds=0.2,
+        breaker=Breaker(0.2),
     )
     assert store.get("anything") is None  # the first failure opens the breaker
     time.sleep(0.3)
@@ -168,10 +168,25 @@ def test_a_paused_redis_costs_one_timeout_per_interval_not_one_per_request(
         client = app.test_client()
         for _ in range(10):
             get_html(client, f"/articles/{slug}")
-        # One connection for the page cache's one trial, at most one for the rate limits
-        # (Flask-Limiter's own fallback): not one per request.
-        assert len(silent_redis.accepted) <= 2
+        # One call, the first, waited for an answer: the page cache and the rate limits share
+        # the breaker, which then kept every later request away from Redis.
+        assert len(silent_redis.accepted) == 1
         assert len(cache_warnings(caplog)) == 1
+
+
+def test_the_rate_limits_storage_asks_a_failed_redis_nothing_until_the_interval_is_over(
+    silent_redis,
+):
+    storage = GuardedRedisStorage(
+        f"guarded+redis://127.0.0.1:{silent_redis.port}", retry_seconds=60, **client_options(0.25)
+    )
+    with pytest.raises(redis.exceptions.TimeoutError):
+        storage.incr("a-limit", 60)
+    for _ in range(5):
+        with pytest.raises(redis.exceptions.ConnectionError):
+            storage.incr("a-limit", 60)  # at once, without a connection
+        assert storage.check() is False  # Flask-Limiter's "healthy again?"
+    assert len(silent_redis.accepted) == 1
 
 
 # --- invalidation across an outage, on a real Redis -------------------------------------

@@ -96,15 +96,7 @@ def edit_own_comment(comment: Comment, body: str, config: Mapping[str, Any]) -> 
         return False
     verdict = verdict_after_edit(comment, body, config)
     db.session.add(CommentRevision(comment_id=comment.id, body=comment.body, staff_id=None))
-    db.session.add(
-        ModerationAction(
-            comment_id=comment.id,
-            staff_id=None,
-            action="edited-by-author",
-            status_before=comment.status,
-            status_after=verdict.status,
-        )
-    )
+    db.session.add(ModerationAction.on_comment(comment, None, "edited-by-author", verdict.status))
     comment.body = body
     comment.edited_at = utcnow()
     comment.status = verdict.status
@@ -115,12 +107,6 @@ def edit_own_comment(comment: Comment, body: str, config: Mapping[str, Any]) -> 
 def delete_own_comment(comment: Comment) -> None:
     """To the trash (staff can still see it); the caller commits."""
     db.session.add(
-        ModerationAction(
-            comment_id=comment.id,
-            staff_id=None,
-            action="deleted-by-author",
-            status_before=comment.status,
-            status_after=CommentStatus.TRASH,
-        )
+        ModerationAction.on_comment(comment, None, "deleted-by-author", CommentStatus.TRASH)
     )
     comment.status = CommentStatus.TRASH

@@ -154,15 +154,7 @@ def hide(comment: Comment) -> None:
 
 def _change_status(comment: Comment, staff_id: int | None, action: str, after: str) -> None:
     """Change the comment's status, recorded in the audit log (staff_id None: by the rule)."""
-    db.session.add(
-        ModerationAction(
-            comment_id=comment.id,
-            staff_id=staff_id,
-            action=action,
-            status_before=comment.status,
-            status_after=after,
-        )
-    )
+    db.session.add(ModerationAction.on_comment(comment, staff_id, action, after))
     comment.status = after
 
 
