@@ -1,8 +1,10 @@
-"""Command-line tools: import-article, load-demo, rerender-articles, create-admin, send-mail."""
+"""Command-line tools: import-article, load-demo, rerender-articles, create-admin, worker."""
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 from pathlib import Path
 
 import click
@@ -24,6 +26,7 @@ from blog.demo import DEMO_DIR, load_demo_comments
 from blog.editorial.importer import ArticleFileError, parse_article_file, save_article
 from blog.extensions import db
 from blog.models import Article, Staff, StaffRole
+from blog.outbox.queue import error_summary
 from blog.outbox.sender import send_due
 from blog.rendering import render_markdown
 
@@ -187,19 +190,46 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(rerender_articles_command)
     app.cli.add_command(create_admin_command)
     app.cli.add_command(staff_hint_command)
-    app.cli.add_command(send_mail_command)
+    app.cli.add_command(worker_command)
 
 
-@click.command("send-mail")
+@click.command("worker")
+@click.option("--once", is_flag=True, help="Send what is due, then exit (for cron and tests).")
 @with_appcontext
-def send_mail_command() -> None:
-    """Send the email that is due in the outbox, once (for cron, or after a mail server outage).
+def worker_command(once: bool) -> None:
+    """Send the outbox's mail: what is due now and whatever comes due, until stopped (SIGTERM or
+    Ctrl-C). Several may run at once, on any machine (blog.outbox claims each message once).
 
-    Exits with status 1 when a message could not be sent (it is kept and tried again later).
+    With --once: what is due now, then exit; status 1 when a message could not be sent (it is
+    kept and tried again later).
     """
     if not current_app.config.get("MAIL_SERVER"):
         raise click.ClickException("MAIL_SERVER is not set: there is no mail server to send to")
-    result = send_due()
-    click.echo(f"{result.sent} sent, {result.failed} not sent (kept for a later attempt)")
-    if result.failed:
-        raise SystemExit(1)
+    if once:
+        result = send_due()
+        click.echo(f"{result.sent} sent, {result.failed} not sent (kept for a later attempt)")
+        if result.failed:
+            raise SystemExit(1)
+        return
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    poll = current_app.config["OUTBOX_POLL_SECONDS"]
+    click.echo(f"Sending the outbox's mail every {poll} s; stop with Ctrl-C.")
+    try:
+        while not stop.is_set():
+            send_round()
+            stop.wait(poll)
+    except KeyboardInterrupt:
+        pass
+
+
+def send_round() -> None:
+    """One round of the worker; the database away is logged and tried again next round."""
+    try:
+        send_due()
+    # Anything at all: the mail waits in the outbox, and the next round tries again.
+    except Exception as error:
+        current_app.logger.warning("outbox not read (%s)", error_summary(error))
+        db.session.rollback()
+    finally:
+        db.session.remove()  # no connection held between rounds

@@ -124,7 +124,7 @@ MAIL_PASSWORD: str | None = None
 #: How long any one step of talking to the mail server (connecting, each command) may take.
 MAIL_TIMEOUT_SECONDS = 10.0
 #: Each app process sends due mail on a thread of its own while MAIL_SERVER is set (started by
-#: its first request or the first email it writes). False leaves sending to `flask send-mail`.
+#: its first request or the first email it writes). False leaves sending to `flask worker`.
 OUTBOX_SENDER_THREAD = True
 #: How often that thread looks for mail whose retry has come (it wakes at once for new mail).
 OUTBOX_POLL_SECONDS = 5.0

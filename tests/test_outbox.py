@@ -1,5 +1,5 @@
 """The outbox's rules without HTTP (retry times, claims and leases), and its senders (a round,
-`flask send-mail`, the thread of a process) against a real SMTP server."""
+`flask worker`, the thread of a process) against a real SMTP server."""
 
 from __future__ import annotations
 
@@ -192,22 +192,73 @@ def test_a_message_the_server_refuses_holds_back_no_other(mailing, caplog):
     assert "gone@" not in "\n".join(r.getMessage() for r in caplog.records)
 
 
-def test_flask_send_mail_sends_what_is_due_and_fails_while_it_cannot(mailing, runner):
+def test_flask_worker_once_sends_what_is_due_and_fails_while_it_cannot(mailing, runner):
     port = free_port()
     app = mailing(port)
     put_in_outbox(app, 2)
-    down = runner.invoke(args=["send-mail"])
+    down = runner.invoke(args=["worker", "--once"])
     assert down.exit_code == 1
     assert "0 sent, 1 not sent" in down.output
     inbox = Inbox()
     with smtp_server(inbox, port):
-        up = runner.invoke(args=["send-mail"])  # the one not tried; the other waits its retry
+        up = runner.invoke(
+            args=["worker", "--once"]
+        )  # the one not tried; the other waits its retry
     assert up.exit_code == 0 and "1 sent, 0 not sent" in up.output
     assert len(inbox.messages) == 1
 
 
-def test_flask_send_mail_without_a_mail_server_says_so(runner):
-    result = runner.invoke(args=["send-mail"])
+def test_flask_worker_keeps_sending_until_it_is_stopped(app, tmp_path):
+    """The worker as an operator runs it: a process of its own, on the site's database."""
+    import os
+    import signal
+
+    from tests.deploy.servers import ROOT, server_env
+
+    port = free_port()
+    database = {
+        key: app.config[key]
+        for key in ("SQLALCHEMY_DATABASE_URI", "SQLALCHEMY_ENGINE_OPTIONS")
+        if key in app.config
+    }
+    env = server_env(
+        database,
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=str(port),
+        OUTBOX_POLL_SECONDS="0.2",
+        OUTBOX_RETRY_SECONDS="0.2",
+        OUTBOX_RETRY_MAX_SECONDS="0.5",
+    )
+    output = (tmp_path / "worker.log").open("wb")
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "blog", "worker"],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        stdout=output,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        put_in_outbox(app)  # while no mail server listens: kept, tried again
+        inbox = Inbox()
+        with smtp_server(inbox, port):
+            put_in_outbox(app)  # and one more, while it listens
+            deadline = time.monotonic() + 30
+            while len(inbox.messages) < 2:
+                assert time.monotonic() < deadline, "the worker sent nothing"
+                assert worker.poll() is None, (tmp_path / "worker.log").read_text()
+                time.sleep(0.1)
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=15) == 0  # stopped between rounds, cleanly
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
+        output.close()
+    assert all(row.sent_at is not None for row in outbox(app))
+
+
+def test_flask_worker_without_a_mail_server_says_so(runner):
+    result = runner.invoke(args=["worker", "--once"])
     assert result.exit_code != 0 and "MAIL_SERVER is not set" in result.output
 
 

@@ -1,4 +1,4 @@
-"""Sending what is due: one round (send_due, also `flask send-mail`), and the thread of each app
+"""Sending what is due: one round (send_due, also `flask worker --once`), and the thread of each app
 process that runs rounds while MAIL_SERVER is set (BackgroundSender).
 
 The thread starts lazily in the process that uses it, never at import: with the process's

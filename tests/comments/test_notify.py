@@ -253,7 +253,7 @@ def outbox_rows(app) -> list[OutboxMessage]:
 
 
 def run_sender(app) -> Round:
-    """One round of the sender, as `flask send-mail` or the sender thread runs it."""
+    """One round of the sender, as `flask worker` or the sender thread runs it."""
     with app.app_context():
         return send_due()
 
