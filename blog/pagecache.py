@@ -153,9 +153,14 @@ def current(key: str) -> str:
     if value is None:
         versions.add(key, uuid.uuid4().hex, timeout=0)
         value = versions.get(key)
-    if value is None:  # the store is away: a version no kept page carries, or will
-        return f"unkept-{uuid.uuid4().hex}"
+    if value is None:  # the store is away
+        return unkept()
     return value
+
+
+def unkept() -> str:
+    """What stands for a version the store cannot give: a token no kept page carries, or will."""
+    return f"unkept-{uuid.uuid4().hex}"
 
 
 def generation() -> str:
@@ -182,7 +187,7 @@ def settled() -> str:
     looked up in the database again once the store has let it go."""
     versions = version_store()
     if not getattr(versions, "available", True):
-        return f"unkept-{uuid.uuid4().hex}"  # nothing is kept or served from it meanwhile
+        return unkept()  # nothing is kept or served from it meanwhile
     value = versions.get(SETTLED_KEY)
     if value is None:
         try:

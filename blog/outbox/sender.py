@@ -204,9 +204,6 @@ def init_app(app: Flask) -> None:
     app.before_request(_start_with_first_request)
     sa.event.listen(engine, "engine_disposed", lambda _engine: sender.stop())
     # The Session events are the ORM's, for the whole process: a second app adds none.
-    for event, listener in (
-        ("after_commit", _wake_after_commit),
-        ("after_rollback", _forget_after_rollback),
-    ):
+    for event, listener in _SESSION_LISTENERS:
         if not sa.event.contains(Session, event, listener):
             sa.event.listen(Session, event, listener)
