@@ -134,6 +134,30 @@ OUTBOX_RETRY_MAX_SECONDS = 15 * 60.0
 #: How long a sender holds a message it is sending; past it, another sender may send it again
 #: (so at least once, never lost). Longer than a send can take with MAIL_TIMEOUT_SECONDS.
 OUTBOX_LEASE_SECONDS = 120.0
+#: After this many failed attempts (about a day and a half with the retries above) the senders
+#: give a message up; the staff's outbox page shows it and can send it again.
+OUTBOX_MAX_ATTEMPTS = 150
+#: Sent messages are deleted from the outbox after this many days.
+OUTBOX_KEEP_DAYS = 30
+#: With no MAIL_SERVER, mail is not sent but written here as .eml files (relative paths are in
+#: the instance folder) and listed on the staff's outbox page.
+MAIL_PICKUP_DIR = "mail"
+
+# --- Email to commenters and staff (blog.subscriptions, signed links) --------------------
+#: Followers of an article get at most one email of its new comments this often.
+NOTIFY_DIGEST_MINUTES = 60
+#: An address that has not confirmed gets at most one confirmation this often, however many
+#: comments name it.
+NOTIFY_CONFIRMATION_HOURS = 24
+#: How many confirmation emails one client may cause (a limits string, per client address).
+NOTIFY_CONFIRMATION_RATE_LIMIT = "5 per hour;20 per day"
+#: How long the Approve / Spam / Trash links of a staff notice hold (each is used up by its POST).
+MODERATION_LINK_DAYS = 3
+#: How long a password-reset link holds (it is used up by setting the password).
+PASSWORD_RESET_MINUTES = 60
+#: How many password-reset emails one client may ask for (a limits string, per client address).
+PASSWORD_RESET_RATE_LIMIT = "5 per hour"  # noqa: S105 (a rate, not a password)
+
 #: Items per page in the moderation queue.
 ADMIN_COMMENTS_PER_PAGE = 20
 #: Staff screens count rows up to this many and then show "1,000+" (tabs, badge, histories).

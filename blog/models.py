@@ -360,6 +360,19 @@ class CacheDebt(db.Model):
         return f"<CacheDebt {self.id}>"
 
 
+class SpentToken(db.Model):
+    """A single-use signed link that has been used (blog.signing.spend): its digest, never the
+    token itself, so the table cannot be read back into working links."""
+
+    __tablename__ = "spent_tokens"
+
+    digest: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    spent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<SpentToken {self.digest[:8]}>"
+
+
 class ArticleSlug(db.Model):
     """A slug an article had before an editor changed it: old links answer 301 to the new one."""
 
@@ -668,13 +681,23 @@ class OutboxMessage(db.Model):
     #: The last failure: exception class and SMTP code only (an SMTP error's text can repeat
     #: addresses), e.g. "SMTPDataError 554".
     last_error: Mapped[str | None] = mapped_column(sa.String(100))
+    #: What it is for ("moderation", "confirmation", "reply", "digest", "password-reset", ...).
+    kind: Mapped[str] = mapped_column(sa.String(40), default="notice", server_default="notice")
+    #: Its Subject, for the staff's outbox page.
+    subject: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    #: Set when the senders stopped trying (OUTBOX_MAX_ATTEMPTS failures); a retry clears it.
+    gave_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     @staticmethod
     def due(now: datetime) -> Select:
-        """Messages not yet sent whose time has come, the longest waiting first."""
+        """Messages not yet sent nor given up whose time has come, the longest waiting first."""
         return (
             sa.select(OutboxMessage)
-            .where(OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at <= now)
+            .where(
+                OutboxMessage.sent_at.is_(None),
+                OutboxMessage.gave_up_at.is_(None),
+                OutboxMessage.next_attempt_at <= now,
+            )
             .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         )
 

@@ -14,9 +14,9 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from blog.comments.notify import notice_message
 from blog.extensions import db
 from blog.models import OutboxMessage, utcnow
+from blog.outbox.messages import compose as notice_message
 from blog.outbox.queue import claim_next, enqueue, mark_failed, mark_sent, retry_delay
 from blog.outbox.sender import Round, send_due
 from tests.comments.test_notify import Inbox, free_port, smtp, smtp_server  # noqa: F401
@@ -289,7 +289,7 @@ def test_the_thread_sends_mail_held_while_the_server_was_away_by_itself_once_it_
 FRESH_PROCESS = """
 import sys, time
 from blog import create_app
-from blog.comments.notify import notice_message
+from blog.outbox.messages import compose as notice_message
 from blog.extensions import db
 from blog.outbox.queue import enqueue
 from blog.models import OutboxMessage

@@ -13,10 +13,7 @@ address that is not a plain one is left out.
 
 from __future__ import annotations
 
-from email import policy
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
-from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import current_app, render_template
@@ -24,28 +21,9 @@ from flask import current_app, render_template
 from blog.auth.accounts import EmailRefused, check_staff_email
 from blog.extensions import db
 from blog.models import Article, Comment, CommentStatus, OutboxMessage, Staff
+from blog.outbox.messages import compose, one_line
 from blog.outbox.queue import enqueue
-from blog.outbox.smtp import sender_header
 from blog.siteurl import site_url_for
-
-
-def notice_message(subject: str, recipients: list[str], body: str) -> EmailMessage:
-    """A plain-text email whose body goes out quoted-printable, in lines SMTP accepts, with its
-    own Message-ID (kept in the outbox, so a message sent twice carries the same one)."""
-    message = EmailMessage(policy=policy.SMTP)
-    message["Subject"] = subject
-    message["From"] = sender_header(current_app.config)
-    message["To"] = ", ".join(recipients)
-    message["Date"] = formatdate(localtime=True)
-    # The site's host, not the machine's name: make_msgid() would look that up in the DNS.
-    message["Message-ID"] = make_msgid(domain=urlsplit(current_app.config["SITE_URL"]).hostname)
-    message.set_content(body, cte="quoted-printable")
-    return message
-
-
-def one_line(text: str) -> str:
-    """text with every run of whitespace, line breaks included, folded to one space."""
-    return " ".join(text.split())
 
 
 def moderation_notice(comment: Comment, article: Article, recipients: list[str]) -> EmailMessage:
@@ -54,8 +32,8 @@ def moderation_notice(comment: Comment, article: Article, recipients: list[str])
     queue_url = site_url_for("admin.comments", status="pending", _anchor=f"row-{comment.id}")
     site = current_app.config["SITE_NAME"]
     title = one_line(article.title)
-    return notice_message(
-        one_line(f"[{site}] A comment on \u201c{title}\u201d awaits moderation"),
+    return compose(
+        f"[{site}] A comment on \u201c{title}\u201d awaits moderation",
         recipients,
         render_template(
             "comments/notice.txt",
@@ -101,4 +79,4 @@ def notify_staff(comment: Comment, article: Article) -> OutboxMessage | None:
     recipients = notice_recipients(comment.id)
     if not recipients:
         return None
-    return enqueue(moderation_notice(comment, article, recipients), recipients)
+    return enqueue(moderation_notice(comment, article, recipients), recipients, kind="moderation")

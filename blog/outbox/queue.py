@@ -23,9 +23,17 @@ from blog.models import OutboxMessage
 ENQUEUED = "outbox_enqueued"
 
 
-def enqueue(message: EmailMessage, recipients: Sequence[str]) -> OutboxMessage:
-    """Add an email to the outbox in the session's transaction; its commit sends it."""
-    row = OutboxMessage(message=message.as_bytes(), recipients=list(recipients))
+def enqueue(
+    message: EmailMessage, recipients: Sequence[str], kind: str = "notice"
+) -> OutboxMessage:
+    """Add an email to the outbox in the session's transaction; its commit sends it. kind names
+    what it is for the staff's outbox page ("moderation", "confirmation", "password-reset", ...)."""
+    row = OutboxMessage(
+        message=message.as_bytes(),
+        recipients=list(recipients),
+        kind=kind,
+        subject=str(message.get("Subject", ""))[:200],
+    )
     db.session.add(row)
     db.session.info[ENQUEUED] = True
     return row

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -36,6 +37,15 @@ from blog.outbox.smtp import deliver, is_refusal
 
 #: app.extensions key of the app's BackgroundSender.
 EXTENSION = "outbox_sender"
+#: app.extensions key of the functions each round runs first (add_composer).
+COMPOSERS = "outbox_composers"
+
+
+def add_composer(app: Flask, composer: Callable[[], object]) -> None:
+    """Have every round of sending run composer first, in its app context: a use case that
+    writes mail on a schedule rather than with a change (a digest whose time has come) commits
+    it to the outbox there, and the round then sends it."""
+    app.extensions.setdefault(COMPOSERS, []).append(composer)
 
 
 @dataclass(frozen=True)
@@ -47,13 +57,16 @@ class Round:
 
 
 def send_due() -> Round:
-    """Send every message due now, one claim at a time, in the current app context.
+    """Send every message due now, one claim at a time, in the current app context, after the
+    composers (add_composer) have written what their schedules make due.
 
     A message the server refused is rescheduled and the round goes on to the next; a failure of
     the server as a whole (away, timed out, disconnected) ends the round, leaving the rest due
     for the next one rather than knocking on a closed door once per message.
     """
     config = current_app.config
+    for composer in current_app.extensions.get(COMPOSERS, ()):
+        composer()
     lease = timedelta(seconds=config["OUTBOX_LEASE_SECONDS"])
     sent = failed = 0
     while (claim := claim_next(utcnow(), lease)) is not None:
