@@ -17,6 +17,7 @@ from werkzeug.serving import make_server
 
 from blog.extensions import db
 from blog.models import Comment, ModerationAction
+from tests.browser.test_accessibility import axe_source, violations  # noqa: F401
 from tests.comments.test_notify import Inbox, free_port, smtp_server
 from tests.conftest import build_app, dispose_when_idle, fresh_database, serving
 from tests.factories import STAFF_PASSWORD, make_article, make_staff
@@ -72,8 +73,9 @@ def mail_site(tmp_path_factory) -> Iterator[MailSite]:
             dispose_when_idle(app)
 
 
-def shoot(page: Page, name: str) -> None:
-    """The page at each width, for a person to look at."""
+def shoot(page: Page, name: str, axe: str) -> None:
+    """The page at each width, for a person to look at; axe finds no WCAG 2.1 AA violation."""
+    assert violations(page, axe) == [], name
     SHOTS.mkdir(parents=True, exist_ok=True)
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
@@ -86,7 +88,11 @@ def link_in(message, label: str) -> str:
     return re.search(rf"^{label}: (\S+?)\r?$", message.get_content(), re.M).group(1)
 
 
-def test_a_moderator_approves_from_the_email_through_the_login(browser: Browser, mail_site):
+def test_a_moderator_approves_from_the_email_through_the_login(
+    browser: Browser,
+    mail_site,
+    axe_source,  # noqa: F811
+):
     reader = browser.new_context().new_page()
     reader.goto(f"{mail_site.url}/articles/{mail_site.slug}")
     reader.get_by_role("textbox", name="Comment", exact=True).fill("Is the night ferry spared?")
@@ -100,7 +106,7 @@ def test_a_moderator_approves_from_the_email_through_the_login(browser: Browser,
     approve = link_in(message, "Approve")
     assert approve.startswith(f"{mail_site.url}/admin/inbox?link=")
 
-    context = browser.new_context()
+    context = browser.new_context(bypass_csp=True)  # (axe goes in inline)
     page = context.new_page()
     page.goto(approve)  # logged out: the login first, then back to the link
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
@@ -111,7 +117,7 @@ def test_a_moderator_approves_from_the_email_through_the_login(browser: Browser,
     expect(page.locator(".queue-body")).to_have_text("Is the night ferry spared?")
     expect(page.get_by_role("link", name="Ferry fares rise again")).to_be_visible()
     expect(page.locator(".badge-state")).to_have_text("pending")
-    shoot(page, "inbox-approve")
+    shoot(page, "inbox-approve", axe_source)
     with mail_site.app.app_context():
         assert db.session.scalar(sa.select(Comment.status)) == "pending"  # opened, not acted
 
@@ -125,28 +131,32 @@ def test_a_moderator_approves_from_the_email_through_the_login(browser: Browser,
 
     page.goto(approve)  # the link is used up
     expect(page.get_by_role("heading", level=1)).to_have_text("This link has already been used")
-    shoot(page, "inbox-used")
+    shoot(page, "inbox-used", axe_source)
     page.goto(link_in(message, "Spam"))  # and the others find the comment decided
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Someone has already decided on this comment"
     )
     expect(page.locator(".staff-warning")).to_contain_text("Approved by Night Editor")
     expect(page.get_by_role("button", name="Spam")).to_have_count(0)
-    shoot(page, "inbox-decided")
+    shoot(page, "inbox-decided", axe_source)
     context.close()
 
 
-def test_a_forgotten_password_is_reset_from_the_email_and_logs_in(browser: Browser, mail_site):
-    context = browser.new_context()
+def test_a_forgotten_password_is_reset_from_the_email_and_logs_in(
+    browser: Browser,
+    mail_site,
+    axe_source,  # noqa: F811
+):
+    context = browser.new_context(bypass_csp=True)  # (axe goes in inline)
     page = context.new_page()
     page.goto(f"{mail_site.url}/login")
     page.get_by_role("link", name="Forgot your password?").click()
     expect(page.get_by_role("heading", name="Forgot your password?")).to_be_visible()
-    shoot(page, "forgot")
+    shoot(page, "forgot", axe_source)
     page.get_by_label("Username or email").fill(EDITOR_EMAIL.upper())
     page.get_by_role("button", name="Send me a link").click()
     expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
-    shoot(page, "reset-sent")
+    shoot(page, "reset-sent", axe_source)
 
     recipients, message = mail_site.received("Reset your password")
     assert recipients == [EDITOR_EMAIL]
@@ -154,7 +164,7 @@ def test_a_forgotten_password_is_reset_from_the_email_and_logs_in(browser: Brows
 
     page.goto(link)
     expect(page.get_by_role("heading", name="Choose a new password")).to_be_visible()
-    shoot(page, "reset-form")
+    shoot(page, "reset-form", axe_source)
     page.get_by_label(re.compile(r"^New password\W*$")).fill(NEW_PASSWORD)
     page.get_by_label("New password again").fill("not the same at all")
     page.get_by_role("button", name="Save the new password").click()
@@ -171,5 +181,5 @@ def test_a_forgotten_password_is_reset_from_the_email_and_logs_in(browser: Brows
 
     page.goto(link)
     expect(page.get_by_role("heading", level=1)).to_have_text("This link has already been used")
-    shoot(page, "reset-used")
+    shoot(page, "reset-used", axe_source)
     context.close()
