@@ -61,27 +61,29 @@ def problem_page(problem: LinkProblem) -> tuple[str, int]:
     return page, LINK_PROBLEM_STATUS[problem]
 
 
-def linked_comment(token: str, *, decided_status: int) -> tuple[ModerationLink, Comment]:
+def linked_comment(token: str, *, acting: bool) -> tuple[ModerationLink, Comment]:
     """What the link asks and its comment, still as it was when the notice was written;
     raises Unusable when the link is forged, used or expired, the comment gone, or decided
-    on since (answered with decided_status)."""
+    on since. Acting, the comment's row is locked until the commit (PostgreSQL; SQLite's
+    write lock is held already), so a decision made by another link at the same moment waits
+    and then finds it decided."""
     link = read_moderation_token(token)
     if isinstance(link, LinkProblem):
         raise Unusable(problem_page(link))
-    comment = db.session.get(Comment, link.comment_id)
+    comment = db.session.get(Comment, link.comment_id, with_for_update=acting)
     if comment is None:
         raise Unusable((render_template("admin/inbox_gone.html"), 404))
     if comment.status != link.status:
         record = latest_actions([comment.id]).get(comment.id)
         page = render_template("admin/inbox_decided.html", comment=comment, record=record)
-        raise Unusable((page, decided_status))
+        raise Unusable((page, 409 if acting else 200))
     return link, comment
 
 
 @bp.get("")
 def decide() -> str:
     """The comment and one button for the link's action; opening it changes nothing."""
-    link, comment = linked_comment(request.args.get("link", ""), decided_status=200)
+    link, comment = linked_comment(request.args.get("link", ""), acting=False)
     return render_template("admin/inbox.html", comment=comment, action=ACTIONS[link.action])
 
 
@@ -89,7 +91,7 @@ def decide() -> str:
 def act() -> Response:
     """Use the link up and apply its action, in one transaction: once only."""
     token = request.args.get("link", "")
-    link, comment = linked_comment(token, decided_status=409)
+    link, comment = linked_comment(token, acting=True)
     if not spend(token):  # spent by a concurrent POST a moment ago
         raise Unusable(problem_page(LinkProblem.USED))
     action = ACTIONS[link.action]

@@ -4,6 +4,7 @@ HTTP and followed as a staff member would (logged out first, through the login).
 from __future__ import annotations
 
 import re
+import threading
 import time
 from email import message_from_bytes
 from email.policy import default
@@ -258,3 +259,34 @@ def test_links_are_built_on_site_url_whatever_host_the_commenter_used(notifying)
         ).get_content()
         assert db.session.scalar(sa.select(Article.id)) == 1
     assert "Approve: https://news.example.org/admin/inbox?link=" in text
+
+
+def test_links_pressed_at_the_same_moment_make_one_decision(notifying):
+    """Eight moderators press Approve or Spam on the same comment at once: one decides, the
+    others are told it is decided (or the link used), and the audit log has one entry."""
+    app, slug = notifying
+    links = held_comment(app, slug)
+    pressing = []
+    for n in range(8):
+        client = app.test_client()
+        log_in(client, "chief" if n % 2 else "editor")
+        path = links["Approve" if n % 2 else "Spam"]
+        form = next(f for f in served_forms(get_html(client, path)) if f.action == "")
+        pressing.append((client, path, MultiDict(form.submission())))
+    start = threading.Barrier(len(pressing))
+    codes: list[int] = []
+
+    def press_now(client, path, data) -> None:
+        start.wait()
+        codes.append(client.post(path, data=data).status_code)
+
+    threads = [threading.Thread(target=press_now, args=args) for args in pressing]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(codes)[0] == 303 and codes.count(303) == 1, codes
+    assert set(codes) <= {303, 409, 410}
+    with app.app_context():
+        [entry] = db.session.scalars(sa.select(ModerationAction)).all()
+        assert db.session.get(Comment, 1).status == entry.status_after
