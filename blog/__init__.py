@@ -141,6 +141,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """One blueprint per thing a reader does."""
+    from blog.admin.inbox import bp as inbox_bp
     from blog.admin.routes import bp as admin_bp
     from blog.articles.routes import bp as articles_bp
     from blog.auth.routes import bp as auth_bp
@@ -152,6 +153,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(articles_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(inbox_bp)  # the staff notice's Approve / Spam / Trash links
     app.register_blueprint(editorial_bp)
     app.register_blueprint(authors_bp)
     app.register_blueprint(comments_bp)

@@ -1,4 +1,4 @@
-"""Views: log in, log out."""
+"""Views: log in, log out, reset a forgotten password by email."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
 
+from blog.auth import reset
 from blog.auth.accounts import (
     authenticate,
     end_all_sessions,
@@ -29,9 +30,16 @@ from blog.auth.cookies import (
     give_device_cookie,
     login_limit_key_for_request,
 )
-from blog.auth.forms import LoginForm
+from blog.auth.forms import (
+    ForgotPasswordForm,
+    LoginForm,
+    NewPasswordForm,
+    hashed_new_password,
+)
+from blog.comments.notify import LINK_PROBLEM_STATUS, LinkProblem
 from blog.database import begin_write, reads_before_writing
 from blog.extensions import db, limiter, login_manager
+from blog.models import utcnow
 from blog.security import no_store, safe_next
 
 bp = Blueprint("auth", __name__)
@@ -97,6 +105,68 @@ def logout() -> ResponseReturnValue:
     session.clear()
     flash("You have logged out.")
     return forget_remember_cookie(redirect(url_for("articles.index"), 303))
+
+
+def private_page(body: str, status: int = 200) -> Response:
+    """A page for this visitor alone (a form with its token, a link's page): no cache keeps it,
+    and no other site learns its address from the Referer."""
+    response = no_store(current_app.make_response((body, status)))
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.route("/login/forgot", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["PASSWORD_RESET_RATE_LIMIT"],
+    methods=["POST"],
+    scope="password-reset-client",
+)
+def forgot_password() -> ResponseReturnValue:
+    """Ask for a reset link; the answer is the same whether the account exists or not."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        reset.request_reset(form.name.data, utcnow())
+        db.session.commit()
+        return redirect(url_for(".reset_sent"), 303)
+    status = 422 if request.method == "POST" else 200
+    return private_page(render_template("auth/forgot.html", form=form), status)
+
+
+@bp.get("/login/forgot/sent")
+def reset_sent() -> ResponseReturnValue:
+    """What everyone who asked for a reset link is told."""
+    minutes = current_app.config["PASSWORD_RESET_MINUTES"]
+    return private_page(render_template("auth/reset_sent.html", minutes=minutes))
+
+
+@bp.route("/login/reset", methods=["GET", "POST"])
+@reads_before_writing  # scrypt: no write lock is held meanwhile
+def reset_password() -> ResponseReturnValue:
+    """The new-password form behind a reset link (GET changes nothing); its POST sets the
+    password, uses the link up and ends every session of the account, then asks for a login."""
+    token = request.args.get("link", "")
+    staff = reset.account_to_reset(token)
+    if isinstance(staff, LinkProblem):
+        return reset_problem(staff)
+    form = NewPasswordForm()
+    if form.validate_on_submit() and (hashed := hashed_new_password(form.new)) is not None:
+        begin_write(db.session)
+        staff = reset.account_to_reset(token)  # again, now that no one else can write
+        if isinstance(staff, LinkProblem) or not reset.reset_password(staff, token, hashed):
+            return reset_problem(LinkProblem.USED)
+        db.session.commit()
+        logout_user()
+        session.clear()
+        flash("Your password has been changed and every session of the account has ended.")
+        return forget_remember_cookie(redirect(url_for(".login"), 303))
+    status = 422 if request.method == "POST" else 200
+    return private_page(render_template("auth/reset.html", form=form, staff=staff), status)
+
+
+def reset_problem(problem: LinkProblem) -> Response:
+    """The page saying why a reset link cannot be used, with a way to ask for another."""
+    page = render_template("auth/reset_problem.html", problem=problem)
+    return private_page(page, LINK_PROBLEM_STATUS[problem])
 
 
 def init_app(app: Flask) -> None:

@@ -96,6 +96,10 @@ def test_a_waiting_comment_is_emailed_to_staff_with_a_link_to_the_queue(tmp_path
         assert "Fares up again? https://x.example" in text
         assert "Held because: too many links (1)" in text
         assert "http://localhost/admin/comments?status=pending#row-1" in text
+        # One link per decision, each opening a page with its button (tests/admin/test_inbox.py).
+        decisions = re.findall(r"^(\w+): http://localhost/admin/inbox\?link=\S+?\r?$", text, re.M)
+        assert decisions == ["Approve", "Spam", "Trash"]
+        assert "it works once, for 3 days" in text
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
@@ -114,7 +118,7 @@ def test_the_link_in_the_notice_leads_a_staff_member_through_login_to_the_commen
             db.session.commit()
         post_comment(app.test_client(), slug, body="Will the night crossing keep its bicycles?")
         [(_, message)] = inbox.wait_for(1)
-        link = re.search(r"http://localhost(/admin/\S+)", message.get_content()).group(1)
+        link = re.search(r"http://localhost(/admin/comments\S+)", message.get_content()).group(1)
         path, _, fragment = link.partition("#")
 
         staff = app.test_client()
