@@ -288,8 +288,8 @@ def test_without_a_mail_server_a_round_writes_each_message_as_a_file_named_for_t
     assert run_sender(app) == Round(sent=3, failed=0)
     files, total = list_files(pickup_folder, 10)
     assert total == 3
-    assert [f.name.removesuffix(".eml").rsplit("-", 1)[1] for f in files] == [
-        f"{i:06d}" for i in reversed(ids)
+    assert [f.name.split("-", 1)[1] for f in files] == [
+        f"{i:06d}-notice.eml" for i in reversed(ids)
     ]  # newest first: the names sort by the time they were written
     rows = outbox(app)
     assert all(r.sent_at is not None for r in rows)

@@ -3,8 +3,9 @@ message as an .eml file into MAIL_PICKUP_DIR (under the instance folder) instead
 
 A file is written aside and renamed into place, so a reader (the staff's outbox page, a mail
 client opening the folder) never sees half a message. Its name sorts by the time it was written
-and carries the outbox row's id: 20261206T101500.123456Z-000042.eml. A message written twice (a
-sender killed after writing, before marking it sent) is two files with the same Message-ID.
+and carries the outbox row's id and kind: 20261206T101500.123456Z-000042-moderation.eml. A message
+written twice (a sender killed after writing, before marking it sent) is two files with the same
+Message-ID.
 """
 
 from __future__ import annotations
@@ -20,7 +21,13 @@ from flask import Flask
 from blog.models import utcnow
 
 #: The names the senders write, and the only ones the outbox page will open.
-FILE_NAME = re.compile(r"\A\d{8}T\d{6}\.\d{6}Z-\d{6,}\.eml\Z")
+FILE_NAME = re.compile(r"\A\d{8}T\d{6}\.\d{6}Z-\d{6,}-(?P<kind>[a-z-]{1,40})\.eml\Z")
+
+
+def file_kind(name: str) -> str | None:
+    """The kind of message a file of the folder holds, from its name."""
+    match = FILE_NAME.match(name)
+    return match["kind"] if match else None
 
 
 def pickup_dir(app: Flask) -> Path:
@@ -28,10 +35,11 @@ def pickup_dir(app: Flask) -> Path:
     return Path(app.instance_path, app.config["MAIL_PICKUP_DIR"])
 
 
-def write_message(directory: Path, message_id: int, message: bytes) -> Path:
-    """Write one message as an .eml file named for now and its row; returns its path."""
+def write_message(directory: Path, message_id: int, kind: str, message: bytes) -> Path:
+    """Write one message as an .eml file named for now, its row and kind; returns its path."""
     directory.mkdir(parents=True, exist_ok=True)
-    name = f"{utcnow():%Y%m%dT%H%M%S.%fZ}-{message_id:06d}.eml"
+    kind = re.sub(r"[^a-z-]+", "-", kind.lower())[:40] or "notice"
+    name = f"{utcnow():%Y%m%dT%H%M%S.%fZ}-{message_id:06d}-{kind}.eml"
     partial = directory / f".{name}.part"
     with open(partial, "wb") as file:
         file.write(message)

@@ -53,6 +53,8 @@ class Claim:
     recipients: list[str]
     #: The attempt this is; also the claim's token (a later claim has a higher one).
     attempt: int
+    #: What it is for (OutboxMessage.kind).
+    kind: str = "notice"
 
 
 @contextmanager
@@ -77,7 +79,7 @@ def claim_next(now: datetime, lease: timedelta) -> Claim | None:
             return None
         row.attempts += 1
         row.next_attempt_at = now + lease
-        claim = Claim(row.id, row.message, list(row.recipients), row.attempts)
+        claim = Claim(row.id, row.message, list(row.recipients), row.attempts, row.kind)
     return claim
 
 

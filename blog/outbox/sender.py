@@ -104,7 +104,7 @@ def hand_over(claim: Claim) -> int:
     folder; how many recipients the mail server refused (see smtp.deliver)."""
     if current_app.config.get("MAIL_SERVER"):
         return deliver(claim.message, claim.recipients, current_app.config)
-    write_message(pickup_dir(current_app), claim.id, claim.message)
+    write_message(pickup_dir(current_app), claim.id, claim.kind, claim.message)
     return 0
 
 
