@@ -62,13 +62,19 @@ lock-upgrade:
 lock-check: setup
 	$(BIN)/python .ci/check_lock.py
 
+# The site and, beside it, `flask worker` sending its mail (the site's own sender thread off: on
+# SQLite one sender). With no MAIL_SERVER the worker writes each message into instance/mail/ (the
+# staff's Outbox page lists them). Ctrl-C stops both: a background job of a script ignores
+# SIGINT, so the trap ends the worker with SIGTERM, which it stops on between rounds.
 run: setup
 	$(FLASK) db upgrade
 	$(FLASK) rerender-articles
 	$(FLASK) load-demo --if-empty
 	$(FLASK) staff-hint
-	@echo "Serving on $(SITE_URL)/"
-	FLASK_SITE_URL=$(SITE_URL) $(FLASK) run --host $(HOST) --port $(PORT)
+	@echo "Serving on $(SITE_URL)/, with the mail worker beside it; stop both with Ctrl-C"
+	FLASK_SITE_URL=$(SITE_URL) $(FLASK) worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	FLASK_SITE_URL=$(SITE_URL) FLASK_OUTBOX_SENDER_THREAD=false $(FLASK) run --host $(HOST) --port $(PORT)
 
 lint: setup-dev
 	$(BIN)/ruff check .
