@@ -230,10 +230,10 @@ def test_flask_worker_once_sends_what_is_due_and_fails_while_it_cannot(mailing, 
 
 def test_flask_worker_keeps_sending_until_it_is_stopped(app, tmp_path):
     """The worker as an operator runs it: a process of its own, on the site's database."""
-    import os
     import signal
 
-    from tests.deploy.servers import ROOT, server_env
+    from tests.deploy.servers import server_env
+    from tests.deploy.test_outbox_faults import flask_worker
 
     port = free_port()
     database = {
@@ -249,15 +249,7 @@ def test_flask_worker_keeps_sending_until_it_is_stopped(app, tmp_path):
         OUTBOX_RETRY_SECONDS="0.2",
         OUTBOX_RETRY_MAX_SECONDS="0.5",
     )
-    output = (tmp_path / "worker.log").open("wb")
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "blog", "worker"],
-        cwd=ROOT,
-        env={**os.environ, **env},
-        stdout=output,
-        stderr=subprocess.STDOUT,
-    )
-    try:
+    with flask_worker(env, tmp_path / "worker.log") as worker:
         put_in_outbox(app)  # while no mail server listens: kept, tried again
         inbox = Inbox()
         with smtp_server(inbox, port):
@@ -269,11 +261,6 @@ def test_flask_worker_keeps_sending_until_it_is_stopped(app, tmp_path):
                 time.sleep(0.1)
         worker.send_signal(signal.SIGTERM)
         assert worker.wait(timeout=15) == 0  # stopped between rounds, cleanly
-    finally:
-        if worker.poll() is None:
-            worker.kill()
-            worker.wait()
-        output.close()
     assert all(row.sent_at is not None for row in outbox(app))
 
 
