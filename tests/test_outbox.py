@@ -340,6 +340,12 @@ def test_a_message_is_given_up_after_its_last_attempt_and_logged(mailing, caplog
         f"outbox message {message_id} given up after 3 attempts: ConnectionRefusedError; "
         "the staff's outbox page can send it again"
     ]
+    with app.app_context():  # Send again: one more attempt, then given up again if it fails
+        assert send_again(message_id, utcnow())
+        db.session.commit()
+    assert run_sender(app) == Round(sent=0, failed=1)
+    [row] = outbox(app)
+    assert row.attempts == 4 and row.gave_up_at is not None
 
 
 def test_sending_again_makes_a_given_up_message_due_now_and_never_a_sent_one(app):

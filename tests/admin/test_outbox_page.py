@@ -225,3 +225,31 @@ def test_without_a_mail_server_a_held_comment_notice_lands_in_the_mail_folder(
     [notice] = list_files(mail_folder, 10)[0]
     assert notice.name.endswith("-moderation.eml")
     assert "awaits moderation" in get_html(admin, f"/admin/outbox/folder/{notice.name}")
+
+
+def test_the_outbox_pages_are_valid_html(app, admin, tmp_path):
+    """The Nu Html Checker over each of the outbox's pages, with rows in every state."""
+    from tests.test_html_validity import _checker, _errors
+
+    _checker()  # skips when the checker is missing
+    add_message(app, "Went", body="A sent one.")
+    with app.app_context():
+        send_due()
+        [file] = list_files(pickup_dir(app), 1)[0]
+    waiting = add_message(app, "Waits", attempts=2, last_error="SMTPDataError 451")
+    add_message(app, "Stuck", gave_up_at=utcnow(), last_error="ConnectionRefusedError")
+    urls = [
+        "/admin/outbox/",
+        "/admin/outbox/?tab=failed",
+        "/admin/outbox/?tab=sent",
+        "/admin/outbox/folder",
+        f"/admin/outbox/folder/{file.name}",
+        f"/admin/outbox/{waiting}",
+    ]
+    files = {}
+    for number, url in enumerate(urls):
+        path = tmp_path / f"outbox-{number}.html"
+        path.write_text(get_html(admin, url), encoding="utf-8")
+        files[path.name] = url
+    errors = _errors([str(tmp_path / name) for name in files], files)
+    assert not errors, "\n".join(errors)
