@@ -125,7 +125,8 @@ def reschedule(claim: Claim, error: BaseException) -> None:
     (never an address: see error_summary)."""
     config = current_app.config
     if claim.attempt >= config["OUTBOX_MAX_ATTEMPTS"]:
-        if mark_failed(claim, error, utcnow(), gave_up_at=utcnow()):
+        now = utcnow()
+        if mark_failed(claim, error, now, gave_up_at=now):
             current_app.logger.warning(
                 "outbox message %s given up after %s attempts: %s; "
                 "the staff's outbox page can send it again",
