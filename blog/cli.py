@@ -26,6 +26,7 @@ from blog.demo import DEMO_DIR, load_demo_comments
 from blog.editorial.importer import ArticleFileError, parse_article_file, save_article
 from blog.extensions import db
 from blog.models import Article, Staff, StaffRole
+from blog.outbox.pickup import pickup_dir
 from blog.outbox.queue import error_summary
 from blog.outbox.sender import send_due
 from blog.rendering import render_markdown
@@ -199,12 +200,12 @@ def init_app(app: Flask) -> None:
 def worker_command(once: bool) -> None:
     """Send the outbox's mail: what is due now and whatever comes due, until stopped (SIGTERM or
     Ctrl-C). Several may run at once, on any machine (blog.outbox claims each message once).
+    With no MAIL_SERVER, each message is written as an .eml file into MAIL_PICKUP_DIR instead.
 
     With --once: what is due now, then exit; status 1 when a message could not be sent (it is
     kept and tried again later).
     """
-    if not current_app.config.get("MAIL_SERVER"):
-        raise click.ClickException("MAIL_SERVER is not set: there is no mail server to send to")
+    click.echo(f"Mail goes {destination(current_app)}.")
     if once:
         result = send_due()
         click.echo(f"{result.sent} sent, {result.failed} not sent (kept for a later attempt)")
@@ -221,6 +222,13 @@ def worker_command(once: bool) -> None:
             stop.wait(poll)
     except KeyboardInterrupt:
         pass
+
+
+def destination(app: Flask) -> str:
+    """Where the senders put mail, in words: the mail server, or the pickup folder."""
+    if app.config.get("MAIL_SERVER"):
+        return f"to the mail server {app.config['MAIL_SERVER']}:{app.config['MAIL_PORT']}"
+    return f"into {pickup_dir(app)} as .eml files (MAIL_SERVER is not set)"
 
 
 def send_round() -> None:

@@ -123,8 +123,9 @@ MAIL_USERNAME: str | None = None
 MAIL_PASSWORD: str | None = None
 #: How long any one step of talking to the mail server (connecting, each command) may take.
 MAIL_TIMEOUT_SECONDS = 10.0
-#: Each app process sends due mail on a thread of its own while MAIL_SERVER is set (started by
-#: its first request or the first email it writes). False leaves sending to `flask worker`.
+#: Each app process sends due mail on a thread of its own, to MAIL_SERVER or with none into
+#: MAIL_PICKUP_DIR (started by its first request or the first email it writes). False leaves
+#: sending to `flask worker`.
 OUTBOX_SENDER_THREAD = True
 #: How often that thread looks for mail whose retry has come (it wakes at once for new mail).
 OUTBOX_POLL_SECONDS = 5.0

@@ -17,7 +17,15 @@ import sqlalchemy as sa
 from blog.extensions import db
 from blog.models import OutboxMessage, utcnow
 from blog.outbox.messages import compose as notice_message
-from blog.outbox.queue import claim_next, enqueue, mark_failed, mark_sent, retry_delay
+from blog.outbox.pickup import list_files, read_file
+from blog.outbox.queue import (
+    claim_next,
+    enqueue,
+    mark_failed,
+    mark_sent,
+    retry_delay,
+    send_again,
+)
 from blog.outbox.sender import Round, send_due
 from tests.comments.test_notify import Inbox, free_port, smtp, smtp_server  # noqa: F401
 
@@ -41,6 +49,18 @@ def outbox(app) -> list[OutboxMessage]:
         rows = db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id)).all()
         db.session.expunge_all()
     return rows
+
+
+@pytest.fixture(autouse=True)
+def pickup_folder(request, tmp_path):
+    """Every app of these tests writes its pickup files under tmp_path, and sends only when the
+    test runs a sender (the thread's tests turn it on)."""
+    if "app" not in request.fixturenames:
+        return None
+    app = request.getfixturevalue("app")
+    folder = tmp_path / "mail"
+    app.config.update(MAIL_PICKUP_DIR=str(folder), OUTBOX_SENDER_THREAD=False)
+    return folder
 
 
 @pytest.fixture
@@ -210,10 +230,10 @@ def test_flask_worker_once_sends_what_is_due_and_fails_while_it_cannot(mailing, 
 
 def test_flask_worker_keeps_sending_until_it_is_stopped(app, tmp_path):
     """The worker as an operator runs it: a process of its own, on the site's database."""
-    import os
     import signal
 
-    from tests.deploy.servers import ROOT, server_env
+    from tests.deploy.servers import server_env
+    from tests.deploy.test_outbox_faults import flask_worker
 
     port = free_port()
     database = {
@@ -229,15 +249,7 @@ def test_flask_worker_keeps_sending_until_it_is_stopped(app, tmp_path):
         OUTBOX_RETRY_SECONDS="0.2",
         OUTBOX_RETRY_MAX_SECONDS="0.5",
     )
-    output = (tmp_path / "worker.log").open("wb")
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "blog", "worker"],
-        cwd=ROOT,
-        env={**os.environ, **env},
-        stdout=output,
-        stderr=subprocess.STDOUT,
-    )
-    try:
+    with flask_worker(env, tmp_path / "worker.log") as worker:
         put_in_outbox(app)  # while no mail server listens: kept, tried again
         inbox = Inbox()
         with smtp_server(inbox, port):
@@ -249,17 +261,142 @@ def test_flask_worker_keeps_sending_until_it_is_stopped(app, tmp_path):
                 time.sleep(0.1)
         worker.send_signal(signal.SIGTERM)
         assert worker.wait(timeout=15) == 0  # stopped between rounds, cleanly
-    finally:
-        if worker.poll() is None:
-            worker.kill()
-            worker.wait()
-        output.close()
     assert all(row.sent_at is not None for row in outbox(app))
 
 
-def test_flask_worker_without_a_mail_server_says_so(runner):
+# --- no mail server: the pickup folder ----------------------------------------------------
+
+
+def test_without_a_mail_server_a_round_writes_each_message_as_a_file_named_for_time_and_row(
+    app, pickup_folder
+):
+    ids = put_in_outbox(app, 3)
+    assert app.config["MAIL_SERVER"] is None
+    assert run_sender(app) == Round(sent=3, failed=0)
+    files, total = list_files(pickup_folder, 10)
+    assert total == 3
+    assert [f.name.split("-", 1)[1] for f in files] == [
+        f"{i:06d}-notice.eml" for i in reversed(ids)
+    ]  # newest first: the names sort by the time they were written
+    rows = outbox(app)
+    assert all(r.sent_at is not None for r in rows)
+    written = {f.name: read_file(pickup_folder, f.name) for f in files}
+    assert sorted(written.values()) == sorted(r.message for r in rows)  # as SMTP would send it
+    assert [p.name for p in pickup_folder.iterdir() if not p.name.endswith(".eml")] == []
+    assert run_sender(app) == Round()
+
+
+def test_the_pickup_folder_opens_only_the_names_its_senders_write(app, pickup_folder):
+    put_in_outbox(app)
+    run_sender(app)
+    [written] = list_files(pickup_folder, 10)[0]
+    (pickup_folder.parent / "secret.eml").write_text("not mail")
+    for name in ("../secret.eml", "secret.eml", f"{written.name}/..", "", written.name + ".part"):
+        assert read_file(pickup_folder, name) is None
+    assert read_file(pickup_folder, written.name).startswith(b"Subject: Notice 0")
+
+
+def test_a_pickup_folder_that_cannot_be_written_keeps_the_mail_for_a_retry(app, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    app.config["MAIL_PICKUP_DIR"] = str(blocker / "mail")
+    put_in_outbox(app)
+    assert run_sender(app) == Round(sent=0, failed=1)
+    [row] = outbox(app)
+    assert (row.sent_at, row.last_error) == (None, "NotADirectoryError")
+
+
+def test_flask_worker_once_without_a_mail_server_writes_the_pickup_folder(
+    app, runner, pickup_folder
+):
+    put_in_outbox(app, 2)
     result = runner.invoke(args=["worker", "--once"])
-    assert result.exit_code != 0 and "MAIL_SERVER is not set" in result.output
+    assert result.exit_code == 0, result.output
+    assert f"into {pickup_folder} as .eml files" in result.output
+    assert "2 sent, 0 not sent" in result.output
+    assert list_files(pickup_folder, 10)[1] == 2
+
+
+# --- giving up, sending again, purging ----------------------------------------------------
+
+
+def test_a_message_is_given_up_after_its_last_attempt_and_logged(mailing, caplog):
+    app = mailing(free_port())
+    app.config.update(OUTBOX_MAX_ATTEMPTS=3)
+    [message_id] = put_in_outbox(app)
+    with caplog.at_level(logging.WARNING):
+        for _ in range(4):
+            with app.app_context():  # its retry time come at once
+                db.session.execute(sa.update(OutboxMessage).values(next_attempt_at=utcnow()))
+                db.session.commit()
+            run_sender(app)
+    [row] = outbox(app)
+    assert row.attempts == 3 and row.gave_up_at is not None and row.sent_at is None
+    assert row.last_error == "ConnectionRefusedError"
+    with app.app_context():
+        assert db.session.scalars(OutboxMessage.due(utcnow() + timedelta(days=9))).all() == []
+    given_up = [r.getMessage() for r in caplog.records if "given up" in r.getMessage()]
+    assert given_up == [
+        f"outbox message {message_id} given up after 3 attempts: ConnectionRefusedError; "
+        "the staff's outbox page can send it again"
+    ]
+    with app.app_context():  # Send again: one more attempt, then given up again if it fails
+        assert send_again(message_id, utcnow())
+        db.session.commit()
+    assert run_sender(app) == Round(sent=0, failed=1)
+    [row] = outbox(app)
+    assert row.attempts == 4 and row.gave_up_at is not None
+
+
+def test_sending_again_makes_a_given_up_message_due_now_and_never_a_sent_one(app):
+    given_up, sent = put_in_outbox(app, 2)
+    later = utcnow() + timedelta(hours=1)
+    with app.app_context():
+        db.session.execute(
+            sa.update(OutboxMessage)
+            .where(OutboxMessage.id == given_up)
+            .values(gave_up_at=utcnow(), next_attempt_at=later)
+        )
+        db.session.execute(
+            sa.update(OutboxMessage).where(OutboxMessage.id == sent).values(sent_at=utcnow())
+        )
+        db.session.commit()
+        now = utcnow()
+        assert send_again(given_up, now) and not send_again(sent, now)
+        assert not send_again(given_up + sent + 1, now)
+        db.session.commit()
+        assert [c.id for c in [claim_next(now, LEASE)]] == [given_up]
+    assert outbox(app)[0].gave_up_at is None
+
+
+def test_sent_messages_older_than_the_keep_time_are_purged_once_an_hour(app, pickup_folder):
+    old, recent, waiting = put_in_outbox(app, 3)
+    keep = app.config["OUTBOX_KEEP_DAYS"]
+    with app.app_context():
+        for message_id, days in ((old, keep + 1), (recent, keep - 1)):
+            db.session.execute(
+                sa.update(OutboxMessage)
+                .where(OutboxMessage.id == message_id)
+                .values(sent_at=utcnow() - timedelta(days=days))
+            )
+        db.session.commit()
+    waiting_row = outbox(app)[2]
+    with app.app_context():  # not yet due: only the purge can act
+        db.session.execute(
+            sa.update(OutboxMessage).values(next_attempt_at=utcnow() + timedelta(hours=1))
+        )
+        db.session.commit()
+    run_sender(app)
+    assert [r.id for r in outbox(app)] == [recent, waiting_row.id]
+    with app.app_context():  # sent long ago, but this process purged less than an hour ago
+        db.session.execute(
+            sa.update(OutboxMessage)
+            .where(OutboxMessage.id == recent)
+            .values(sent_at=utcnow() - timedelta(days=keep + 1))
+        )
+        db.session.commit()
+    run_sender(app)
+    assert [r.id for r in outbox(app)] == [recent, waiting]
 
 
 def test_the_thread_sends_mail_held_while_the_server_was_away_by_itself_once_it_is_back(app):
@@ -267,6 +404,7 @@ def test_the_thread_sends_mail_held_while_the_server_was_away_by_itself_once_it_
     app.config.update(
         MAIL_SERVER="127.0.0.1",
         MAIL_PORT=port,
+        OUTBOX_SENDER_THREAD=True,
         OUTBOX_POLL_SECONDS=0.1,
         OUTBOX_RETRY_SECONDS=0.2,
         OUTBOX_RETRY_MAX_SECONDS=0.5,

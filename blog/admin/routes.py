@@ -29,7 +29,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user
 
-from blog.admin import audit, queries
+from blog.admin import audit, outbox, queries
 from blog.admin.actions import (
     ACTIONS,
     done_message,
@@ -98,6 +98,7 @@ def staff_pages_are_not_stored(response: Response) -> Response:
 
 bp.context_processor(staff_navigation)
 bound_statement_time(bp)
+bp.register_blueprint(outbox.bp)
 
 
 def admin_required(view: Callable) -> Callable:

@@ -53,6 +53,8 @@ class Claim:
     recipients: list[str]
     #: The attempt this is; also the claim's token (a later claim has a higher one).
     attempt: int
+    #: What it is for (OutboxMessage.kind).
+    kind: str = "notice"
 
 
 @contextmanager
@@ -77,7 +79,7 @@ def claim_next(now: datetime, lease: timedelta) -> Claim | None:
             return None
         row.attempts += 1
         row.next_attempt_at = now + lease
-        claim = Claim(row.id, row.message, list(row.recipients), row.attempts)
+        claim = Claim(row.id, row.message, list(row.recipients), row.attempts, row.kind)
     return claim
 
 
@@ -91,9 +93,12 @@ def mark_sent(claim: Claim, now: datetime) -> None:
         )
 
 
-def mark_failed(claim: Claim, error: BaseException, retry_at: datetime) -> bool:
-    """The attempt failed: due again at retry_at. False (and nothing changed) when the message
-    was sent or claimed again meanwhile, its lease having run out."""
+def mark_failed(
+    claim: Claim, error: BaseException, retry_at: datetime, gave_up_at: datetime | None = None
+) -> bool:
+    """The attempt failed: due again at retry_at, or never again when gave_up_at is given (the
+    staff's outbox page can send it again). False (and nothing changed) when the message was
+    sent or claimed again meanwhile, its lease having run out."""
     with write_transaction():
         result = db.session.execute(
             sa.update(OutboxMessage)
@@ -102,9 +107,32 @@ def mark_failed(claim: Claim, error: BaseException, retry_at: datetime) -> bool:
                 OutboxMessage.sent_at.is_(None),
                 OutboxMessage.attempts == claim.attempt,
             )
-            .values(next_attempt_at=retry_at, last_error=error_summary(error))
+            .values(
+                next_attempt_at=retry_at, last_error=error_summary(error), gave_up_at=gave_up_at
+            )
         )
     return result.rowcount == 1
+
+
+def send_again(message_id: int, now: datetime) -> bool:
+    """A message not sent, given up or waiting its retry, due now, in the session's
+    transaction; False when there is no such message or it was sent meanwhile."""
+    result = db.session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.sent_at.is_(None))
+        .values(gave_up_at=None, next_attempt_at=now)
+    )
+    if result.rowcount != 1:
+        return False
+    db.session.info[ENQUEUED] = True  # its commit wakes the process's sender
+    return True
+
+
+def purge_sent(before: datetime) -> int:
+    """Delete the messages sent before `before`, in a transaction of its own; how many."""
+    with write_transaction():
+        result = db.session.execute(sa.delete(OutboxMessage).where(OutboxMessage.sent_at < before))
+    return result.rowcount
 
 
 def error_summary(error: BaseException) -> str:

@@ -1,5 +1,6 @@
 """Sending what is due: one round (send_due, also `flask worker --once`), and the thread of each app
-process that runs rounds while MAIL_SERVER is set (BackgroundSender).
+process that runs rounds (BackgroundSender). With MAIL_SERVER set a round sends over SMTP; without
+one it writes each message as a file into MAIL_PICKUP_DIR (pickup.py), so mail is never dropped.
 
 The thread starts lazily in the process that uses it, never at import: with the process's
 first request, or when a transaction that wrote an email commits. Under gunicorn that is in
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -24,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from blog.extensions import db
 from blog.models import utcnow
+from blog.outbox.pickup import pickup_dir, write_message
 from blog.outbox.queue import (
     ENQUEUED,
     Claim,
@@ -31,6 +34,7 @@ from blog.outbox.queue import (
     error_summary,
     mark_failed,
     mark_sent,
+    purge_sent,
     retry_delay,
 )
 from blog.outbox.smtp import deliver, is_refusal
@@ -39,6 +43,10 @@ from blog.outbox.smtp import deliver, is_refusal
 EXTENSION = "outbox_sender"
 #: app.extensions key of the functions each round runs first (add_composer).
 COMPOSERS = "outbox_composers"
+#: app.extensions key of when (time.monotonic) this process last purged old sent messages.
+PURGED_AT = "outbox_purged_at"
+#: A process purges sent messages older than OUTBOX_KEEP_DAYS at most this often.
+PURGE_EVERY_SECONDS = 3600
 
 
 def add_composer(app: Flask, composer: Callable[[], object]) -> None:
@@ -67,11 +75,12 @@ def send_due() -> Round:
     config = current_app.config
     for composer in current_app.extensions.get(COMPOSERS, ()):
         composer()
+    purge_now_and_then()
     lease = timedelta(seconds=config["OUTBOX_LEASE_SECONDS"])
     sent = failed = 0
     while (claim := claim_next(utcnow(), lease)) is not None:
         try:
-            refused = deliver(claim.message, claim.recipients, config)
+            refused = hand_over(claim)
         # Anything at all: a message that cannot be sent waits for its retry, whatever the cause.
         except Exception as error:
             failed += 1
@@ -90,10 +99,42 @@ def send_due() -> Round:
     return Round(sent, failed)
 
 
+def hand_over(claim: Claim) -> int:
+    """Send the claimed message through MAIL_SERVER, or with none write it into the pickup
+    folder; how many recipients the mail server refused (see smtp.deliver)."""
+    if current_app.config.get("MAIL_SERVER"):
+        return deliver(claim.message, claim.recipients, current_app.config)
+    write_message(pickup_dir(current_app), claim.id, claim.kind, claim.message)
+    return 0
+
+
+def purge_now_and_then() -> None:
+    """Delete sent messages older than OUTBOX_KEEP_DAYS, at most once an hour per process."""
+    last = current_app.extensions.get(PURGED_AT)
+    if last is not None and time.monotonic() - last < PURGE_EVERY_SECONDS:
+        return
+    current_app.extensions[PURGED_AT] = time.monotonic()
+    purged = purge_sent(utcnow() - timedelta(days=current_app.config["OUTBOX_KEEP_DAYS"]))
+    if purged:
+        current_app.logger.info("outbox: %s sent messages older than the keep time deleted", purged)
+
+
 def reschedule(claim: Claim, error: BaseException) -> None:
-    """Due again after the backoff for its attempts; logged at WARNING with the message's id,
-    the error's class and code, and the retry time (never an address: see error_summary)."""
+    """Due again after the backoff for its attempts, or given up after OUTBOX_MAX_ATTEMPTS;
+    logged at WARNING with the message's id, the error's class and code, and the retry time
+    (never an address: see error_summary)."""
     config = current_app.config
+    if claim.attempt >= config["OUTBOX_MAX_ATTEMPTS"]:
+        now = utcnow()
+        if mark_failed(claim, error, now, gave_up_at=now):
+            current_app.logger.warning(
+                "outbox message %s given up after %s attempts: %s; "
+                "the staff's outbox page can send it again",
+                claim.id,
+                claim.attempt,
+                error_summary(error),
+            )
+        return
     first, most = config["OUTBOX_RETRY_SECONDS"], config["OUTBOX_RETRY_MAX_SECONDS"]
     retry_at = utcnow() + retry_delay(claim.attempt, first, most)
     if mark_failed(claim, error, retry_at):
@@ -179,8 +220,8 @@ class BackgroundSender:
 
 
 def background_sender(app: Flask) -> BackgroundSender | None:
-    """The app's sender thread, when it sends mail on one (MAIL_SERVER, OUTBOX_SENDER_THREAD)."""
-    if not app.config.get("MAIL_SERVER") or not app.config["OUTBOX_SENDER_THREAD"]:
+    """The app's sender thread, when it sends mail on one (OUTBOX_SENDER_THREAD)."""
+    if not app.config["OUTBOX_SENDER_THREAD"]:
         return None
     return app.extensions.get(EXTENSION)
 

@@ -20,6 +20,7 @@ def admin_urls(app) -> list[str]:
             url = url.replace("<int:staff_id>", "1").replace("<action_name>", "approve")
             url = url.replace("<int:article_id>", "1").replace("<int:author_id>", "1")
             url = url.replace("<any(categories, tags):kind>", "tags").replace("<int:item_id>", "1")
+            url = url.replace("<int:message_id>", "1").replace("<name>", "x.eml")
             assert "<" not in url, url
             urls.append(url)
     return sorted(set(urls))

@@ -231,6 +231,8 @@ class MailServer(OwnedProcess):
     messages() reads them back."""
 
     prefix = "blog-mail-"
+    #: The aiosmtpd handler class (`-c`), given the inbox directory.
+    handler = "tests.deploy.maildrop.MailDrop"
 
     def __init__(self) -> None:
         super().__init__()
@@ -241,7 +243,7 @@ class MailServer(OwnedProcess):
         with open(self.root / "smtpd.log", "ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{self.port}"]
-                + ["-c", "tests.deploy.maildrop.MailDrop", str(self.inbox)],
+                + ["-c", self.handler, str(self.inbox)],
                 cwd=ROOT,
                 stdout=log,
                 stderr=subprocess.STDOUT,
