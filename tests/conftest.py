@@ -49,7 +49,9 @@ def fresh_database(tmp_path: Path, server_url: str | None = SERVER_DATABASE_URL)
 
 def build_app(database: dict, **config: object) -> Flask:
     """An app for tests: fixed secret key, the given database; no fill-time trap, rate limits
-    or page cache. Tests of those turn them back on.
+    or page cache, and no sender thread without a mail server (a test's mail waits in the outbox
+    until it sends it, and no thread claims rows it is about to read). Tests of those turn them
+    back on.
     """
     defaults = {
         "TESTING": True,
@@ -57,6 +59,8 @@ def build_app(database: dict, **config: object) -> Flask:
         "COMMENT_MIN_SECONDS": 0,
         "RATELIMIT_ENABLED": False,
         "CACHE_TYPE": "NullCache",
+        # Sent by a thread only where a test sets a mail server: else its mail waits for it.
+        "OUTBOX_SENDER_THREAD": bool(config.get("MAIL_SERVER")),
     }
     return create_app({**defaults, **database, **config})
 
@@ -80,7 +84,7 @@ def dispose_when_idle(app: Flask, timeout: float = 10.0) -> None:
 def empty_app(tmp_path: Path) -> Iterator[Flask]:
     """An app whose database has no tables yet (for migration tests)."""
     with fresh_database(tmp_path) as database:
-        app = build_app(database)
+        app = build_app(database, MAIL_PICKUP_DIR=str(tmp_path / "mail"))
         yield app
         with app.app_context():
             db.session.remove()

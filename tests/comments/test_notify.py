@@ -18,6 +18,7 @@ from aiosmtpd.controller import Controller
 from blog.comments import submission
 from blog.extensions import db
 from blog.models import Article, Comment, CommentStatus, OutboxMessage, utcnow
+from blog.outbox.pickup import list_files, pickup_dir
 from blog.outbox.sender import Round, send_due
 from tests.conftest import build_app, fresh_database
 from tests.factories import make_article, make_comment, make_staff
@@ -136,7 +137,7 @@ def test_the_link_in_the_notice_leads_a_staff_member_through_login_to_the_commen
             db.engine.dispose()
 
 
-def test_nothing_is_sent_without_a_mail_server(app, client, smtp):
+def test_without_a_mail_server_the_notice_is_kept_in_the_pickup_folder(app, client, smtp):
     inbox, _ = smtp
     with app.app_context():
         slug = make_article().slug
@@ -144,9 +145,15 @@ def test_nothing_is_sent_without_a_mail_server(app, client, smtp):
         db.session.commit()
     assert app.config["MAIL_SERVER"] is None
     post_comment(client, slug)
-    time.sleep(0.3)
-    assert inbox.messages == []
-    assert outbox_rows(app) == []
+    rows = outbox_rows(app)
+    assert [row.kind for row in rows] == ["moderation"]
+    with app.app_context():
+        assert send_due().sent == 1
+    files, count = list_files(pickup_dir(app), 10)
+    assert count == 1
+    kept = (pickup_dir(app) / files[0].name).read_bytes()
+    assert b"awaits moderation" in kept and b"editor@newsroom.example" in kept
+    assert inbox.messages == []  # kept, not sent anywhere
 
 
 class Refusing(Inbox):
