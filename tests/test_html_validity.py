@@ -15,10 +15,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 
+from blog.auth.reset import reset_token
+from blog.comments.notify import moderation_token
 from blog.extensions import db
-from blog.models import CommentStatus
+from blog.models import Comment, CommentStatus, Staff
 from tests.factories import make_article, make_category, make_comment, make_staff, make_tag
 from tests.pages import csrf_token, form_values, get_html, log_in, served_form
 
@@ -94,6 +97,7 @@ def _reader_pages(client, site) -> dict[str, str]:
         "archive, a year": get_html(client, f"/archive/{site['month'][:4]}/"),
         "archive, a month": get_html(client, f"/archive/{site['month']}/"),
         "login": get_html(client, "/login"),
+        "forgotten password": get_html(client, "/login/forgot"),
         "404": get_html(client, "/no-such-page", status=404),
     }
     data = form_values(pages["article"])
@@ -139,8 +143,20 @@ def _staff_pages(client, site) -> dict[str, str]:
         "author edit": f"/admin/authors/{site['author_id']}/edit",
         "categories": "/admin/categories",
         "tags": "/admin/tags",
+        "outbox": "/admin/outbox/",
+        "outbox, failed": "/admin/outbox/?tab=failed",
+        "outbox, sent": "/admin/outbox/?tab=sent",
+        "outbox, mail folder": "/admin/outbox/folder",
     }
+    with client.application.test_request_context():
+        pending = db.session.get(Comment, site["pending_id"])
+        urls["decide from a notice's link"] = (
+            f"/admin/inbox?link={moderation_token(pending, 'spam')}"
+        )
+        desk = db.session.scalar(sa.select(Staff).filter_by(username="desk"))
+        reset = f"/login/reset?link={reset_token(desk)}"
     pages = {name: get_html(client, url) for name, url in urls.items()}
+    pages["new password from a reset link"] = get_html(client, reset)
     token = csrf_token(client)
     confirm = client.post(f"/admin/comments/{site['pending_id']}/trash", data={"csrf_token": token})
     assert confirm.status_code in (302, 303)

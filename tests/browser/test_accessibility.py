@@ -66,6 +66,7 @@ def test_reader_pages_have_no_violations(
         "author": "/authors/priya-castell",
         "search": "/search?q=tide",
         "login": "/login",
+        "forgotten password": "/login/forgot",
         "archive": "/archive/",
         "archive, a month": "/archive/2026/11/",
         "report a comment": f"/comments/{comment_id(live_app)}/report",
@@ -87,7 +88,8 @@ def test_the_moderation_queue_has_no_violations(browser: Browser, live_server, a
     page.get_by_role("button", name="Log in").click()
     found = {}
     queue = ("/admin/comments", "/admin/comments?status=reported")
-    for path in ("/admin/", *queue, "/admin/articles", "/admin/articles/new"):
+    outbox = ("/admin/outbox/", "/admin/outbox/folder")
+    for path in ("/admin/", *queue, "/admin/articles", "/admin/articles/new", *outbox):
         page.goto(live_server + path)
         found[path] = violations(page, axe_source)
     context.close()
