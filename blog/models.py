@@ -716,8 +716,12 @@ class Subscriber(db.Model):
     __tablename__ = "subscribers"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: Normalized by email-validator, as on the comment; never shown publicly.
-    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    #: Where its mail goes: the address as first given (normalized by email-validator, as on
+    #: the comment); never shown publicly.
+    email: Mapped[str] = mapped_column(sa.String(254))
+    #: The inbox the address reaches (blog.subscriptions.followers.mailbox_of): every spelling
+    #: of one inbox (ADA@, ada+x@, a.da@gmail) is one subscriber, with one confirmation a day.
+    mailbox: Mapped[str] = mapped_column(sa.String(254), unique=True)
     #: When its owner pressed the confirmation button; None until then, and again after
     #: unsubscribing from everything (a new box ticked needs a new confirmation).
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

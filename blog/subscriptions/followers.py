@@ -41,16 +41,32 @@ class Followed(enum.StrEnum):
     WAITING = "waiting"
 
 
+#: Domains whose inboxes ignore dots in the local part, and the one name they share.
+DOTLESS_DOMAINS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
+
+
+def mailbox_of(email: str) -> str:
+    """The inbox an address reaches, as one key for all its spellings: the case of its local
+    part, a +tag (sub-addressing) and, at Gmail, dots change nothing for the person reading it,
+    so they must not buy one more confirmation each."""
+    local, _, domain = email.casefold().rpartition("@")
+    local = local.split("+", 1)[0] or local
+    if domain in DOTLESS_DOMAINS:
+        local, domain = local.replace(".", ""), DOTLESS_DOMAINS[domain]
+    return f"{local}@{domain}"
+
+
 def subscriber_for(email: str) -> Subscriber:
-    """The subscriber of a normalized address, added if new (in a savepoint: two comments
-    naming a new address at once on PostgreSQL both end with the one row)."""
-    query = sa.select(Subscriber).where(Subscriber.email == email)
+    """The subscriber of the inbox a normalized address reaches, added if new (in a savepoint:
+    two comments naming a new inbox at once on PostgreSQL both end with the one row)."""
+    mailbox = mailbox_of(email)
+    query = sa.select(Subscriber).where(Subscriber.mailbox == mailbox)
     subscriber = db.session.scalar(query)
     if subscriber is not None:
         return subscriber
     try:
         with db.session.begin_nested():
-            subscriber = Subscriber(email=email)
+            subscriber = Subscriber(email=email, mailbox=mailbox)
             db.session.add(subscriber)
     except sa.exc.IntegrityError:
         subscriber = db.session.scalars(query).one()
@@ -167,7 +183,7 @@ def comment_approved(comment: Comment, before: str | None) -> None:
             sa.select(FollowUpNotice.subscriber_id).where(FollowUpNotice.comment_id == comment.id)
         )
     )
-    author = comment.author_email
+    author = mailbox_of(comment.author_email)  # whatever spelling they wrote it in
 
     def tell(subscriber: Subscriber, kind: str) -> None:
         """Note the comment for the subscriber (once), and mail it now unless for a digest."""
@@ -194,12 +210,12 @@ def comment_approved(comment: Comment, before: str | None) -> None:
             tell(subscriber, "approved")
     if comment.parent_id is not None:
         repliers = _active(SubscriptionKind.REPLIES).where(
-            Subscription.comment_id == comment.parent_id, Subscriber.email != author
+            Subscription.comment_id == comment.parent_id, Subscriber.mailbox != author
         )
         for _subscription, subscriber in db.session.execute(repliers).all():
             tell(subscriber, "reply")
     followers = _active(SubscriptionKind.ARTICLE).where(
-        Subscription.article_id == comment.article_id, Subscriber.email != author
+        Subscription.article_id == comment.article_id, Subscriber.mailbox != author
     )
     for _subscription, subscriber in db.session.execute(followers).all():
         tell(subscriber, "digest")

@@ -20,11 +20,12 @@ def upgrade():
         'subscribers',
         sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('email', sa.String(length=254), nullable=False),
+        sa.Column('mailbox', sa.String(length=254), nullable=False),
         sa.Column('confirmed_at', sa.DateTime(timezone=True), nullable=True),
         sa.Column('confirmation_sent_at', sa.DateTime(timezone=True), nullable=True),
         sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_subscribers')),
-        sa.UniqueConstraint('email', name=op.f('uq_subscribers_email')),
+        sa.UniqueConstraint('mailbox', name=op.f('uq_subscribers_mailbox')),
     )
     op.create_table(
         'subscriptions',

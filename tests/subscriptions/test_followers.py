@@ -22,7 +22,7 @@ from blog.models import (
     utcnow,
 )
 from blog.subscriptions.digests import write_due_digests
-from blog.subscriptions.followers import Followed, confirm, follow, unsubscribe_all
+from blog.subscriptions.followers import Followed, confirm, follow, mailbox_of, unsubscribe_all
 from tests.conftest import build_app, fresh_database
 from tests.factories import make_article, make_comment, make_staff
 
@@ -310,3 +310,24 @@ def test_unsubscribing_ends_everything_and_a_new_box_needs_a_new_confirmation(ct
     db.session.commit()
     post(ctx, article, replies=True)
     assert len(outbox("confirmation")) == 2
+
+
+@pytest.mark.parametrize(
+    ("spelling", "same"),
+    [
+        ("ADA@Example.com", "ada@example.com"),
+        ("ada+news@example.com", "ada@example.com"),
+        ("A.D.A+x@googlemail.com", "ada@gmail.com"),
+        ("a.da@example.com", "a.da@example.com"),  # dots count elsewhere
+    ],
+)
+def test_every_spelling_of_an_inbox_is_one_mailbox(spelling, same):
+    assert mailbox_of(spelling) == same
+
+
+def test_spellings_of_one_inbox_buy_no_more_confirmations(ctx):
+    article = make_article()
+    db.session.commit()
+    for spelling in ("ada@gmail.com", "ADA@gmail.com", "a.d.a@gmail.com", "ada+1@gmail.com"):
+        post(ctx, article, spelling, replies=True)
+    assert [recipients for recipients, _ in outbox()] == [["ada@gmail.com"]]
