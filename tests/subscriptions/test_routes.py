@@ -42,6 +42,13 @@ def newest_comment_id(app) -> int:
         return db.session.scalar(sa.select(sa.func.max(Comment.id)))
 
 
+def reply_approved(app, slug: str, parent_id: int, **fields: str) -> None:
+    """Another reader replies to parent_id through the form, and a moderator approves it."""
+    posted = post_comment(app.test_client(), slug, parent_id=str(parent_id), **fields)
+    assert posted.status_code == 303
+    approve(app, newest_comment_id(app))
+
+
 def test_the_whole_path_from_the_box_to_the_one_click_unsubscribe(mail_app, inbox, send):
     mail, _ = inbox
     slug, _ = setup_article(mail_app, title="Tide tables")
@@ -70,16 +77,9 @@ def test_the_whole_path_from_the_box_to_the_one_click_unsubscribe(mail_app, inbo
     assert "your address is confirmed" in get_html(reader, confirmed.headers["Location"])
 
     approve(mail_app, mine)
-    answer = post_comment(
-        mail_app.test_client(),
-        slug,
-        email="ben@example.com",
-        name="Ben",
-        body="Yes, laminated.",
-        parent_id=str(mine),
+    reply_approved(
+        mail_app, slug, mine, name="Ben", email="ben@example.com", body="Yes, laminated."
     )
-    assert answer.status_code == 303
-    approve(mail_app, newest_comment_id(mail_app))
     send()
     messages = mail.wait_for(3)
     kinds = [message["Subject"] for _, message in messages[1:]]
@@ -102,16 +102,7 @@ def test_the_whole_path_from_the_box_to_the_one_click_unsubscribe(mail_app, inbo
     assert "You are unsubscribed" in done.get_data(as_text=True)
     assert "Location" not in done.headers
 
-    again = post_comment(
-        mail_app.test_client(),
-        slug,
-        email="cy@example.com",
-        name="Cy",
-        body="And in braille?",
-        parent_id=str(mine),
-    )
-    assert again.status_code == 303
-    approve(mail_app, newest_comment_id(mail_app))
+    reply_approved(mail_app, slug, mine, name="Cy", email="cy@example.com", body="In braille?")
     send()
     assert len(mail.wait_for(4, seconds=1)) == 3  # no more mail
     with mail_app.app_context():
