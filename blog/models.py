@@ -752,7 +752,17 @@ class Subscription(db.Model):
     __tablename__ = "subscriptions"
     __table_args__ = (
         sa.CheckConstraint("kind IN ('approval', 'replies', 'article')", name="kind"),
-        sa.UniqueConstraint("subscriber_id", "kind", "article_id", "comment_id", name="what"),
+        # One of each per comment; one follow per article (comment_id is NULL for those, and
+        # NULLs never collide in a unique constraint, hence the partial index).
+        sa.UniqueConstraint("subscriber_id", "kind", "comment_id", name="what"),
+        sa.Index(
+            "ix_subscriptions_one_follow_per_article",
+            "subscriber_id",
+            "article_id",
+            unique=True,
+            sqlite_where=sa.text("kind = 'article'"),
+            postgresql_where=sa.text("kind = 'article'"),
+        ),
         # Who hears of a comment's approval or replies; who follows an article.
         sa.Index("ix_subscriptions_comment_id_kind", "comment_id", "kind"),
         sa.Index("ix_subscriptions_article_id_kind", "article_id", "kind"),
@@ -764,9 +774,8 @@ class Subscription(db.Model):
     )
     kind: Mapped[str] = mapped_column(sa.String(10))
     article_id: Mapped[int] = mapped_column(sa.ForeignKey("articles.id", ondelete="CASCADE"))
-    #: The comment it is about (approval, replies); 0 for an article's, so that the unique
-    #: constraint holds (NULLs never collide) — hence no foreign key on it.
-    comment_id: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: The comment it is about (approval, replies); None for an article's. Deleted with it.
+    comment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("comments.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: An article's: when its latest digest was written (the next waits NOTIFY_DIGEST_MINUTES).
     last_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

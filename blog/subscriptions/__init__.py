@@ -21,8 +21,8 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Register the blueprint and the digest composer of the outbox's sending rounds."""
     from blog.outbox.sender import add_composer
-    from blog.subscriptions.digests import write_due_digests
+    from blog.subscriptions.digests import compose_digests
     from blog.subscriptions.routes import bp
 
     app.register_blueprint(bp)
-    add_composer(app, write_due_digests)
+    add_composer(app, compose_digests)

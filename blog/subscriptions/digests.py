@@ -24,7 +24,7 @@ from blog.models import (
     SubscriptionKind,
     utcnow,
 )
-from blog.outbox.queue import enqueue, write_transaction
+from blog.outbox.queue import enqueue, error_summary, write_transaction
 from blog.subscriptions.mail import digest_message
 
 #: Digests written per round at most; the rest wait for the next round.
@@ -63,6 +63,19 @@ def due_subscriptions(now_minus_interval: object) -> sa.Select:
         .limit(BATCH)
         .with_for_update(skip_locked=True)
     )
+
+
+def compose_digests() -> None:
+    """The outbox's composer: write the digests due, and never stop the round that runs it (a
+    digest that cannot be written now is tried again next round; the rest of the mail goes)."""
+    try:
+        write_due_digests()
+    # Anything at all: the round's other mail must go out whatever went wrong here.
+    except Exception as error:
+        db.session.rollback()
+        current_app.logger.warning(
+            "digests not written (%s); tried again next round", error_summary(error)
+        )
 
 
 def write_due_digests() -> int:

@@ -73,19 +73,36 @@ def subscriber_for(email: str) -> Subscriber:
     return subscriber
 
 
-def _subscribe(subscriber: Subscriber, kind: str, article_id: int, comment_id: int = 0) -> None:
+def _subscribe(
+    subscriber: Subscriber, kind: str, article_id: int, comment_id: int | None = None
+) -> None:
+    """Add the subscription unless the subscriber has it (in a savepoint: the same person
+    posting twice at once on PostgreSQL ends with one, and the comments both stored)."""
+    same = (
+        Subscription.comment_id.is_(None)
+        if comment_id is None
+        else Subscription.comment_id == comment_id
+    )
     exists = sa.select(Subscription.id).where(
         Subscription.subscriber_id == subscriber.id,
         Subscription.kind == kind,
         Subscription.article_id == article_id,
-        Subscription.comment_id == comment_id,
+        same,
     )
-    if db.session.scalar(exists) is None:
-        db.session.add(
-            Subscription(
-                subscriber_id=subscriber.id, kind=kind, article_id=article_id, comment_id=comment_id
+    if db.session.scalar(exists) is not None:
+        return
+    try:
+        with db.session.begin_nested():
+            db.session.add(
+                Subscription(
+                    subscriber_id=subscriber.id,
+                    kind=kind,
+                    article_id=article_id,
+                    comment_id=comment_id,
+                )
             )
-        )
+    except sa.exc.IntegrityError:
+        pass  # a concurrent comment added it: one is enough
 
 
 def confirmation_allowed(client: str | None) -> bool:

@@ -33,7 +33,7 @@ def upgrade():
         sa.Column('subscriber_id', sa.Integer(), nullable=False),
         sa.Column('kind', sa.String(length=10), nullable=False),
         sa.Column('article_id', sa.Integer(), nullable=False),
-        sa.Column('comment_id', sa.Integer(), server_default='0', nullable=False),
+        sa.Column('comment_id', sa.Integer(), nullable=True),
         sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
         sa.Column('last_digest_at', sa.DateTime(timezone=True), nullable=True),
         sa.CheckConstraint(
@@ -44,11 +44,15 @@ def upgrade():
             name=op.f('fk_subscriptions_article_id_articles'), ondelete='CASCADE',
         ),
         sa.ForeignKeyConstraint(
+            ['comment_id'], ['comments.id'],
+            name=op.f('fk_subscriptions_comment_id_comments'), ondelete='CASCADE',
+        ),
+        sa.ForeignKeyConstraint(
             ['subscriber_id'], ['subscribers.id'],
             name=op.f('fk_subscriptions_subscriber_id_subscribers'), ondelete='CASCADE',
         ),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_subscriptions')),
-        sa.UniqueConstraint('subscriber_id', 'kind', 'article_id', 'comment_id', name='what'),
+        sa.UniqueConstraint('subscriber_id', 'kind', 'comment_id', name='what'),
     )
     with op.batch_alter_table('subscriptions', schema=None) as batch_op:
         batch_op.create_index(
@@ -59,6 +63,13 @@ def upgrade():
         )
         batch_op.create_index(
             batch_op.f('ix_subscriptions_subscriber_id'), ['subscriber_id'], unique=False
+        )
+        batch_op.create_index(
+            'ix_subscriptions_one_follow_per_article',
+            ['subscriber_id', 'article_id'],
+            unique=True,
+            sqlite_where=sa.text("kind = 'article'"),
+            postgresql_where=sa.text("kind = 'article'"),
         )
     op.create_table(
         'follow_up_notices',
