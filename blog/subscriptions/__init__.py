@@ -19,10 +19,13 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the blueprint and the digest composer of the outbox's sending rounds."""
+    """Register the blueprint, the digest composer of the outbox's sending rounds, and
+    `flask unsubscribe`."""
     from blog.outbox.sender import add_composer
+    from blog.subscriptions.commands import unsubscribe_command
     from blog.subscriptions.digests import compose_digests
     from blog.subscriptions.routes import bp
 
     app.register_blueprint(bp)
     add_composer(app, compose_digests)
+    app.cli.add_command(unsubscribe_command)

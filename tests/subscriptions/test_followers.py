@@ -331,3 +331,17 @@ def test_spellings_of_one_inbox_buy_no_more_confirmations(ctx):
     for spelling in ("ada@gmail.com", "ADA@gmail.com", "a.d.a@gmail.com", "ada+1@gmail.com"):
         post(ctx, article, spelling, replies=True)
     assert [recipients for recipients, _ in outbox()] == [["ada@gmail.com"]]
+
+
+def test_flask_unsubscribe_ends_an_address_for_staff_who_got_the_mailto(app, runner):
+    with app.app_context():
+        article = make_article()
+        db.session.commit()
+        post(app, article, replies=True, follow_article=True)
+    result = runner.invoke(args=["unsubscribe", "ADA+x@example.com"])
+    assert result.exit_code == 0, result.output
+    assert "3 subscriptions ended" in result.output  # approval, replies, the article
+    assert ADA not in result.output
+    assert "No subscriptions" in runner.invoke(args=["unsubscribe", "nobody@example.com"]).output
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Subscription)) == 0
