@@ -226,3 +226,15 @@ def test_no_confirmation_is_written_for_a_comment_the_traps_call_spam(mail_app, 
     with mail_app.app_context():
         assert db.session.scalar(sa.select(Comment.status)) == CommentStatus.APPROVED  # the parent
         assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 0
+
+
+def test_only_the_one_click_unsubscribe_goes_without_csrf_and_origin_checks(app):
+    """The exemption is for one view: any other POST keeps its token or origin check."""
+    exempt = sorted(
+        endpoint
+        for endpoint, view in app.view_functions.items()
+        if getattr(view, "guarded_by_signed_link", False)
+    )
+    assert exempt == ["subscriptions.unsubscribe"]
+    assert getattr(app.view_functions["subscriptions.confirm"], "checked_by_origin", False)
+    assert getattr(app.view_functions["subscriptions.end_one"], "checked_by_origin", False)
