@@ -345,3 +345,20 @@ def test_flask_unsubscribe_ends_an_address_for_staff_who_got_the_mailto(app, run
     assert "No subscriptions" in runner.invoke(args=["unsubscribe", "nobody@example.com"]).output
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Subscription)) == 0
+
+
+def test_the_unsubscribe_header_goes_out_as_plain_urls_however_long_the_site_address(ctx):
+    """Python's email package would write a long URL as =?utf-8?q?...?= encoded-words (at its
+    default 78 characters a line), which mail providers do not read as links."""
+    host = "a-rather-long-newsroom-hostname.example.org"
+    ctx.config.update(SITE_URL=f"https://{host}", MAIL_DEFAULT_SENDER=f"Ledger <notes@{host}>")
+    article = make_article()
+    db.session.commit()
+    post(ctx, article, replies=True)
+    raw = db.session.scalar(sa.select(OutboxMessage.message))
+    headers = raw.split(b"\r\n\r\n", 1)[0]
+    assert b"=?" not in headers
+    line = next(line for line in headers.split(b"\r\n") if line.startswith(b"List-Unsubscribe:"))
+    assert line.startswith(f"List-Unsubscribe: <https://{host}/notifications/".encode())
+    assert line.endswith(f">, <mailto:notes@{host}?subject=unsubscribe>".encode())
+    assert len(line) <= 998
