@@ -17,8 +17,12 @@ from playwright.sync_api import Browser, Page, Playwright, expect
 from werkzeug.serving import make_server
 
 from blog.extensions import db
-from blog.models import Comment, OutboxMessage
+from blog.models import Article, Comment, OutboxMessage, Subscriber
+from blog.signing import make_token
+from blog.subscriptions.followers import follow
+from blog.subscriptions.mail import CONFIRM, MANAGE
 from tests.browser.conftest import IMPORTED_SLUG
+from tests.browser.test_accessibility import axe_source, violations  # noqa: F401 (a fixture)
 from tests.comments.test_notify import Inbox, free_port, smtp_server
 from tests.conftest import build_app, dispose_when_idle, fresh_database, serving
 from tests.factories import STAFF_PASSWORD, make_article, make_comment, make_staff
@@ -172,3 +176,35 @@ def test_from_the_box_to_the_one_click_unsubscribe(
     ada.goto(https)
     expect(ada.get_by_text("gets no email from us")).to_be_visible()
     shoot(ada, "unsubscribed")
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_follow_up_pages_have_no_accessibility_violations(
+    browser: Browser,
+    site,
+    axe_source: str,  # noqa: F811 (the fixture, imported)
+    scheme: str,
+) -> None:
+    app, url, _ = site
+    with app.app_context():
+        article = db.session.scalar(sa.select(Article).where(Article.slug == IMPORTED_SLUG))
+        mine = make_comment(article, status="pending", author_email=f"axe-{scheme}@example.com")
+        db.session.flush()
+        follow(mine, replies=True, article=True, client=None, config=app.config)
+        db.session.commit()
+        subscriber = db.session.scalar(
+            sa.select(Subscriber).where(Subscriber.email == f"axe-{scheme}@example.com")
+        )
+        paths = {
+            "confirm": f"/notifications/confirm/{make_token(CONFIRM, subscriber.id)}",
+            "manage": f"/notifications/{make_token(MANAGE, subscriber.id)}",
+            "link problem": "/notifications/not-a-token",
+        }
+    context = browser.new_context(bypass_csp=True, color_scheme=scheme)
+    page = context.new_page()
+    found = {}
+    for name, path in paths.items():
+        page.goto(url + path)
+        found[name] = violations(page, axe_source)
+    context.close()
+    assert found == {name: [] for name in paths}
