@@ -57,10 +57,12 @@ def mailbox_of(email: str) -> str:
 
 
 def subscriber_for(email: str) -> Subscriber:
-    """The subscriber of the inbox a normalized address reaches, added if new (in a savepoint:
-    two comments naming a new inbox at once on PostgreSQL both end with the one row)."""
+    """The subscriber of the inbox a normalized address reaches, locked, added if new (in a
+    savepoint: two comments naming a new inbox at once on PostgreSQL both end with one row)."""
     mailbox = mailbox_of(email)
-    query = sa.select(Subscriber).where(Subscriber.mailbox == mailbox)
+    # Locked (PostgreSQL) until the comment's transaction ends: two comments naming an inbox at
+    # once decide on its confirmation one after the other, so only one is written.
+    query = sa.select(Subscriber).where(Subscriber.mailbox == mailbox).with_for_update()
     subscriber = db.session.scalar(query)
     if subscriber is not None:
         return subscriber
