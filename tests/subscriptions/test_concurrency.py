@@ -9,10 +9,13 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from blog.admin.actions import ACTIONS, moderate
 from blog.comments.submission import CommentInput, submit_comment
 from blog.extensions import db
 from blog.models import Article, OutboxMessage, Subscriber, utcnow
-from tests.factories import make_article
+from blog.subscriptions.digests import write_due_digests
+from blog.subscriptions.followers import confirm, follow
+from tests.factories import make_article, make_comment, make_staff
 
 THREADS = 8
 
@@ -70,4 +73,40 @@ def test_comments_naming_one_inbox_at_once_write_one_confirmation(app, known):
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Subscriber)) == 1
         kinds = db.session.scalars(sa.select(OutboxMessage.kind)).all()
         assert kinds.count("confirmation") == 1
+        db.session.remove()
+
+
+def test_two_senders_composing_at_once_write_each_digest_once(app):
+    """Every process's sending rounds run the composer: two at the same moment (PostgreSQL: the
+    subscription rows are locked, SKIP LOCKED) must not both write a follower's digest."""
+    with app.app_context():
+        staff = make_staff()
+        for n in range(THREADS):
+            article = make_article()
+            mine = make_comment(article, author_email="ada@example.com")
+            db.session.flush()
+            follow(mine, replies=False, article=True, client=None, config=app.config)
+            confirm(db.session.scalar(sa.select(Subscriber)))
+            other = make_comment(article, status="pending", author_email=f"r{n}@example.com")
+            db.session.flush()
+            moderate(other, ACTIONS["approve"], staff)
+        db.session.commit()
+    start = threading.Barrier(2)
+    written: list[int] = []
+
+    def sender() -> None:
+        with app.app_context():
+            start.wait(timeout=10)
+            written.append(write_due_digests())
+            db.session.remove()
+
+    threads = [threading.Thread(target=sender) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sum(written) == THREADS
+    with app.app_context():
+        kinds = db.session.scalars(sa.select(OutboxMessage.kind)).all()
+        assert kinds.count("digest") == THREADS
         db.session.remove()
