@@ -9,7 +9,7 @@ to write (one indexed look-up), since every round of every process runs it.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -37,7 +37,7 @@ def digests_waiting() -> bool:
     return db.session.scalar(query) is not None
 
 
-def due_subscriptions(now_minus_interval: object) -> sa.Select:
+def due_subscriptions(last_digest_before: datetime) -> sa.Select:
     """Article subscriptions with comments waiting whose last digest is old enough, locked
     (PostgreSQL: skipping those another process is writing)."""
     waiting = (
@@ -55,7 +55,7 @@ def due_subscriptions(now_minus_interval: object) -> sa.Select:
             Subscription.kind == SubscriptionKind.ARTICLE,
             sa.or_(
                 Subscription.last_digest_at.is_(None),
-                Subscription.last_digest_at <= now_minus_interval,
+                Subscription.last_digest_at <= last_digest_before,
             ),
             waiting,
         )

@@ -52,6 +52,7 @@ def link_problem() -> Response:
 
 
 def subscriber_or_none(subscriber_id: int | None) -> Subscriber | None:
+    """The subscriber a token named, if the token was good and the subscriber is still there."""
     return None if subscriber_id is None else db.session.get(Subscriber, subscriber_id)
 
 
