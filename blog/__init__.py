@@ -141,6 +141,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """One blueprint per thing a reader does."""
+    from blog import subscriptions
     from blog.admin.inbox import bp as inbox_bp
     from blog.admin.routes import bp as admin_bp
     from blog.articles.routes import bp as articles_bp
@@ -158,6 +159,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(authors_bp)
     app.register_blueprint(comments_bp)
     app.register_blueprint(feeds_bp)
+    subscriptions.init_app(app)  # follow-ups by email: its pages, and the digests' composer
 
 
 def register_compression(app: Flask) -> None:

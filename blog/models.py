@@ -703,3 +703,106 @@ class OutboxMessage(db.Model):
 
     def __repr__(self) -> str:
         return f"<OutboxMessage {self.id}>"
+
+
+class Subscriber(db.Model):
+    """An address a commenter gave with a follow-up box ticked (blog.subscriptions).
+
+    Nothing but its confirmation is ever sent to it until it is confirmed (double opt-in), and
+    that at most once per NOTIFY_CONFIRMATION_HOURS. Links in emails name it by id, never by
+    address, so no address appears in a URL or a log line.
+    """
+
+    __tablename__ = "subscribers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Where its mail goes: the address as first given (normalized by email-validator, as on
+    #: the comment); never shown publicly.
+    email: Mapped[str] = mapped_column(sa.String(254))
+    #: The inbox the address reaches (blog.subscriptions.followers.mailbox_of): every spelling
+    #: of one inbox (ADA@, ada+x@, a.da@gmail) is one subscriber, with one confirmation a day.
+    mailbox: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    #: When its owner pressed the confirmation button; None until then, and again after
+    #: unsubscribing from everything (a new box ticked needs a new confirmation).
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: When the latest confirmation email was written.
+    confirmation_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    subscriptions: Mapped[list[Subscription]] = relationship(
+        back_populates="subscriber", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    def __repr__(self) -> str:
+        return f"<Subscriber {self.id}>"
+
+
+class SubscriptionKind(enum.StrEnum):
+    #: Tell me when my held comment is approved (with either box ticked; used up by its email).
+    APPROVAL = "approval"
+    #: Tell me of approved replies to my comment.
+    REPLIES = "replies"
+    #: Send me digests of approved new comments on this article.
+    ARTICLE = "article"
+
+
+class Subscription(db.Model):
+    """What one subscriber asked to hear about: a comment's approval or replies, or an article."""
+
+    __tablename__ = "subscriptions"
+    __table_args__ = (
+        sa.CheckConstraint("kind IN ('approval', 'replies', 'article')", name="kind"),
+        # One of each per comment; one follow per article (comment_id is NULL for those, and
+        # NULLs never collide in a unique constraint, hence the partial index).
+        sa.UniqueConstraint("subscriber_id", "kind", "comment_id", name="what"),
+        sa.Index(
+            "ix_subscriptions_one_follow_per_article",
+            "subscriber_id",
+            "article_id",
+            unique=True,
+            sqlite_where=sa.text("kind = 'article'"),
+            postgresql_where=sa.text("kind = 'article'"),
+        ),
+        # Who hears of a comment's approval or replies; who follows an article.
+        sa.Index("ix_subscriptions_comment_id_kind", "comment_id", "kind"),
+        sa.Index("ix_subscriptions_article_id_kind", "article_id", "kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subscriber_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("subscribers.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(sa.String(10))
+    article_id: Mapped[int] = mapped_column(sa.ForeignKey("articles.id", ondelete="CASCADE"))
+    #: The comment it is about (approval, replies); None for an article's. Deleted with it.
+    comment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("comments.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: An article's: when its latest digest was written (the next waits NOTIFY_DIGEST_MINUTES).
+    last_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    subscriber: Mapped[Subscriber] = relationship(back_populates="subscriptions")
+    article: Mapped[Article] = relationship()
+
+
+class FollowUpNotice(db.Model):
+    """A comment a subscriber was (or, for a digest, will be) told of: each comment reaches
+    each address once, whichever way (approved, reply, digest), however often it is approved."""
+
+    __tablename__ = "follow_up_notices"
+    __table_args__ = (
+        sa.CheckConstraint("kind IN ('approved', 'reply', 'digest')", name="kind"),
+        # The digests still to write (mailed_at NULL), found by the composer every round.
+        sa.Index("ix_follow_up_notices_mailed_at_subscriber_id", "mailed_at", "subscriber_id"),
+    )
+
+    subscriber_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("subscribers.id", ondelete="CASCADE"), primary_key=True
+    )
+    comment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("comments.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    article_id: Mapped[int] = mapped_column(sa.ForeignKey("articles.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(sa.String(10))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: When its email was written; None for a comment waiting for its article's next digest.
+    mailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -266,6 +266,15 @@ def checked_by_origin(view: Callable) -> Callable:
     return view
 
 
+def guarded_by_signed_link(view: Callable) -> Callable:
+    """Declare a POST that needs neither a CSRF token nor a same-origin browser: the one-click
+    unsubscribe of RFC 8058, which a mail provider's server sends with no session, no token and
+    no Origin. Its URL carries a signed token naming the address, which is its only guard (and
+    enough: it can do no more than unsubscribe the address whose mail carried it)."""
+    view.guarded_by_signed_link = True
+    return view
+
+
 def is_cross_origin(headers: Any, site_url: str) -> bool:
     """Whether a browser says this request was made by a page of another origin.
 
@@ -288,13 +297,16 @@ def is_cross_origin(headers: Any, site_url: str) -> bool:
 def check_csrf() -> None:
     """Every state-changing request to a real route is checked against cross-site posting:
     by origin for the forms readers post without a session (checked_by_origin), by
-    Flask-WTF's per-session token for everything else (staff forms, login, logout).
+    Flask-WTF's per-session token for everything else (staff forms, login, logout); not at
+    all for a POST whose signed URL is its guard (guarded_by_signed_link).
 
     Requests that match no route go on to their 404 or 405, as with Flask-WTF's own hook.
     """
     if not request.endpoint or request.method not in current_app.config["WTF_CSRF_METHODS"]:
         return
     view = current_app.view_functions.get(request.endpoint)
+    if getattr(view, "guarded_by_signed_link", False):
+        return
     if getattr(view, "checked_by_origin", False):
         if is_cross_origin(request.headers, current_app.config["SITE_URL"]):
             abort(403, CROSS_ORIGIN_REFUSED)

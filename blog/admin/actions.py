@@ -18,6 +18,7 @@ from blog.comments.submission import reply_position
 from blog.extensions import db
 from blog.inputs import same_lines
 from blog.models import Comment, CommentRevision, CommentStatus, ModerationAction, Staff, utcnow
+from blog.subscriptions.followers import comment_approved
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,7 @@ def moderate(comment: Comment, action: Action, staff: Staff) -> bool:
         return True
     after = _status_before_trash(comment) if action.name == "restore" else action.target
     comment.status = after
+    comment_approved(comment, before)  # the follow-ups an approval causes, in this transaction
     if action.name in DECISIONS:
         close_reports(comment, staff)  # decided: readers' reports on it are answered
     db.session.add(
@@ -168,6 +170,7 @@ def staff_reply(parent: Comment, staff: Staff, body: str, config: Mapping[str, A
     )
     db.session.add(reply)
     db.session.flush()
+    comment_approved(reply, None)  # the commenter answered hears of it (if they asked to)
     db.session.add(
         ModerationAction(
             comment_id=reply.id,

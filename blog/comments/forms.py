@@ -103,6 +103,10 @@ class CommentForm(TextForm):
     remember = BooleanField(
         "Save my name, email, and website in this browser for the next time I comment."
     )
+    #: Follow-ups by email (blog.subscriptions): nothing is sent but a confirmation until the
+    #: address is confirmed.
+    notify_replies = BooleanField("Notify me of follow-up comments by email")
+    notify_article = BooleanField("Notify me of new comments on this article")
     parent_id = HiddenField(validators=[ValidId(PARENT_UNAVAILABLE)])
     #: A signed time of serving, to spot forms filled faster than a person can.
     stamp = HiddenField()

@@ -49,6 +49,10 @@ AWAITING_MODERATION = "Your comment is awaiting moderation."
 #: Avatars are named by their pattern, so a browser may keep one for good.
 AVATAR_MAX_AGE = 365 * 24 * 3600
 PUBLISHED = "Thank you. Your comment is published."
+FOLLOW_UPS_ASKED = (
+    "You asked for follow-ups by email. If we have not emailed this address before, look for "
+    "our email asking you to confirm it: until you do, we send nothing else."
+)
 
 
 def comment_rate_limit() -> str:
@@ -109,6 +113,8 @@ def create(slug: str) -> ResponseReturnValue:
         spam_signals=signals,
         ip_address=request.remote_addr,
         user_agent=request.user_agent.string[:500] or None,
+        notify_replies=form.notify_replies.data,
+        notify_article=form.notify_article.data,
     )
     slug, article_id = article.slug, article.id  # kept: the commit below expires the article
     try:
@@ -127,6 +133,8 @@ def create(slug: str) -> ResponseReturnValue:
             PUBLISHED if comment.status == CommentStatus.APPROVED else AWAITING_MODERATION,
             "comment",
         )
+        if data.notify_replies or data.notify_article:
+            flash(FOLLOW_UPS_ASKED, "comment")  # the same words whatever the address's state
         target = comment_url(article_id, slug, comment.id)
     response = redirect(target, 303)
     update_author_cookie(response, form)

@@ -24,6 +24,7 @@ from blog.extensions import db
 from blog.models import Article, Comment, CommentStatus, utcnow
 from blog.refusals import Refused
 from blog.rendering import count_links
+from blog.subscriptions.followers import comment_approved, follow
 
 DUPLICATE_MESSAGE = "It looks as though you've already said that."
 
@@ -41,6 +42,9 @@ class CommentInput:
     spam_signals: tuple[str, ...] = field(default_factory=tuple)
     ip_address: str | None = None
     user_agent: str | None = None
+    #: The follow-up boxes ticked: replies to this comment, new comments on the article.
+    notify_replies: bool = False
+    notify_article: bool = False
 
 
 @dataclass(frozen=True)
@@ -161,8 +165,9 @@ def reply_placement(
 
 
 def submit_comment(article: Article, data: CommentInput, config: Mapping[str, Any]) -> Comment:
-    """Store a new comment with the status the rules give it, and the staff's notice of it in
-    the outbox when it waits for them; commits once.
+    """Store a new comment with the status the rules give it, the staff's notice of it in the
+    outbox when it waits for them, the follow-ups the commenter asked for (and the confirmation
+    their address may need), and, approved at once, the follow-ups it causes; commits once.
 
     Raises Refused for a closed article, a duplicate, or a reply to nothing.
     """
@@ -197,6 +202,15 @@ def submit_comment(article: Article, data: CommentInput, config: Mapping[str, An
         )
         db.session.add(comment)
         notify_staff(comment, article)  # in this transaction: a stored comment has its notice
+        db.session.flush()  # its id, for the follow-ups' links
+        follow(
+            comment,
+            replies=data.notify_replies,
+            article=data.notify_article,
+            client=data.ip_address,
+            config=config,
+        )
+        comment_approved(comment, None)  # approved at once: its follow-ups, in this transaction
         commit_keeping_state(db.session)  # what it holds is what was written: no reload after
     except BaseException:
         db.session.rollback()
