@@ -10,6 +10,7 @@ transaction: the table keeps a digest of it, so a second POST finds it spent.
 
 from __future__ import annotations
 
+import enum
 import hashlib
 from typing import Any
 
@@ -19,6 +20,18 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 
 from blog.extensions import db
 from blog.models import SpentToken
+
+
+class LinkProblem(enum.StrEnum):
+    """Why a link from an email cannot be used, in the order it is checked."""
+
+    FORGED = "forged"
+    USED = "used"
+    EXPIRED = "expired"
+
+
+#: The status of the page saying why a link cannot be used: never ours, or no longer.
+LINK_PROBLEM_STATUS = {LinkProblem.FORGED: 404, LinkProblem.USED: 410, LinkProblem.EXPIRED: 410}
 
 
 def _serializer(purpose: str) -> URLSafeTimedSerializer:

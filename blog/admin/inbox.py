@@ -19,16 +19,11 @@ from flask_login import current_user
 from blog.admin.actions import ACTIONS, done_message, moderate
 from blog.admin.navigation import staff_navigation
 from blog.admin.queries import latest_actions
-from blog.comments.notify import (
-    LINK_PROBLEM_STATUS,
-    LinkProblem,
-    ModerationLink,
-    read_moderation_token,
-)
+from blog.comments.notify import ModerationLink, read_moderation_token
 from blog.extensions import db
 from blog.models import Comment
 from blog.security import no_store
-from blog.signing import spend
+from blog.signing import LINK_PROBLEM_STATUS, LinkProblem, spend
 
 bp = Blueprint("inbox", __name__, url_prefix="/admin/inbox")
 bp.context_processor(staff_navigation)

@@ -21,12 +21,11 @@ import sqlalchemy as sa
 from flask import current_app, render_template
 
 from blog.auth.accounts import EmailRefused, check_staff_email, normalize_username, set_password
-from blog.comments.notify import LinkProblem
 from blog.extensions import db
 from blog.models import Staff
 from blog.outbox.messages import compose
 from blog.outbox.queue import enqueue
-from blog.signing import is_spent, make_token, read_token, spend
+from blog.signing import LinkProblem, is_spent, make_token, read_token, spend
 from blog.siteurl import site_url_for
 
 #: The purpose reset links are signed for.

@@ -36,11 +36,11 @@ from blog.auth.forms import (
     NewPasswordForm,
     hashed_new_password,
 )
-from blog.comments.notify import LINK_PROBLEM_STATUS, LinkProblem
 from blog.database import begin_write, reads_before_writing
 from blog.extensions import db, limiter, login_manager
 from blog.models import utcnow
 from blog.security import no_store, safe_next
+from blog.signing import LINK_PROBLEM_STATUS, LinkProblem
 
 bp = Blueprint("auth", __name__)
 

@@ -18,7 +18,6 @@ a stored address that is not a plain one is left out.
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 from email.message import EmailMessage
 
@@ -30,7 +29,7 @@ from blog.extensions import db
 from blog.models import Article, Comment, CommentStatus, OutboxMessage, Staff
 from blog.outbox.messages import compose, one_line
 from blog.outbox.queue import enqueue
-from blog.signing import is_spent, make_token, read_token
+from blog.signing import LinkProblem, is_spent, make_token, read_token
 from blog.siteurl import site_url_for
 
 #: The purpose moderation links are signed for (blog.signing keeps purposes apart).
@@ -47,18 +46,6 @@ class ModerationLink:
     action: str
     #: The comment's status when the notice was written; any other means someone decided.
     status: str
-
-
-class LinkProblem(enum.StrEnum):
-    """Why a link from an email cannot be used, in the order it is checked."""
-
-    FORGED = "forged"
-    USED = "used"
-    EXPIRED = "expired"
-
-
-#: The status of the page saying why a link cannot be used: never ours, or no longer.
-LINK_PROBLEM_STATUS = {LinkProblem.FORGED: 404, LinkProblem.USED: 410, LinkProblem.EXPIRED: 410}
 
 
 def moderation_token(comment: Comment, action: str) -> str:

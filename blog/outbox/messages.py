@@ -17,6 +17,9 @@ from flask import current_app
 
 from blog.outbox.smtp import sender_header
 
+#: The longest line RFC 5322 allows, CRLF aside.
+HEADER_LINE_MAX = 998
+
 
 def one_line(text: str) -> str:
     """text with every run of whitespace, line breaks included, folded to one space."""
@@ -41,4 +44,8 @@ def compose(
     for name, value in (headers or {}).items():
         message[name] = one_line(value)
     message.set_content(body, cte="quoted-printable")
+    # Folded at 78 characters, the email package writes a longer unbroken value (an unsubscribe
+    # URL) as RFC 2047 encoded-words, which no mail provider reads as a link; a header line may
+    # have 998 (RFC 5322), so values go out whole. The body is encoded already, in lines of 76.
+    message.policy = message.policy.clone(max_line_length=HEADER_LINE_MAX)
     return message

@@ -23,8 +23,6 @@ from blog.siteurl import site_url
 #: unsubscribe link, nor the other way round.
 CONFIRM = "subscription-confirm"
 MANAGE = "subscription-manage"
-#: The longest a header line may be (RFC 5322, 2.1.1).
-HEADER_LINE_MAX = 998
 #: How long a confirmation link holds; confirming twice is harmless, so it is not single-use.
 CONFIRMATION_LINK_DAYS = 7
 
@@ -84,12 +82,7 @@ def _message(
         **context,
     )
     headers = unsubscribe_headers(subscriber)
-    message = compose(f"[{site}] {subject}", [subscriber.email], body, headers)
-    # Folded at 78 characters, Python's email package writes a longer unbroken value (the
-    # unsubscribe URL) as RFC 2047 encoded-words, which no mail provider reads as a link; a
-    # header line may have 998 (RFC 5322), so the URLs go out whole. The body is encoded already.
-    message.policy = message.policy.clone(max_line_length=HEADER_LINE_MAX)
-    return message
+    return compose(f"[{site}] {subject}", [subscriber.email], body, headers)
 
 
 def confirmation_message(subscriber: Subscriber, article: Article) -> EmailMessage:

@@ -15,15 +15,10 @@ import sqlalchemy as sa
 from itsdangerous.timed import TimestampSigner
 from werkzeug.datastructures import MultiDict
 
-from blog.comments.notify import (
-    LinkProblem,
-    ModerationLink,
-    moderation_token,
-    read_moderation_token,
-)
+from blog.comments.notify import ModerationLink, moderation_token, read_moderation_token
 from blog.extensions import db
 from blog.models import Article, Comment, CommentStatus, ModerationAction, OutboxMessage
-from blog.signing import make_token, spend
+from blog.signing import LinkProblem, make_token, spend
 from tests.factories import make_article, make_comment, make_staff
 from tests.pages import csrf_token, get_html, log_in, post_comment, served_forms
 

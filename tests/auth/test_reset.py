@@ -21,11 +21,10 @@ from blog.auth.reset import (
     request_reset,
     reset_token,
 )
-from blog.comments.notify import LinkProblem
 from blog.extensions import db, limiter
 from blog.models import OutboxMessage, Staff, utcnow
 from blog.outbox.sender import Round, send_due
-from blog.signing import make_token, spend
+from blog.signing import LinkProblem, make_token, spend
 from tests.comments.test_notify import Inbox, free_port, smtp_server
 from tests.conftest import build_app, fresh_database
 from tests.factories import make_staff
