@@ -718,10 +718,11 @@ class Subscriber(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Where its mail goes: the address as first given (normalized by email-validator, as on
     #: the comment); never shown publicly.
-    email: Mapped[str] = mapped_column(sa.String(254))
+    email: Mapped[str] = mapped_column(sa.Text)
     #: The inbox the address reaches (blog.subscriptions.followers.mailbox_of): every spelling
     #: of one inbox (ADA@, ada+x@, a.da@gmail) is one subscriber, with one confirmation a day.
-    mailbox: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    #: Text, not String(254): case folding can lengthen a valid address ("ΐ" folds to three).
+    mailbox: Mapped[str] = mapped_column(sa.Text, unique=True)
     #: When its owner pressed the confirmation button; None until then, and again after
     #: unsubscribing from everything (a new box ticked needs a new confirmation).
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -782,6 +783,24 @@ class Subscription(db.Model):
 
     subscriber: Mapped[Subscriber] = relationship(back_populates="subscriptions")
     article: Mapped[Article] = relationship()
+
+
+class ReplyTarget(db.Model):
+    """The comment a reply answers, where the thread placed it elsewhere: a reply to a comment
+    at COMMENT_MAX_DEPTH sits beside it, under its parent (comments.submission.reply_position),
+    and it is the comment answered whose author hears of the reply (blog.subscriptions)."""
+
+    __tablename__ = "reply_targets"
+
+    comment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("comments.id", ondelete="CASCADE"), primary_key=True
+    )
+    target_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("comments.id", ondelete="CASCADE"), index=True
+    )
+
+    def __repr__(self) -> str:
+        return f"<ReplyTarget {self.comment_id} -> {self.target_id}>"
 
 
 class FollowUpNotice(db.Model):

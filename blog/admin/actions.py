@@ -18,7 +18,7 @@ from blog.comments.submission import reply_position
 from blog.extensions import db
 from blog.inputs import same_lines
 from blog.models import Comment, CommentRevision, CommentStatus, ModerationAction, Staff, utcnow
-from blog.subscriptions.followers import comment_approved
+from blog.subscriptions.followers import answering, comment_approved
 
 
 @dataclass(frozen=True)
@@ -170,6 +170,7 @@ def staff_reply(parent: Comment, staff: Staff, body: str, config: Mapping[str, A
     )
     db.session.add(reply)
     db.session.flush()
+    answering(reply, parent.id)
     comment_approved(reply, None)  # the commenter answered hears of it (if they asked to)
     db.session.add(
         ModerationAction(

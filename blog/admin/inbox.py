@@ -19,7 +19,7 @@ from flask_login import current_user
 from blog.admin.actions import ACTIONS, done_message, moderate
 from blog.admin.navigation import staff_navigation
 from blog.admin.queries import latest_actions
-from blog.comments.notify import ModerationLink, read_moderation_token
+from blog.comments.notify import MODERATION_LINK, ModerationLink, read_moderation_token
 from blog.extensions import db
 from blog.models import Comment
 from blog.security import no_store
@@ -87,7 +87,7 @@ def act() -> Response:
     """Use the link up and apply its action, in one transaction: once only."""
     token = request.args.get("link", "")
     link, comment = linked_comment(token, acting=True)
-    if not spend(token):  # spent by a concurrent POST a moment ago
+    if not spend(MODERATION_LINK, token):  # spent by a concurrent POST a moment ago
         raise Unusable(problem_page(LinkProblem.USED))
     action = ACTIONS[link.action]
     moderate(comment, action, current_user)

@@ -25,7 +25,7 @@ from blog.extensions import db
 from blog.models import Staff
 from blog.outbox.messages import compose
 from blog.outbox.queue import enqueue
-from blog.signing import LinkProblem, is_spent, make_token, read_token, spend
+from blog.signing import LinkProblem, is_spent, make_token, read_token, spend, use_once
 from blog.siteurl import site_url_for
 
 #: The purpose reset links are signed for.
@@ -58,7 +58,7 @@ def account_to_reset(token: str) -> Staff | LinkProblem:
     staff = db.session.get(Staff, payload[0])
     if staff is None or not staff.active:
         return LinkProblem.FORGED
-    if is_spent(token) or payload[1] != password_digest(staff):
+    if is_spent(PASSWORD_RESET, token) or payload[1] != password_digest(staff):
         return LinkProblem.USED
     minutes = float(current_app.config["PASSWORD_RESET_MINUTES"])
     if read_token(PASSWORD_RESET, token, max_age=minutes * 60) is None:
@@ -114,7 +114,7 @@ def request_reset(name_or_email: str, now: datetime) -> int:
             address = check_staff_email(staff.email)
         except EmailRefused:
             address = None
-        if address and spend(f"password-reset-mail:{staff.id}:{window}"):
+        if address and use_once(f"password-reset-mail:{staff.id}:{window}"):
             enqueue(reset_message(staff, address), [address], kind="password-reset")
             sent += 1
     return sent
@@ -124,7 +124,7 @@ def reset_password(staff: Staff, token: str, hashed: str) -> bool:
     """Set the new password (hashed by new_password_hash) and end every session of the
     account, using the link up; False, changing nothing, when it was used meanwhile. The
     caller commits."""
-    if not spend(token):
+    if not spend(PASSWORD_RESET, token):
         return False
     set_password(staff, "", hashed=hashed)
     return True

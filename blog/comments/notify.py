@@ -70,7 +70,7 @@ def read_moderation_token(token: str) -> ModerationLink | LinkProblem:
         and isinstance(payload[2], str)
     ):
         return LinkProblem.FORGED
-    if is_spent(token):
+    if is_spent(MODERATION_LINK, token):
         return LinkProblem.USED
     if read_token(MODERATION_LINK, token, max_age=link_days()) is None:
         return LinkProblem.EXPIRED

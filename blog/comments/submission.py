@@ -24,7 +24,7 @@ from blog.extensions import db
 from blog.models import Article, Comment, CommentStatus, utcnow
 from blog.refusals import Refused
 from blog.rendering import count_links
-from blog.subscriptions.followers import comment_approved, follow
+from blog.subscriptions.followers import answering, comment_approved, follow
 
 DUPLICATE_MESSAGE = "It looks as though you've already said that."
 
@@ -203,6 +203,7 @@ def submit_comment(article: Article, data: CommentInput, config: Mapping[str, An
         db.session.add(comment)
         notify_staff(comment, article)  # in this transaction: a stored comment has its notice
         db.session.flush()  # its id, for the follow-ups' links
+        answering(comment, data.parent_id)  # at the deepest level, placed beside its target
         follow(
             comment,
             replies=data.notify_replies,

@@ -38,6 +38,7 @@ from blog.outbox.queue import (
     retry_delay,
 )
 from blog.outbox.smtp import deliver, is_refusal
+from blog.signing import forget_spent, spent_links_kept
 
 #: app.extensions key of the app's BackgroundSender.
 EXTENSION = "outbox_sender"
@@ -109,7 +110,8 @@ def hand_over(claim: Claim) -> int:
 
 
 def purge_now_and_then() -> None:
-    """Delete sent messages older than OUTBOX_KEEP_DAYS, at most once an hour per process."""
+    """Delete sent messages older than OUTBOX_KEEP_DAYS, and the marks of emailed links spent
+    longer ago than any such link holds, at most once an hour per process."""
     last = current_app.extensions.get(PURGED_AT)
     if last is not None and time.monotonic() - last < PURGE_EVERY_SECONDS:
         return
@@ -117,6 +119,7 @@ def purge_now_and_then() -> None:
     purged = purge_sent(utcnow() - timedelta(days=current_app.config["OUTBOX_KEEP_DAYS"]))
     if purged:
         current_app.logger.info("outbox: %s sent messages older than the keep time deleted", purged)
+    forget_spent(utcnow() - spent_links_kept(current_app.config))
 
 
 def reschedule(claim: Claim, error: BaseException) -> None:

@@ -110,7 +110,10 @@ def write_due_digests() -> int:
             if gone:
                 forgotten = sa.delete(FollowUpNotice).where(waiting, notes.comment_id.in_(gone))
                 db.session.execute(forgotten)
-            db.session.execute(sa.update(FollowUpNotice).where(waiting).values(mailed_at=now))
+            # Only the notes read above: one written since (a comment approved meanwhile, on
+            # PostgreSQL) waits for the next digest rather than being marked and never mailed.
+            mailed = sa.update(FollowUpNotice).where(waiting, notes.comment_id.in_(ids))
+            db.session.execute(mailed.values(mailed_at=now))
             subscriber = subscription.subscriber
             article = db.session.get(Article, subscription.article_id)
             if not comments or subscriber.confirmed_at is None or not article.is_visible:

@@ -6,6 +6,7 @@ caller commits. Tested without HTTP in tests/subscriptions/test_followers.py.
 from __future__ import annotations
 
 import enum
+import ipaddress
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
@@ -20,6 +21,7 @@ from blog.models import (
     Comment,
     CommentStatus,
     FollowUpNotice,
+    ReplyTarget,
     Subscriber,
     Subscription,
     SubscriptionKind,
@@ -107,11 +109,27 @@ def _subscribe(
         pass  # a concurrent comment added it: one is enough
 
 
+def client_of(address: str) -> str:
+    """Who is counted for a client address: an IPv4 address alone (a /24 may be a whole
+    office behind one NAT), an IPv6 address by its /64 (one household or machine gets a whole
+    /64, and could otherwise take a new address for each confirmation)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 4:
+        return str(ip)
+    if ip.ipv4_mapped is not None:
+        return str(ip.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+
+
 def confirmation_allowed(client: str | None) -> bool:
     """Whether this client may cause one more confirmation email (NOTIFY_CONFIRMATION_RATE_LIMIT,
-    counted per client address in the rate limiter's storage); counts it when it may."""
+    counted per client in the rate limiter's storage); counts it when it may."""
     if not limiter.enabled or client is None:
         return True
+    client = client_of(client)
     limits = parse_many(current_app.config["NOTIFY_CONFIRMATION_RATE_LIMIT"])
     strategy = limiter.limiter
     if not all(strategy.test(item, "confirmation", client) for item in limits):
@@ -182,6 +200,20 @@ def _active(kind: str) -> sa.Select:
     return _of_kind(kind).where(Subscriber.confirmed_at.isnot(None))
 
 
+def answering(reply: Comment, target_id: int | None) -> None:
+    """Note that reply answers target_id where the thread placed it under another comment (at
+    the deepest level it sits beside its target): the target's author is the one to hear of it.
+    Called as the reply is written, before comment_approved."""
+    if target_id is not None and target_id != reply.parent_id:
+        db.session.add(ReplyTarget(comment_id=reply.id, target_id=target_id))
+
+
+def answered_id(comment: Comment) -> int | None:
+    """The comment a reply answers: its target (see answering), else its parent."""
+    target = db.session.get(ReplyTarget, comment.id) if comment.parent_id is not None else None
+    return target.target_id if target is not None else comment.parent_id
+
+
 def comment_approved(comment: Comment, before: str | None) -> None:
     """Write the follow-ups of a comment that has just become approved (before: its status
     until now; None for one approved as it was written), in that change's transaction.
@@ -227,9 +259,9 @@ def comment_approved(comment: Comment, before: str | None) -> None:
         db.session.delete(subscription)
         if subscriber.confirmed_at is not None:
             tell(subscriber, "approved")
-    if comment.parent_id is not None:
+    if (answered := answered_id(comment)) is not None:
         repliers = _active(SubscriptionKind.REPLIES).where(
-            Subscription.comment_id == comment.parent_id, Subscriber.mailbox != author
+            Subscription.comment_id == answered, Subscriber.mailbox != author
         )
         for _subscription, subscriber in db.session.execute(repliers).all():
             tell(subscriber, "reply")

@@ -19,8 +19,8 @@ def upgrade():
     op.create_table(
         'subscribers',
         sa.Column('id', sa.Integer(), nullable=False),
-        sa.Column('email', sa.String(length=254), nullable=False),
-        sa.Column('mailbox', sa.String(length=254), nullable=False),
+        sa.Column('email', sa.Text(), nullable=False),
+        sa.Column('mailbox', sa.Text(), nullable=False),
         sa.Column('confirmed_at', sa.DateTime(timezone=True), nullable=True),
         sa.Column('confirmation_sent_at', sa.DateTime(timezone=True), nullable=True),
         sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
@@ -107,7 +107,27 @@ def upgrade():
         )
 
 
+    # The comment a reply answers where the thread placed it under another (at the deepest level).
+    op.create_table(
+        'reply_targets',
+        sa.Column('comment_id', sa.Integer(), nullable=False),
+        sa.Column('target_id', sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ['comment_id'], ['comments.id'],
+            name=op.f('fk_reply_targets_comment_id_comments'), ondelete='CASCADE',
+        ),
+        sa.ForeignKeyConstraint(
+            ['target_id'], ['comments.id'],
+            name=op.f('fk_reply_targets_target_id_comments'), ondelete='CASCADE',
+        ),
+        sa.PrimaryKeyConstraint('comment_id', name=op.f('pk_reply_targets')),
+    )
+    with op.batch_alter_table('reply_targets', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_reply_targets_target_id'), ['target_id'], unique=False)
+
+
 def downgrade():
+    op.drop_table('reply_targets')
     op.drop_table('follow_up_notices')
     op.drop_table('subscriptions')
     op.drop_table('subscribers')

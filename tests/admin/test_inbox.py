@@ -15,10 +15,15 @@ import sqlalchemy as sa
 from itsdangerous.timed import TimestampSigner
 from werkzeug.datastructures import MultiDict
 
-from blog.comments.notify import ModerationLink, moderation_token, read_moderation_token
+from blog.comments.notify import (
+    MODERATION_LINK,
+    ModerationLink,
+    moderation_token,
+    read_moderation_token,
+)
 from blog.extensions import db
 from blog.models import Article, Comment, CommentStatus, ModerationAction, OutboxMessage
-from blog.signing import LinkProblem, make_token, spend
+from blog.signing import LinkProblem, make_token, read_token, spend
 from tests.factories import make_article, make_comment, make_staff
 from tests.pages import csrf_token, get_html, log_in, post_comment, served_forms
 
@@ -105,8 +110,12 @@ def test_a_spent_link_reads_as_used_and_an_old_one_as_expired(app, monkeypatch):
         comment = make_comment(make_article(), status=CommentStatus.PENDING)
         db.session.flush()
         used, old = moderation_token(comment, "approve"), moderation_token(comment, "trash")
-        assert spend(used)
+        assert spend(MODERATION_LINK, used)
         assert read_moderation_token(used) == LinkProblem.USED
+        # Another spelling of the same token (padding the signature verifies) is as used.
+        assert read_token(MODERATION_LINK, used + "=") is not None
+        assert read_moderation_token(used + "=") == LinkProblem.USED
+        assert not spend(MODERATION_LINK, used + "=")
         three_days_on = int(time.time()) + 3 * 24 * 3600 + 5
         monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: three_days_on)
         assert read_moderation_token(old) == LinkProblem.EXPIRED

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from itsdangerous.timed import TimestampSigner
 
 from blog.auth.reset import (
+    PASSWORD_RESET,
     RESET_MAIL_INTERVAL,
     account_to_reset,
     accounts_named,
@@ -115,7 +116,7 @@ def test_a_spent_link_reads_as_used_and_an_old_one_as_expired(accounts, monkeypa
         hour_on = int(time.time()) + 3600 + 5
         monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: hour_on)
         assert account_to_reset(token) == LinkProblem.EXPIRED
-        assert spend(token)
+        assert spend(PASSWORD_RESET, token)
         assert account_to_reset(token) == LinkProblem.USED  # used says more than expired
 
 

@@ -22,7 +22,14 @@ from blog.models import (
     utcnow,
 )
 from blog.subscriptions.digests import write_due_digests
-from blog.subscriptions.followers import Followed, confirm, follow, mailbox_of, unsubscribe_all
+from blog.subscriptions.followers import (
+    Followed,
+    client_of,
+    confirm,
+    follow,
+    mailbox_of,
+    unsubscribe_all,
+)
 from tests.conftest import build_app, fresh_database
 from tests.factories import make_article, make_comment, make_staff
 
@@ -137,11 +144,30 @@ def count_confirmations_of_one_client(ctx):
     for n in range(4):
         post(ctx, article, f"victim{n}@example.com", replies=True, ip_address="203.0.113.9")
     post(ctx, article, "someone@example.com", replies=True, ip_address="203.0.113.10")
+    # An IPv6 client is its /64: a new address in it for each comment buys nothing.
+    for n in range(3):
+        post(ctx, article, f"v6-{n}@example.com", replies=True, ip_address=f"2001:db8:1:2::{n + 1}")
     assert [r for r, _ in outbox()] == [
         ["victim0@example.com"],
         ["victim1@example.com"],
         ["someone@example.com"],
+        ["v6-0@example.com"],
+        ["v6-1@example.com"],
     ]
+
+
+@pytest.mark.parametrize(
+    ("address", "client"),
+    [
+        ("203.0.113.9", "203.0.113.9"),
+        ("2001:db8:1:2::1", "2001:db8:1:2::/64"),
+        ("2001:db8:1:2:ffff:1:2:3", "2001:db8:1:2::/64"),
+        ("::ffff:203.0.113.9", "203.0.113.9"),
+        ("not an address", "not an address"),
+    ],
+)
+def test_a_client_is_an_ipv4_address_or_an_ipv6_64(address, client):
+    assert client_of(address) == client
 
 
 def test_follow_reports_what_happened(ctx):
@@ -208,6 +234,44 @@ def test_an_approved_reply_is_mailed_to_the_parent_author_alone_without_addresse
     raw = message.as_string()
     assert "Solar, mostly." in message.get_content()
     assert BEN not in raw
+
+
+def test_a_reply_to_the_deepest_level_is_mailed_to_the_comment_it_answers(ctx):
+    """At COMMENT_MAX_DEPTH a reply sits beside the comment it answers, under that comment's
+    parent: the person answered hears of it, not the parent's author."""
+    ctx.config["COMMENT_MAX_DEPTH"] = 2
+    article = make_article()
+    staff = make_staff()
+    db.session.commit()
+    top = post(ctx, article, "cy@example.com", replies=True, body="Top of the thread.")
+    moderate(top, ACTIONS["approve"], staff)
+    deep = post(ctx, article, replies=True, body="At the deepest level.", parent_id=top.id)
+    moderate(deep, ACTIONS["approve"], staff)
+    db.session.commit()
+    confirmed(ADA)
+    confirmed("cy@example.com")
+    reply = post(ctx, article, BEN, name="Ben", body="Answering Ada.", parent_id=deep.id)
+    assert (reply.parent_id, reply.depth) == (top.id, 2)  # beside Ada's comment
+    moderate(reply, ACTIONS["approve"], staff)
+    db.session.commit()
+    [(recipients, message)] = outbox("reply")
+    assert recipients == [ADA]
+    assert "Answering Ada." in message.get_content()
+    # A staff reply to the deepest level likewise.
+    staff_reply(deep, staff, "Staff answering Ada.", ctx.config)
+    assert [r for r, _ in outbox("reply")] == [[ADA], [ADA]]
+
+
+def test_an_address_that_case_folding_lengthens_is_followed(ctx):
+    """A valid address whose folded spelling outgrows 254 characters ("ΐ" folds to three)."""
+    article = make_article()
+    db.session.commit()
+    local, domain = "\u0390" * 64, f"{'a' * 63}.{'b' * 32}.example"
+    comment = post(ctx, article, f"{local}@{domain}", replies=True)
+    db.session.commit()
+    [subscriber] = db.session.scalars(sa.select(Subscriber)).all()
+    assert len(subscriber.mailbox) > 254
+    assert comment.id is not None
 
 
 def test_a_staff_reply_is_mailed_to_the_commenter(ctx):
