@@ -121,9 +121,17 @@ def test_the_comment_form_is_usable_by_keyboard_alone(page: Page, live_server):
     page.keyboard.press("Tab")
     page.keyboard.type("kit@example.com")
     page.keyboard.press("Tab")  # website
-    page.keyboard.press("Tab")  # the honeypot is skipped: next is the checkbox
+    page.keyboard.press("Tab")  # the honeypot is skipped: next are the checkboxes
     expect(page.locator(":focus")).to_have_attribute("name", "remember")
+    page.keyboard.press("Tab")
+    expect(page.locator(":focus")).to_have_attribute("name", "notify_replies")
+    page.keyboard.press("Space")  # ticked from the keyboard
+    expect(page.locator(":focus")).to_be_checked()
+    page.keyboard.press("Tab")
+    expect(page.locator(":focus")).to_have_attribute("name", "notify_article")
     page.keyboard.press("Tab")
     expect(page.locator(":focus")).to_have_text("Post Comment")
     page.keyboard.press("Enter")
-    expect(page.locator(".comment-flash")).to_have_text("Your comment is awaiting moderation.")
+    flash = page.locator(".comment-flash")
+    expect(flash).to_contain_text("Your comment is awaiting moderation.")
+    expect(flash).to_contain_text("look for our email asking you to confirm it")

@@ -135,9 +135,11 @@ def test_checkboxes_sit_before_their_labels_at_their_own_size(browser: Browser, 
         for path, label in (
             ("/login", "Remember me"),
             (ARTICLE_PATH, "Save my name, email, and website"),
+            (ARTICLE_PATH, "Notify me of follow-up comments by email"),
+            (ARTICLE_PATH, "Notify me of new comments on this article"),
         ):
             page.goto(live_server + path)
-            box = page.get_by_role("checkbox").bounding_box()
+            box = page.get_by_role("checkbox", name=label).bounding_box()
             text = page.locator("label", has_text=label).bounding_box()
             assert box["width"] <= 24, (path, box)  # a checkbox, not a stretched bar
             assert box["x"] + box["width"] <= text["x"], (path, box, text)  # before its label
