@@ -8,7 +8,15 @@ import sqlalchemy as sa
 
 from blog.admin.actions import ACTIONS, moderate
 from blog.extensions import db
-from blog.models import Comment, CommentStatus, OutboxMessage, Staff, Subscriber, Subscription
+from blog.models import (
+    Article,
+    Comment,
+    CommentStatus,
+    OutboxMessage,
+    Staff,
+    Subscriber,
+    Subscription,
+)
 from tests.factories import make_article, make_comment, make_staff
 from tests.pages import get_html, post_comment
 from tests.subscriptions.conftest import links, unsubscribe_path
@@ -179,6 +187,15 @@ def test_the_page_lists_and_ends_subscriptions_one_at_a_time(mail_app, inbox, se
     assert "a\u2026@example.com" in page and ADA not in page
     assert page.count("Stop</button>") == 3  # approval, replies, the article
     assert "New comments on" in page and "Night library" in page
+    with mail_app.app_context():  # taken down: the page names it no more
+        db.session.execute(sa.update(Article).values(status="draft"))
+        db.session.commit()
+    page = get_html(reader, manage)
+    assert "Night library" not in page
+    assert page.count("an article no longer published") == 6  # each line and its button
+    with mail_app.app_context():
+        db.session.execute(sa.update(Article).values(status="published"))
+        db.session.commit()
     with mail_app.app_context():
         article_one = db.session.scalar(
             sa.select(Subscription.id).where(Subscription.kind == "article")
