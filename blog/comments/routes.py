@@ -3,6 +3,10 @@ feeds."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
 from flask import (
     Blueprint,
     Response,
@@ -38,7 +42,7 @@ from blog.database import reads_before_writing
 from blog.extensions import db, limiter
 from blog.feeds.conditional import dated
 from blog.keptpages import kept_page
-from blog.models import Article, Comment, CommentStatus, utcnow
+from blog.models import Article, Comment, CommentStatus
 from blog.refusals import Refused
 from blog.security import checked_by_origin
 from blog.siteurl import site_url_for
@@ -159,7 +163,14 @@ def site_feed() -> Response:
         .options(selectinload(Comment.article))
         .limit(current_app.config["COMMENT_FEED_LENGTH"])
     ).all()
-    return _comment_feed(comments, title="Comments", self_url=site_url_for(".site_feed"))
+    return _comment_feed(
+        comments,
+        title="Comments",
+        self_url=site_url_for(".site_feed"),
+        empty_since=lambda: db.session.scalar(
+            sa.select(sa.func.max(Article.published_at)).where(Article.is_visible)
+        ),
+    )
 
 
 @bp.get("/articles/<slug>/comments.atom")
@@ -180,11 +191,25 @@ def article_feed(slug: str) -> Response:
         comments,
         title=f'Comments on "{article.title}"',
         self_url=site_url_for(".article_feed", slug=slug),
+        empty_since=lambda: article.published_at,
     )
 
 
-def _comment_feed(comments: list[Comment], *, title: str, self_url: str) -> Response:
-    updated = max((c.created_at for c in comments), default=utcnow())
+#: The updated time of an empty feed of a site with nothing published yet.
+NOTHING_YET = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def _comment_feed(
+    comments: list[Comment],
+    *,
+    title: str,
+    self_url: str,
+    empty_since: Callable[[], datetime | None],
+) -> Response:
+    """The feed of comments; an empty one is dated by what it is about (the article, the newest
+    article), never by now: a date that moved with each request would answer every feed
+    reader's If-Modified-Since with the whole feed."""
+    updated = max(c.created_at for c in comments) if comments else empty_since() or NOTHING_YET
     xml = render_template(
         "feeds/comments.xml", comments=comments, title=title, self_url=self_url, updated=updated
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import xml.etree.ElementTree as ET
 from datetime import timedelta
 
@@ -188,3 +189,16 @@ def test_static_urls_carry_a_content_hash_and_are_cached_for_a_year(client):
         assert "immutable" in response.headers["Cache-Control"]
     with client.get("/static/style.css") as plain:
         assert "max-age=31536000" not in plain.headers.get("Cache-Control", "")
+
+
+@pytest.mark.parametrize("empty", ["/comments/feed.atom", "article"])
+def test_an_empty_comment_feed_keeps_its_date_from_one_second_to_the_next(app, client, empty):
+    """Dated by what it is about, not by now: a reader asking a second later gets a 304."""
+    with app.app_context():
+        slug = make_article().slug
+        db.session.commit()
+    url = f"/articles/{slug}/comments.atom" if empty == "article" else empty
+    first = client.get(url)
+    time.sleep(1.1)
+    since = client.get(url, headers={"If-Modified-Since": first.headers["Last-Modified"]})
+    assert since.status_code == 304
