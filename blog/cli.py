@@ -29,7 +29,7 @@ from blog.models import Article, Staff, StaffRole
 from blog.outbox.pickup import pickup_dir
 from blog.outbox.queue import error_summary
 from blog.outbox.sender import send_due
-from blog.rendering import render_markdown
+from blog.rendering import render_body
 
 
 def import_files(paths: list[Path]) -> int:
@@ -78,15 +78,17 @@ def load_demo_command(if_empty: bool) -> None:
 
 
 def rerender_article_bodies() -> int:
-    """Render every article's stored HTML again from its Markdown; returns how many changed.
+    """Render every article's stored HTML again from its source; returns how many changed.
 
     For databases made before a change to render_markdown (such as the heading levels). Only
     the HTML is written: updated_at is kept, so readers see no "Updated" that nobody made.
     """
     changed = 0
-    rows = db.session.execute(sa.select(Article.id, Article.body_markdown, Article.body_html))
-    for article_id, markdown, html in rows.all():
-        fresh = render_markdown(markdown)
+    rows = db.session.execute(
+        sa.select(Article.id, Article.body_markdown, Article.body_format, Article.body_html)
+    )
+    for article_id, source, body_format, html in rows.all():
+        fresh = render_body(source, body_format)
         if fresh != html:
             db.session.execute(
                 sa.update(Article)

@@ -30,7 +30,7 @@ from sqlalchemy.sql import Select
 from sqlalchemy.types import TypeDecorator
 
 from blog.extensions import db
-from blog.rendering import render_comment, render_markdown
+from blog.rendering import MARKDOWN, render_body, render_comment
 
 
 def now_at_execution() -> sa.BindParameter:
@@ -147,6 +147,7 @@ class Article(db.Model):
         # Visibility by id without reading the article rows (search matches, a tag's articles).
         sa.Index("ix_articles_id_status_published_at", "id", "status", "published_at"),
         sa.CheckConstraint("status IN ('draft', 'published')", name="status"),
+        sa.CheckConstraint("body_format IN ('markdown', 'html')", name="body_format"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -155,6 +156,11 @@ class Article(db.Model):
     #: The standfirst: a short summary shown under the headline and in listings.
     summary: Mapped[str] = mapped_column(sa.Text, default="")
     body_markdown: Mapped[str] = mapped_column(sa.Text)
+    #: What body_markdown is written in (blog.rendering.BODY_FORMATS): "markdown", or "html" for
+    #: a body imported from another platform, kept as sanitised HTML (the editor shows it so).
+    body_format: Mapped[str] = mapped_column(
+        sa.String(10), default=MARKDOWN, server_default=MARKDOWN
+    )
     #: Sanitized HTML, rendered whenever body_markdown is set.
     body_html: Mapped[str] = mapped_column(sa.Text)
     source_name: Mapped[str | None] = mapped_column(sa.String(200))
@@ -177,9 +183,13 @@ class Article(db.Model):
     )
     tags: Mapped[list[Tag]] = relationship(secondary=article_tags, order_by=Tag.name)
 
-    @validates("body_markdown")
-    def _render_body(self, _key: str, value: str) -> str:
-        self.body_html = render_markdown(value)
+    @validates("body_markdown", "body_format")
+    def _render_body(self, key: str, value: str) -> str:
+        """Render the stored HTML whenever the source or its format is set."""
+        source = value if key == "body_markdown" else self.body_markdown
+        body_format = value if key == "body_format" else self.body_format
+        if source is not None:
+            self.body_html = render_body(source, body_format)
         return value
 
     @hybrid_property
@@ -386,6 +396,40 @@ class ArticleSlug(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     article: Mapped[Article] = relationship(back_populates="old_slugs")
+
+
+class Redirect(db.Model):
+    """An address an article had on the platform it was moved from (a WordPress permalink such
+    as /2014/01/slug/ or /?p=123): it answers 301 to the article."""
+
+    __tablename__ = "redirects"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The path, with its query string when it is part of the address ("/?p=123").
+    path: Mapped[str] = mapped_column(sa.String(500), unique=True)
+    article_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    article: Mapped[Article] = relationship()
+
+
+class ImportKey(db.Model):
+    """What an importer brought in, keyed by the source's own id: importing the same file again
+    finds the key and changes nothing. The key outlives its row, so data purged or erased
+    since is never brought back."""
+
+    __tablename__ = "import_keys"
+
+    #: Which platform and site ("wordpress:https://old.example.org", "disqus:forum-name").
+    source: Mapped[str] = mapped_column(sa.String(300), primary_key=True)
+    #: What the id is of: "post", "comment", "author", "thread"…
+    kind: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    source_id: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
+    #: The row made from it here (an article's or a comment's id), kept after the row is gone.
+    local_id: Mapped[int | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Comment(db.Model):

@@ -6,6 +6,7 @@ render Markdown per request.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import nh3
@@ -78,6 +79,46 @@ def render_markdown(source: str) -> str:
         url_schemes=ALLOWED_SCHEMES,
         link_rel="noopener noreferrer",
     )
+
+
+#: The formats an article body is written in: Markdown by editors here, HTML when it came from
+#: another platform (a WordPress import), kept as that platform wrote it, sanitised.
+MARKDOWN = "markdown"
+HTML = "html"
+BODY_FORMATS = (MARKDOWN, HTML)
+
+_heading_tag = re.compile(r"<(/?)h([1-6])>")
+
+
+def sanitise_html(html: str) -> str:
+    """Imported HTML as an article body may hold it: the tags and links render_markdown allows,
+    comments (WordPress's block markers) and everything else dropped, headings renumbered
+    by outline_levels. Idempotent: sanitising its own output changes nothing."""
+    clean = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS | {"h1"},
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_SCHEMES,
+        link_rel="noopener noreferrer",
+    )
+    # nh3 writes tags it allows back without attributes of their own (none are allowed on
+    # headings), so <hN> and </hN> are all the forms a heading can take here.
+    levels = outline_levels(int(m[2]) for m in _heading_tag.finditer(clean) if not m[1])
+    given = iter(levels)
+    open_levels: list[int] = []
+
+    def renumber(match: re.Match[str]) -> str:
+        if not match[1]:
+            open_levels.append(next(given))
+            return f"<h{open_levels[-1]}>"
+        return f"</h{open_levels.pop() if open_levels else match[2]}>"
+
+    return _heading_tag.sub(renumber, clean)
+
+
+def render_body(source: str, body_format: str | None) -> str:
+    """An article body's stored HTML from its source, in whichever format it is written."""
+    return sanitise_html(source) if body_format == HTML else render_markdown(source)
 
 
 def render_comment(text: str) -> str:

@@ -7,7 +7,14 @@ import sqlalchemy as sa
 
 from blog.extensions import db
 from blog.models import Article
-from blog.rendering import outline_levels, render_markdown
+from blog.rendering import (
+    HTML,
+    MARKDOWN,
+    outline_levels,
+    render_body,
+    render_markdown,
+    sanitise_html,
+)
 from tests.factories import make_article
 from tests.pages import elements
 
@@ -106,3 +113,27 @@ def test_rerender_articles_brings_stored_bodies_up_to_date_without_an_update_dat
         assert heading_levels(article.body_html) == ["h2"]
         assert article.updated_at == updated_at
     assert "0 article bodies" in runner.invoke(args=["rerender-articles"]).output
+
+
+def test_imported_html_keeps_text_links_lists_quotes_and_images_and_drops_the_rest():
+    html = (
+        '<!-- wp:paragraph --><p class="x" style="color:red">Hello <a href="https://e.org/a" '
+        'onclick="steal()">there</a><script>alert(1)</script></p><!-- /wp:paragraph -->'
+        "<ul><li>one</li></ul><blockquote><p>said</p></blockquote>"
+        '<img src="https://e.org/p.jpg" alt="A pier" width="300"><iframe src="https://x"></iframe>'
+    )
+    clean = sanitise_html(html)
+    assert clean == (
+        '<p>Hello <a href="https://e.org/a" rel="noopener noreferrer">there</a></p>'
+        "<ul><li>one</li></ul><blockquote><p>said</p></blockquote>"
+        '<img src="https://e.org/p.jpg" alt="A pier">'
+    )
+    assert sanitise_html(clean) == clean
+
+
+def test_imported_headings_follow_the_outline_rule_and_stay_put_when_sanitised_again():
+    clean = sanitise_html("<h1>Top</h1><p>a</p><h4>Deep</h4><h3>Mid</h3><h1>Next</h1>")
+    assert clean == "<h2>Top</h2><p>a</p><h3>Deep</h3><h3>Mid</h3><h2>Next</h2>"
+    assert sanitise_html(clean) == clean
+    assert render_body(clean, HTML) == clean
+    assert render_body("# Top", MARKDOWN) == "<h2>Top</h2>\n"
