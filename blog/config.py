@@ -48,6 +48,9 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # --- Comments ---------------------------------------------------------------------------
 #: Replies nest this deep (1 = no replies); deeper replies attach at the deepest level.
 COMMENT_MAX_DEPTH = 3
+#: Days a commenter's IP address and user agent are kept (for spam checks and bans by address);
+#: `flask purge`, run daily by the worker, removes older ones, and importers never bring them in.
+COMMENT_IP_RETENTION_DAYS = 30
 #: Approve at once when the same email already has an approved comment (unless held).
 COMMENT_AUTO_APPROVE_KNOWN = True
 #: More links than this hold a comment for moderation.

@@ -27,7 +27,7 @@ def known(source: str, kind: str, source_ids: Iterable[str]) -> dict[str, int | 
                 ImportKey.source_id.in_(ids[start : start + 500]),
             )
         )
-        found.update(rows.tuples())
+        found.update((source_id, local_id) for source_id, local_id in rows)
     return found
 
 
