@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 import ipaddress
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
@@ -102,46 +102,103 @@ def add_comments(
     max_depth: int,
     ip_kept_after: datetime,
 ) -> tuple[int, int]:
-    """Add an article's imported comments that are not already here; the caller commits.
+    """Add one article's imported comments (see add_comment_groups); the caller commits."""
+    return add_comment_groups(
+        source, {article_id: comments}, max_depth=max_depth, ip_kept_after=ip_kept_after
+    )
 
-    Parents come before their replies (oldest first), so every thread is rebuilt whatever
+
+def add_comment_groups(
+    source: str,
+    groups: Mapping[int, Iterable[ImportedComment]],
+    *,
+    max_depth: int,
+    ip_kept_after: datetime,
+) -> tuple[int, int]:
+    """Add imported comments, grouped by the id of their article, that are not already here;
+    the caller commits.
+
+    Parents come before their replies (in_thread_order), so every thread is rebuilt whatever
     order the file had; a reply deeper than max_depth goes beside its parent, as a reader's
-    would. A reply whose parent is unknown (never exported, or skipped) becomes a comment on
-    the article. Returns (added, skipped as already imported).
+    would. A reply whose parent is unknown (never exported, skipped, or on another article)
+    becomes a comment on the article. Returns (added, skipped as already imported).
     """
-    pending = sorted(comments, key=lambda c: (c.created_at, c.source_id))
-    ids = [c.source_id for c in pending] + [c.parent_source_id or "" for c in pending]
+    ordered = [(article_id, in_thread_order(list(items))) for article_id, items in groups.items()]
+    ids = [
+        key
+        for _, items in ordered
+        for item in items
+        for key in (item.source_id, item.parent_source_id or "")
+    ]
     seen = known(source, COMMENT, ids)
     rows = _rows_by_id([i for i in seen.values() if i is not None])
     placed = {key: rows[local] for key, local in seen.items() if local in rows}
     added = skipped = 0
-    for item in pending:
-        if item.source_id in seen:
-            skipped += 1
-            continue
-        parent = placed.get(item.parent_source_id or "")
-        parent_id, depth = reply_position(parent, max_depth)
-        kept = item.created_at >= ip_kept_after
-        comment = Comment(
-            article_id=article_id,
-            parent_id=parent_id,
-            depth=depth,
-            status=item.status if item.status in set(CommentStatus) else CommentStatus.PENDING,
-            author_name=(item.author_name.strip() or "Anonymous")[:200],
-            author_email=stored_email(item.author_email),
-            author_website=stored_website(item.author_website),
-            body=comment_text(item.body_html),
-            created_at=item.created_at,
-            ip_address=stored_ip(item.ip_address) if kept else None,
-            user_agent=(item.user_agent or None) if kept else None,
-        )
-        db.session.add(comment)
-        db.session.flush()  # its id, for its replies and its key
-        remember(source, COMMENT, item.source_id, comment.id)
-        seen[item.source_id] = comment.id
-        placed[item.source_id] = comment
-        added += 1
+    for article_id, items in ordered:
+        for item in items:
+            if item.source_id in seen:
+                skipped += 1
+                continue
+            parent = placed.get(item.parent_source_id or "")
+            if parent is not None and parent.article_id != article_id:
+                parent = None
+            comment = _new_comment(article_id, item, parent, max_depth, ip_kept_after)
+            db.session.add(comment)
+            db.session.flush()  # its id, for its replies and its key
+            remember(source, COMMENT, item.source_id, comment.id)
+            seen[item.source_id] = comment.id
+            placed[item.source_id] = comment
+            added += 1
     return added, skipped
+
+
+def in_thread_order(items: list[ImportedComment]) -> list[ImportedComment]:
+    """items oldest first, except that a reply never comes before its parent (a reply can be
+    dated before it when the source's clocks disagreed)."""
+    by_date = sorted(items, key=lambda c: (c.created_at, c.source_id))
+    present = {item.source_id for item in by_date}
+    replies: dict[str, list[ImportedComment]] = {}
+    ordered: list[ImportedComment] = []
+    for item in by_date:
+        if item.parent_source_id in present and item.parent_source_id != item.source_id:
+            replies.setdefault(item.parent_source_id, []).append(item)
+        else:
+            ordered.append(item)
+    roots = ordered
+    ordered = []
+    waiting = list(reversed(roots))
+    while waiting:  # depth-first from each root; replies keep their date order
+        item = waiting.pop()
+        ordered.append(item)
+        waiting.extend(reversed(replies.pop(item.source_id, [])))
+    for stranded in replies.values():  # a cycle of replies: each one's parent never comes
+        ordered.extend(stranded)
+    return ordered
+
+
+def _new_comment(
+    article_id: int,
+    item: ImportedComment,
+    parent: Comment | None,
+    max_depth: int,
+    ip_kept_after: datetime,
+) -> Comment:
+    """The comment item becomes under the site's rules, answering parent (None: the article)."""
+    parent_id, depth = reply_position(parent, max_depth)
+    kept = item.created_at >= ip_kept_after
+    return Comment(
+        article_id=article_id,
+        parent_id=parent_id,
+        depth=depth,
+        status=item.status if item.status in set(CommentStatus) else CommentStatus.PENDING,
+        author_name=(item.author_name.strip() or "Anonymous")[:200],
+        author_email=stored_email(item.author_email),
+        author_website=stored_website(item.author_website),
+        body=comment_text(item.body_html),
+        created_at=item.created_at,
+        ip_address=stored_ip(item.ip_address) if kept else None,
+        user_agent=(item.user_agent or None) if kept else None,
+    )
 
 
 def _rows_by_id(ids: list[int]) -> dict[int, Comment]:

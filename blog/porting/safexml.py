@@ -40,13 +40,20 @@ def qualified(namespace: str, name: str) -> str:
 
 
 def elements(
-    source: BinaryIO, wanted: set[str], *, root: set[str] | None = None
+    source: BinaryIO,
+    wanted: set[str],
+    *,
+    root: set[str] | None = None,
+    depth: int | None = None,
 ) -> Iterator[tuple[str, Element]]:
     """Yield (event, element) for each wanted element, whole, at its end; and ("root", element)
     once, at the start of the document element, so its name can be checked before the rest
     is read. Each wanted element is cleared once the caller has it.
 
     root: the document element names accepted; any other refuses the file.
+    depth: when given, only wanted elements that deep are handed over (1: the document
+    element's children), so a reference nested inside one of them that shares its name (a
+    Disqus post's <thread dsq:id="…"/>) stays part of it.
     Raises ImportRefused for a file that is not well-formed XML, is cut short, or declares a
     document type (entity bombs, external entities).
     """
@@ -61,7 +68,7 @@ def elements(
                 stack.append(element)
                 continue
             stack.pop()
-            if element.tag in wanted:
+            if element.tag in wanted and (depth is None or len(stack) == depth):
                 yield "end", element
                 element.clear()
                 if stack:

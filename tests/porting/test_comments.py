@@ -9,7 +9,13 @@ import sqlalchemy as sa
 
 from blog.extensions import db
 from blog.models import Comment, utcnow
-from blog.porting.comments import ImportedComment, add_comments, comment_text
+from blog.porting.comments import (
+    ImportedComment,
+    add_comment_groups,
+    add_comments,
+    comment_text,
+    in_thread_order,
+)
 from tests.factories import make_article
 
 SOURCE = "wordpress:https://old.example.org"
@@ -98,3 +104,33 @@ def test_comment_html_becomes_plain_text_with_its_links_and_paragraphs():
         "<br/>line<script>alert(1)</script></p>"
     )
     assert text == "First & bold\n\nSee this (https://e.org/x)\nline"
+
+
+def test_a_reply_dated_before_its_parent_still_answers_it(app):
+    with app.app_context():
+        article = make_article()
+        db.session.flush()
+        early = utcnow() - timedelta(days=3)
+        add(article.id, [imported("1"), imported("2", "1", created_at=early)])
+        parent, reply = db.session.scalars(sa.select(Comment).order_by(Comment.body)).all()
+        assert (reply.parent_id, reply.depth) == (parent.id, 2)
+
+
+def test_a_reply_never_crosses_to_another_article(app):
+    with app.app_context():
+        first, second = make_article(), make_article()
+        db.session.flush()
+        add_comment_groups(
+            SOURCE,
+            {first.id: [imported("1")], second.id: [imported("2", "1")]},
+            max_depth=3,
+            ip_kept_after=utcnow(),
+        )
+        db.session.commit()
+        reply = db.session.scalar(sa.select(Comment).where(Comment.body == "Comment 2"))
+        assert (reply.article_id, reply.parent_id, reply.depth) == (second.id, None, 1)
+
+
+def test_thread_order_survives_a_cycle_of_replies():
+    a, b = imported("1", "2"), imported("2", "1")
+    assert {c.source_id for c in in_thread_order([a, b])} == {"1", "2"}
