@@ -17,6 +17,7 @@ from blog.models import ArticleSlug, Comment, ImportKey, Redirect, utcnow
 from blog.porting.disqus import (
     DisqusPost,
     DisqusThread,
+    check_export,
     comment_status,
     import_disqus,
     read_export,
@@ -299,3 +300,34 @@ def test_spam_outranks_deleted_and_the_rest_is_approved():
 def test_refusal_is_raised_before_any_item_of_a_foreign_file():
     with pytest.raises(ImportRefused, match="not a Disqus export"):
         next(read_export(io.BytesIO(b"<feed xmlns='http://www.w3.org/2005/Atom'/>")))
+
+
+def test_the_first_pass_keeps_each_posts_thread_and_which_replies_come_early():
+    data = export_xml(
+        [thread("1", "/articles/a"), thread("2", "/articles/b")],
+        [
+            post("11", "1", parent="10"),  # its parent comes later
+            post("10", "1"),
+            post("12", "2", parent="99"),  # its parent never comes: nothing to wait for
+            post("13", "2", parent="10"),
+        ],
+    )
+    export = check_export(io.BytesIO(data))
+    assert export.posts == {"11": "1", "10": "1", "12": "2", "13": "2"}
+    assert export.early_replies == {"11": "10"}
+    assert (export.posts_per_thread["1"], export.forum) == (2, FORUM)
+
+
+def test_a_reply_to_a_post_in_another_thread_is_a_comment_on_its_own_article(app, tmp_path):
+    first, second = articles(app, "first", "second")
+    path = write_export(
+        tmp_path / "e.xml",
+        [thread("1", "/articles/first"), thread("2", "/articles/second")],
+        [post("10", "1"), post("11", "2", parent="10")],
+    )
+    run_import(app, path)
+    rows = comments(app)
+    assert [(c.article_id, c.parent_id, c.depth) for c in rows] == [
+        (first, None, 1),
+        (second, None, 1),
+    ]
