@@ -14,14 +14,8 @@ import sqlalchemy as sa
 
 from blog.extensions import db
 from blog.models import ArticleSlug, Comment, ImportKey, Redirect, utcnow
-from blog.porting.disqus import (
-    DisqusPost,
-    DisqusThread,
-    check_export,
-    comment_status,
-    import_disqus,
-    read_export,
-)
+from blog.porting.disqus import comment_status, import_disqus
+from blog.porting.disqus_export import DisqusPost, DisqusThread, check_export, read_export
 from blog.porting.safexml import ImportRefused
 from tests.factories import make_article
 from tests.porting.disqus_xml import FORUM, export_xml, post, thread, write_export
