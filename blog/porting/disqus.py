@@ -21,7 +21,6 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
 import click
@@ -31,7 +30,7 @@ from flask.cli import with_appcontext
 from blog.database import begin_write
 from blog.extensions import db
 from blog.models import CommentStatus
-from blog.porting.comments import COMMENT, ImportedComment, add_comments, ip_kept_since
+from blog.porting.comments import COMMENT, ImportedComment, add_comment_groups, ip_kept_since
 from blog.porting.disqus_export import (
     DisqusPost,
     DisqusThread,
@@ -153,8 +152,6 @@ class _Writer:
         self.ip_kept_after = ip_kept_since(config)
         #: Comments not yet written: (source, article id) → comments.
         self.batch: dict[tuple[str, int], list[ImportedComment]] = defaultdict(list)
-        #: The order add_comments writes the batch in, by source id.
-        self.batch_order: dict[str, tuple[datetime, str]] = {}
         self.batch_length = 0
         #: Replies held back, by the id of the parent they wait for.
         self.waiting: dict[str, list[DisqusPost]] = defaultdict(list)
@@ -205,11 +202,6 @@ class _Writer:
         return post_id in self.export.early_replies or parent_id in self.held
 
     def _write(self, post: DisqusPost, article_id: int, parent_id: str | None) -> None:
-        order = (post.created_at, post.dsq_id)
-        # add_comments writes a batch oldest first: a reply dated before its parent (clocks
-        # differ) waits for the next batch, where the parent is already written.
-        if parent_id in self.batch_order and self.batch_order[parent_id] >= order:
-            self._flush()
         thread = self.export.threads[post.thread_id]
         source = "disqus:" + (thread.forum or self.export.forum)
         self.batch[(source, article_id)].append(
@@ -225,7 +217,6 @@ class _Writer:
                 ip_address=post.ip_address or None,
             )
         )
-        self.batch_order[post.dsq_id] = order
         self.batch_length += 1
         if self.batch_length >= self.batch_size:
             self._flush()
@@ -236,30 +227,29 @@ class _Writer:
         if not self.batch_length:
             return
         begin_write(db.session)
-        ids: dict[str, list[str]] = defaultdict(list)
-        for (source, _article_id), comments in self.batch.items():
-            ids[source].extend(c.source_id for c in comments)
-        here = {source: known(source, COMMENT, source_ids) for source, source_ids in ids.items()}
+        by_source: dict[str, dict[int, list[ImportedComment]]] = defaultdict(dict)
         for (source, article_id), comments in self.batch.items():
-            # Those already here are only counted (add_comments would look each up again), and
-            # an id the file has twice is written once.
-            fresh: dict[str, ImportedComment] = {}
-            for comment in comments:
-                if comment.source_id not in here[source]:
-                    fresh.setdefault(comment.source_id, comment)
-            self.summary.already_here += len(comments) - len(fresh)
-            if fresh:
-                add_comments(
-                    source,
-                    article_id,
-                    fresh.values(),
-                    max_depth=self.max_depth,
-                    ip_kept_after=self.ip_kept_after,
-                )
-                self.summary.imported.update(c.status for c in fresh.values())
+            by_source[source][article_id] = comments
+        for source, groups in by_source.items():
+            here = known(source, COMMENT, (c.source_id for cs in groups.values() for c in cs))
+            # Those already here are only counted, and an id the file has twice is written once.
+            fresh: dict[int, dict[str, ImportedComment]] = defaultdict(dict)
+            for article_id, comments in groups.items():
+                for comment in comments:
+                    if comment.source_id not in here:
+                        fresh[article_id].setdefault(comment.source_id, comment)
+                self.summary.already_here += len(comments) - len(fresh[article_id])
+            add_comment_groups(
+                source,
+                {article_id: list(chosen.values()) for article_id, chosen in fresh.items()},
+                max_depth=self.max_depth,
+                ip_kept_after=self.ip_kept_after,
+            )
+            self.summary.imported.update(
+                c.status for chosen in fresh.values() for c in chosen.values()
+            )
         db.session.commit()
         self.batch.clear()
-        self.batch_order.clear()
         self.batch_length = 0
 
 

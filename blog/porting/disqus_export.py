@@ -78,35 +78,18 @@ def read_export(source: BinaryIO) -> Iterator[DisqusThread | DisqusPost]:
     Raises ImportRefused for a file that is not a Disqus export, not well-formed to its end, or
     declares a document type; or for a post without a valid date.
     """
-    root: Element | None = None
-    post_thread: str | None = None
-    for event, element in elements(source, {_THREAD, _POST}):
+    # Depth 1: the document element's children; a post's <thread dsq:id="…"/> stays inside it.
+    for event, element in elements(source, {_THREAD, _POST}, depth=1):
         if event == "root":
             if element.tag != _ROOT:
                 raise ImportRefused(
                     f"not a Disqus export: the document is <{local_name(element.tag)}>, not <disqus"
                     f' xmlns="{DISQUS}">'
                 )
-            root = element
         elif element.tag == _POST:
-            yield _post(element, post_thread)
-            post_thread = None
-        elif _is_top_level(root, element):
+            yield _post(element)
+        else:
             yield _thread(element)
-        else:  # <thread dsq:id="…"/> inside the post being read: handed over before the post
-            post_thread = element.get(_DSQ_ID) or None
-
-
-def _is_top_level(root: Element | None, element: Element) -> bool:
-    """Whether element is a child of the document element (not a reference inside a post).
-
-    The parser reads ahead, so the document element may already hold the next elements; the
-    element just ended is the first wanted one it holds (earlier ones have been dropped).
-    """
-    if root is None:
-        return False
-    first = next((child for child in root if child.tag in (_THREAD, _POST)), None)
-    return first is element
 
 
 def _child_text(element: Element, *path: str) -> str:
@@ -124,13 +107,14 @@ def _thread(element: Element) -> DisqusThread:
     )
 
 
-def _post(element: Element, thread_id: str | None) -> DisqusPost:
+def _post(element: Element) -> DisqusPost:
     dsq_id = element.get(_DSQ_ID) or _child_text(element, "id")
+    thread = element.find(_THREAD)
     parent = element.find(qualified(DISQUS, "parent"))
     created = _child_text(element, "createdAt")
     return DisqusPost(
         dsq_id=dsq_id,
-        thread_id=thread_id or "",
+        thread_id=(thread.get(_DSQ_ID) or "") if thread is not None else "",
         parent_id=(parent.get(_DSQ_ID) or None) if parent is not None else None,
         created_at=_timestamp(created, dsq_id),
         message=_child_text(element, "message"),
