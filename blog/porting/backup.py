@@ -96,8 +96,11 @@ moderation_actions
 Left out, as transient or rebuilt from the rest: the outbox (mail queued or sent), spent
 single-use links, the page cache's debts, the archive's months and the tag rows' copies of
 publication times (rebuilt on restore), the rendered HTML of articles and comments (rendered on
-restore), and the search index (rebuilt on restore). A link sent before the export (a reset,
-a confirmation, an unsubscribe) keeps working on the restored site if SECRET_KEY is the same.
+restore), and the search index (rebuilt on restore). Links sent by email before the export
+(confirmations, unsubscribes, moderation) keep working on the restored site under the same
+SECRET_KEY; without the spent-link table a used one is still refused by its own checks (a
+moderation link once its comment's status has changed, a reset link once the password has).
+Run the restored site with a new SECRET_KEY to void every link sent before.
 
 Restore loads a document into a database that has the schema (`flask db upgrade`) and no rows,
 in one transaction: a document cut short, of another format, of a newer version, or with a row
@@ -110,7 +113,7 @@ from __future__ import annotations
 import json
 import secrets
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import IO, Any
@@ -313,29 +316,30 @@ def _rows(connection: sa.Connection, section: Section, with_secrets: bool) -> It
     query = sa.select(*columns).order_by(*order)
     for row in connection.execute(query.execution_options(yield_per=BATCH)):
         values = row._asdict()
-        yield {
-            name: None
-            if name in hidden
-            else timestamp(values[name])
-            if isinstance(values[name], datetime)
-            else values[name]
-            for name in section.fields
-        }
+        yield {name: None if name in hidden else _written(values[name]) for name in section.fields}
 
 
-def _write_document(connection: sa.Connection, out: IO[str], with_secrets: bool) -> dict:
+def _written(value: Any) -> Any:
+    return timestamp(value) if isinstance(value, datetime) else value
+
+
+def write_document(
+    out: IO[str], rows_of: Callable[[Section], Iterable[dict]], *, staff_secrets: bool
+) -> dict[str, int]:
+    """Write a document of the rows rows_of gives for each section, in the layout described
+    above; returns the rows written per table."""
     header = {
         "format": FORMAT,
         "version": VERSION,
         "exported_at": timestamp(datetime.now(UTC)),
-        "staff_secrets": with_secrets,
+        "staff_secrets": staff_secrets,
     }
     out.write(json.dumps(header, ensure_ascii=False)[:-1])  # the object stays open
     counts: dict[str, int] = {}
     for section in SECTIONS:
         out.write(f',\n"{section.name}": [')
         count = 0
-        for row in _rows(connection, section, with_secrets):
+        for row in rows_of(section):
             out.write(",\n" if count else "\n")
             out.write(json.dumps(row, ensure_ascii=False))
             count += 1
@@ -352,7 +356,11 @@ def write_export(out: IO[str], *, with_secrets: bool = False) -> dict[str, int]:
             # One consistent state of every table (SQLite's read transaction is one already).
             connection.execution_options(isolation_level="REPEATABLE READ")
         with connection.begin():
-            return _write_document(connection, out, with_secrets)
+            return write_document(
+                out,
+                lambda section: _rows(connection, section, with_secrets),
+                staff_secrets=with_secrets,
+            )
 
 
 @click.command("export")
@@ -399,20 +407,12 @@ def _parse_time(value: str) -> datetime:
     return moment.astimezone(UTC)
 
 
-#: For each kind of value: whether a JSON value is one, and how it is stored.
-_CHECKS: dict[str, Callable[[Any], bool]] = {
-    "integer": lambda value: isinstance(value, int) and not isinstance(value, bool),
-    "boolean": lambda value: isinstance(value, bool),
-    "string": lambda value: isinstance(value, str),
-    "time": lambda value: isinstance(value, str),
-}
-
-
-_KINDS = {
-    "integer": "an integer",
-    "boolean": "true or false",
-    "string": "a string",
-    "time": "a UTC time",
+#: Each kind of value: how to tell a JSON value is one, and what a refusal calls it.
+_KINDS: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "integer": (lambda value: isinstance(value, int) and not isinstance(value, bool), "an integer"),
+    "boolean": (lambda value: isinstance(value, bool), "true or false"),
+    "string": (lambda value: isinstance(value, str), "a string"),
+    "time": (lambda value: isinstance(value, str), "a UTC time"),
 }
 
 
@@ -443,8 +443,8 @@ class _RowReader:
             elif value is None:
                 if not self.nullable[name]:
                     raise RestoreRefused(f"{where}: {name} may not be null")
-            elif not _CHECKS[self.kinds[name]](value):
-                raise RestoreRefused(f"{where}: {name} should be {_KINDS[self.kinds[name]]}")
+            elif not _KINDS[self.kinds[name]][0](value):
+                raise RestoreRefused(f"{where}: {name} should be {_KINDS[self.kinds[name]][1]}")
             elif self.kinds[name] == "time":
                 try:
                     value = _parse_time(value)
@@ -573,7 +573,9 @@ def check_empty(connection: sa.Connection) -> None:
         raise RestoreRefused(
             f"the database lacks the table {absent[0]}: run `flask db upgrade` first"
         )
-    for table in db.metadata.sorted_tables:
+    tables = [_table(section) for section in SECTIONS]  # named first when they have rows
+    tables += [table for table in db.metadata.sorted_tables if table not in tables]
+    for table in tables:
         if connection.execute(sa.select(sa.literal(1)).select_from(table).limit(1)).first():
             raise RestoreRefused(
                 f"the database is not empty ({table.name} has rows): restore only into a new one"
@@ -581,8 +583,15 @@ def check_empty(connection: sa.Connection) -> None:
 
 
 def _insert(connection: sa.Connection, section: Section, rows: list[dict[str, Any]]) -> None:
-    if rows:
+    """Insert a batch; a row the database refuses (a reference to nothing, a value too long)
+    refuses the document."""
+    if not rows:
+        return
+    try:
         connection.execute(_table(section).insert(), rows)
+    except (sa.exc.IntegrityError, sa.exc.DataError) as error:
+        reason = (str(error.orig).splitlines() or ["?"])[0]
+        raise RestoreRefused(f"the database refused a row of {section.name} ({reason})") from None
 
 
 def _load(connection: sa.Connection, document: _Document) -> dict[str, int]:
@@ -632,23 +641,32 @@ def _advance_sequences(connection: sa.Connection) -> None:
         )
 
 
-def restore(source: IO[bytes]) -> dict[str, int]:
-    """Load a document into this empty database, all or nothing; returns the rows per table.
+@dataclass(frozen=True)
+class Restored:
+    """What a restore loaded: the rows per table, and whether staff secrets came with them."""
+
+    counts: dict[str, int]
+    staff_secrets: bool
+
+
+def restore(source: IO[bytes]) -> Restored:
+    """Load a document into this empty database, all or nothing.
 
     Raises RestoreRefused, having written nothing, for a database that is not empty or a
     document that is not an export this site reads.
     """
+    document = _Document(source)
     with db.engine.connect() as plain:
         connection = plain.execution_options(**{BEGIN_IMMEDIATE: True})
         with connection.begin():
             check_empty(connection)
             search.uninstall(connection)  # built once at the end, not row by row
-            counts = _load(connection, _Document(source))
+            counts = _load(connection, document)
             copy_published_at(connection)
             refresh_months(connection)
             search.install(connection)
             _advance_sequences(connection)
-    return counts
+    return Restored(counts, document.header.get("staff_secrets") is True)
 
 
 @click.command("restore")
@@ -658,7 +676,13 @@ def restore_command(source: IO[bytes]) -> None:
     """Load FILE.json (written by `flask export`; "-": standard input) into an empty database."""
     started = time.monotonic()
     try:
-        counts = restore(source)
+        restored = restore(source)
     except RestoreRefused as refusal:
         raise click.ClickException(f"Nothing restored: {refusal}.") from None
-    click.echo(_summary("Restored", counts, time.monotonic() - started), err=True)
+    click.echo(_summary("Restored", restored.counts, time.monotonic() - started), err=True)
+    if restored.counts.get("staff") and not restored.staff_secrets:
+        click.echo(
+            "The staff accounts have no password: each sets one with “Forgot your password?” "
+            "(an account needs an email for it), or an admin with `flask create-admin`.",
+            err=True,
+        )

@@ -4,6 +4,7 @@ database and across them, the restored site works, and what cannot be restored i
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -13,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from bench import backup as bench_backup
 from blog.admin.actions import ACTIONS, edit_comment, moderate, staff_reply
 from blog.admin.bans import place_ban
 from blog.auth.accounts import authenticate, new_password_hash
@@ -113,7 +115,9 @@ def populate(app: Flask) -> None:
         make_comment(imported, status=CommentStatus.TRASH, author_name="Ünal")
         early = make_comment(imported, body="A reply stored before the comment it answers.")
         db.session.flush()
-        early.parent_id, early.depth = make_comment(imported, body="Answered.").id, 2
+        answered = make_comment(imported, body="Answered.")
+        db.session.flush()
+        early.parent_id, early.depth = answered.id, 2
         db.session.commit()
 
 
@@ -186,6 +190,7 @@ def test_export_restore_export_gives_the_same_document(app, tmp_path):
     assert {row["password_hash"] for row in data["staff"]} == {None}
     assert "body_html" not in data["articles"][0]
     assert data["articles"][0]["published_at"].endswith("Z")
+    assert any((row["parent_id"] or 0) > row["id"] for row in data["comments"])
 
     streamed = app.test_cli_runner().invoke(args=["export", "-"])
     assert streamed.stdout.split("\n", 1)[1] == before.split("\n", 1)[1]
@@ -286,6 +291,10 @@ def test_restore_refuses_a_document_it_cannot_read_and_writes_nothing(app, tmp_p
         "a newer version": (header.replace('"version": 1', '"version": 2'), "version 2"),
         "cut short": (document[: len(document) * 2 // 3], "cut short"),
         "a table missing": (header.rstrip(",") + "}", "expected 'authors'"),
+        "a reference to nothing": (
+            re.sub(r'"author_id": \d+', '"author_id": 99999', document, count=1),
+            "the database refused a row of articles",
+        ),
         "a bad row": (
             document.replace('"depth": 1', '"depth": "one"', 1),
             "depth should be an integer",
@@ -301,6 +310,18 @@ def test_restore_refuses_a_document_it_cannot_read_and_writes_nothing(app, tmp_p
             assert result.output.count("\n") == 1, name
             assert reason in result.output, (name, result.output)
             assert row_counts(copy) == empty, name
+
+
+def test_a_generated_site_round_trips_across_batches(app, tmp_path, monkeypatch):
+    """bench/backup.py's document (the bench's, at a size no test builds) restores and exports
+    to the same bytes; batches of 7 rows make every table cross batch boundaries."""
+    monkeypatch.setattr(backup, "BATCH", 7)
+    generated = tmp_path / "generated.json"
+    with generated.open("w", encoding="utf-8") as out:
+        bench_backup.write(out, articles=12, comments=5)
+    restore(app, generated)
+    again = export(app, tmp_path / "again.json")
+    assert again.split("\n", 1)[1] == generated.read_text(encoding="utf-8").split("\n", 1)[1]
 
 
 @pytest.mark.skipif(not SERVER_DATABASE_URL, reason="needs BLOG_TEST_DATABASE_URL")
