@@ -17,7 +17,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import IO, Any
 
-from blog.porting.backup import timestamp, write_document
+from blog.porting.backup import write_document
+from blog.porting.backup_format import timestamp
 
 #: The made-up text's words.
 WORDS = (
