@@ -162,6 +162,18 @@ PASSWORD_RESET_MINUTES = 60
 #: How many password-reset emails one client may ask for (a limits string, per client address).
 PASSWORD_RESET_RATE_LIMIT = "5 per hour"  # noqa: S105 (a rate, not a password)
 
+# --- Readers' data (blog.privacy) --------------------------------------------------------
+#: How long the link of a "Your data" email holds (download any number of times; erase once).
+YOUR_DATA_LINK_HOURS = 24
+#: "Your data" requests allowed per address (all its spellings: blog.subscriptions.followers
+#: .mailbox_of) and per client (an IPv4 address, an IPv6 /64); a limits string each.
+YOUR_DATA_RATE_LIMIT_ADDRESS = "3 per hour;10 per day"
+YOUR_DATA_RATE_LIMIT_CLIENT = "10 per hour;30 per day"
+#: How long the web server's access log (nginx: client address, time, request) is kept, as the
+#: privacy page states it: the site cannot see it, so set it to what your log rotation keeps
+#: (Debian's logrotate for nginx: 14 days). None leaves the page saying no number.
+SERVER_LOG_DAYS: int | None = 14
+
 #: Items per page in the moderation queue.
 ADMIN_COMMENTS_PER_PAGE = 20
 #: Staff screens count rows up to this many and then show "1,000+" (tabs, badge, histories).

@@ -22,6 +22,7 @@ from blog.auth.reset import reset_token
 from blog.comments.notify import moderation_token
 from blog.extensions import db
 from blog.models import Comment, CommentStatus, Staff
+from blog.privacy.links import data_token
 from tests.factories import make_article, make_category, make_comment, make_staff, make_tag
 from tests.pages import csrf_token, form_values, get_html, log_in, served_form
 
@@ -117,7 +118,25 @@ def _reader_pages(client, site) -> dict[str, str]:
     assert refused_report.status_code == 422
     pages["refused report"] = refused_report.get_data(as_text=True)
     assert client.post(report, data={"reason": "abuse", "note": "Rude."}).status_code == 303
+    pages.update(_your_data_pages(client))
     return pages
+
+
+def _your_data_pages(client) -> dict[str, str]:
+    """The privacy page, "Your data" and the pages behind its emailed link."""
+    with client.application.app_context():
+        link = f"/your-data/link/{data_token('own@example.com')}"
+    refused = client.post("/your-data", data={"email": "not an email"})
+    assert refused.status_code == 422
+    return {
+        "privacy": get_html(client, "/privacy"),
+        "your data": get_html(client, "/your-data"),
+        "your data, refused": refused.get_data(as_text=True),
+        "your data, sent": get_html(client, "/your-data/sent"),
+        "your data, the link's page": get_html(client, link),
+        "your data, a link that does not work": get_html(client, "/your-data/link/x", status=404),
+        "your data, erased": get_html(client, "/your-data/erased"),
+    }
 
 
 def _staff_pages(client, site) -> dict[str, str]:
@@ -147,6 +166,7 @@ def _staff_pages(client, site) -> dict[str, str]:
         "outbox, failed": "/admin/outbox/?tab=failed",
         "outbox, sent": "/admin/outbox/?tab=sent",
         "outbox, mail folder": "/admin/outbox/folder",
+        "readers' data": "/admin/readers-data/",
     }
     with client.application.test_request_context():
         pending = db.session.get(Comment, site["pending_id"])
@@ -158,6 +178,9 @@ def _staff_pages(client, site) -> dict[str, str]:
     pages = {name: get_html(client, url) for name, url in urls.items()}
     pages["new password from a reset link"] = get_html(client, reset)
     token = csrf_token(client)
+    looked = client.post("/admin/readers-data/", data={"csrf_token": token, "email": "a@b.example"})
+    assert looked.status_code == 200
+    pages["readers' data, looked up"] = looked.get_data(as_text=True)
     confirm = client.post(f"/admin/comments/{site['pending_id']}/trash", data={"csrf_token": token})
     assert confirm.status_code in (302, 303)
     delete = client.post(f"/admin/comments/{site['pending_id']}/delete", data={"csrf_token": token})

@@ -49,6 +49,12 @@ ARTICLE_ACTIONS = {
     "delete": "deleted",
 }
 BAN_ACTIONS = {"ban": "banned", "unban": "lifted the ban on"}
+#: Readers' data (blog.privacy.records): the entry's detail names the address by a keyed digest.
+DATA_ACTIONS = {
+    "data-request": "asked for a link to the data of",
+    "data-export": "downloaded the data of",
+    "data-erase": "erased the data of",
+}
 
 #: The action filter's menu: (group, [(value, label)]). "delete" is one value for both kinds.
 ACTION_CHOICES: list[tuple[str, list[tuple[str, str]]]] = [
@@ -58,8 +64,21 @@ ACTION_CHOICES: list[tuple[str, list[tuple[str, str]]]] = [
         [(name, words.capitalize()) for name, words in ARTICLE_ACTIONS.items() if name != "delete"],
     ),
     ("Bans", [("ban", "Banned"), ("unban", "Ban lifted")]),
+    (
+        "Readers' data",
+        [
+            ("data-request", "Link asked for"),
+            ("data-export", "Data downloaded"),
+            ("data-erase", "Data erased"),
+        ],
+    ),
 ]
-KNOWN_ACTIONS = frozenset(COMMENT_ACTIONS) | frozenset(ARTICLE_ACTIONS) | frozenset(BAN_ACTIONS)
+KNOWN_ACTIONS = (
+    frozenset(COMMENT_ACTIONS)
+    | frozenset(ARTICLE_ACTIONS)
+    | frozenset(BAN_ACTIONS)
+    | frozenset(DATA_ACTIONS)
+)
 
 #: The staff filter's value for actions whose account has since been deleted.
 FORMER_ACCOUNT = "former"
@@ -179,7 +198,7 @@ class AuditLine:
     entry: ModerationAction
     who: str
     did: str
-    subject: str  # "comment", "article" or "ban"
+    subject: str  # "comment", "article", "ban" or "data"
     what: str
     #: Where the thing can be seen now (the edit page), or None once it is gone.
     link: tuple[str, dict[str, int]] | None
@@ -188,7 +207,7 @@ class AuditLine:
 
 
 def subject_of(entry: ModerationAction) -> str:
-    """Whether an entry acted on a comment, an article or a ban.
+    """Whether an entry acted on a comment, an article, a ban or a reader's data.
 
     "delete" is both a comment action and an article action; once the thing is gone both of
     its ids are null, so the status before tells them apart (comments are only deleted from
@@ -196,6 +215,8 @@ def subject_of(entry: ModerationAction) -> str:
     """
     if entry.action in BAN_ACTIONS:
         return "ban"
+    if entry.action in DATA_ACTIONS:
+        return "data"
     if entry.comment_id is not None:
         return "comment"
     if entry.article_id is not None or entry.action in ARTICLE_ACTIONS.keys() - {"delete"}:
@@ -208,7 +229,12 @@ def subject_of(entry: ModerationAction) -> str:
 def describe(entry: ModerationAction, comments: Mapping[int, CommentSummary]) -> AuditLine:
     """One entry in words, for the log's table."""
     subject = subject_of(entry)
-    words = {"comment": COMMENT_ACTIONS, "article": ARTICLE_ACTIONS, "ban": BAN_ACTIONS}[subject]
+    words = {
+        "comment": COMMENT_ACTIONS,
+        "article": ARTICLE_ACTIONS,
+        "ban": BAN_ACTIONS,
+        "data": DATA_ACTIONS,
+    }[subject]
     link = None
     if subject == "comment":
         summary = comments.get(entry.comment_id) if entry.comment_id else None
@@ -226,13 +252,15 @@ def describe(entry: ModerationAction, comments: Mapping[int, CommentSummary]) ->
             what = f"“{entry.detail}” (since deleted)"
         else:
             what = "an article since deleted"
-    else:
+    else:  # a ban's value, or for readers' data the address's digest and the outcome
         what = entry.detail or "an address"
     return AuditLine(
         entry=entry,
         who=entry.staff.display_name
         if entry.staff
-        else RULE_ACTIONS.get(entry.action, "a former account"),
+        else RULE_ACTIONS.get(
+            entry.action, "A reader" if subject == "data" else "a former account"
+        ),
         did=words.get(entry.action, entry.action),
         subject=subject,
         what=what,

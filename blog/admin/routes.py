@@ -73,6 +73,7 @@ from blog.database import begin_write, reads_before_writing
 from blog.extensions import db
 from blog.inputs import parse_id, query_text
 from blog.models import Article, Ban, Comment, CommentRevision, CommentStatus, Staff, utcnow
+from blog.privacy import staff as readers_data
 from blog.refusals import Refused
 from blog.security import no_store, safe_next
 
@@ -99,6 +100,7 @@ def staff_pages_are_not_stored(response: Response) -> Response:
 bp.context_processor(staff_navigation)
 bound_statement_time(bp)
 bp.register_blueprint(outbox.bp)
+bp.register_blueprint(readers_data.bp)  # export or erase one address's data (blog.privacy)
 
 
 def admin_required(view: Callable) -> Callable:

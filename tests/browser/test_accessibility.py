@@ -11,6 +11,7 @@ from playwright.sync_api import Browser
 
 from blog.extensions import db
 from blog.models import Article, Comment
+from blog.privacy.links import data_token
 from tests.browser.conftest import IMPORTED_SLUG, STAFF_PASSWORD, STAFF_USERNAME
 
 AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
@@ -50,6 +51,12 @@ def comment_id(app) -> int:
         )
 
 
+def data_link(app) -> str:
+    """The token of a "Your data" link for the demo's harbour master."""
+    with app.app_context():
+        return data_token("master@harbour.example")
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_reader_pages_have_no_violations(
     browser: Browser, live_app, live_server, axe_source, scheme
@@ -70,6 +77,11 @@ def test_reader_pages_have_no_violations(
         "archive": "/archive/",
         "archive, a month": "/archive/2026/11/",
         "report a comment": f"/comments/{comment_id(live_app)}/report",
+        "privacy": "/privacy",
+        "your data": "/your-data",
+        "your data, sent": "/your-data/sent",
+        "your data, the link's page": f"/your-data/link/{data_link(live_app)}",
+        "your data, erased": "/your-data/erased",
     }
     found = {}
     for name, path in pages.items():
@@ -88,7 +100,7 @@ def test_the_moderation_queue_has_no_violations(browser: Browser, live_server, a
     page.get_by_role("button", name="Log in").click()
     found = {}
     queue = ("/admin/comments", "/admin/comments?status=reported")
-    outbox = ("/admin/outbox/", "/admin/outbox/folder")
+    outbox = ("/admin/outbox/", "/admin/outbox/folder", "/admin/readers-data/")
     for path in ("/admin/", *queue, "/admin/articles", "/admin/articles/new", *outbox):
         page.goto(live_server + path)
         found[path] = violations(page, axe_source)
