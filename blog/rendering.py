@@ -121,8 +121,16 @@ def render_body(source: str, body_format: str | None) -> str:
     return sanitise_html(source) if body_format == HTML else render_markdown(source)
 
 
+#: What a comment whose text its writer deleted (blog.privacy) shows in its place, so that the
+#: replies to it keep their place in the thread.
+DELETED_COMMENT_HTML = '<p class="comment-deleted">This comment was deleted.</p>'
+
+
 def render_comment(text: str) -> str:
-    """A commenter's text as inert HTML: escaped, paragraphs kept, URLs turned into links."""
+    """A commenter's text as inert HTML: escaped, paragraphs kept, URLs turned into links; an
+    empty text (deleted by its writer) as DELETED_COMMENT_HTML."""
+    if not text:
+        return DELETED_COMMENT_HTML
     return nh3.clean(
         _comment_md.render(text),
         tags={"p", "br", "a"},

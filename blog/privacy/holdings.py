@@ -15,9 +15,9 @@ What an address finds:
 Erasing anonymises the comments (name "Anonymous"; email, website, IP address and user agent
 removed) and keeps their text and their place in threads, so replies by others stay as they
 were. Asked to delete the text as well, a comment nobody replied to is deleted outright, and one
-with replies keeps its row with an empty text, shown as DELETED_TEXT: deleting the row would
-delete the replies with it (comments.parent_id cascades). A moderator's earlier versions of
-their comments (revisions), the subscriber with its subscriptions and follow-up notices, and
+with replies keeps its row with an empty text, shown as "This comment was deleted."
+(blog.rendering.DELETED_COMMENT_HTML): deleting the row would delete the replies with it
+(comments.parent_id cascades). A moderator's earlier versions of their comments (revisions), the subscriber with its subscriptions and follow-up notices, and
 their mail (rows and files) are deleted.
 """
 
@@ -34,7 +34,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
-from markupsafe import escape
 
 from blog.extensions import db
 from blog.models import (
@@ -57,8 +56,6 @@ from blog.subscriptions.mail import link
 #: The name an erased commenter's comments carry.
 ANONYMOUS = "Anonymous"
 #: What readers see where an erased comment's text was (it had replies, so its row stays).
-DELETED_TEXT = "This comment was deleted."
-DELETED_HTML = f'<p class="comment-deleted">{escape(DELETED_TEXT)}</p>'
 #: The export's format, for whoever reads the file later.
 EXPORT_FORMAT = "blog-your-data/1"
 
@@ -348,8 +345,7 @@ def erase(address: str, *, delete_text: bool) -> Erased:
         comment.user_agent = None
         done.comments_anonymised += 1
         if delete_text:
-            comment.body = ""  # renders body_html; the notice replaces it
-            comment.body_html = DELETED_HTML
+            comment.body = ""  # rendered as blog.rendering.DELETED_COMMENT_HTML
             done.texts_deleted += 1
     if subscriber is not None:
         db.session.execute(

@@ -3,12 +3,10 @@
 A link must name an address (everything held for it is found by the address), yet no address
 may land in a URL: URLs reach the web server's access log, proxies and browser histories, and
 after an erasure nothing the site keeps should name the person. itsdangerous signs a token but
-does not hide what it carries (its payload is base64), so the address is sealed first: XORed
-with a keystream of HMAC-SHA256 blocks (a pseudo-random function in counter mode) under a key
-derived from SECRET_KEY, with a random nonce per link; the signature over the sealed bytes then
-makes any change to them a forged link. The standard library has no cipher and the site no
-cryptography dependency; this construction needs nothing else and is tested in
-tests/privacy/test_links.py.
+does not hide what it carries (its payload is base64), so the address is sealed first, under a
+key derived from SECRET_KEY, with a random IV per link; the signature over the sealed text then
+makes any change to them a forged link. The sealing is the cryptography package's Fernet
+(authenticated encryption), never a cipher of our own; tested in tests/privacy/test_links.py.
 
 The link holds YOUR_DATA_LINK_HOURS. It may be opened and used to download any number of times
 in that while; erasing spends it (blog.signing.spend), so a second erase, or a download after
@@ -18,11 +16,11 @@ the erasure, finds it used.
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
-import secrets
 from email.message import EmailMessage
 
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app, render_template
 
 from blog.outbox.messages import compose
@@ -33,42 +31,25 @@ from blog.subscriptions.mail import link as site_link
 YOUR_DATA = "your-data"
 #: The outbox's kind for the email.
 MAIL_KIND = "your-data"
-NONCE_BYTES = 12
 
 
-def _keystream(nonce: bytes, length: int) -> bytes:
-    key = hmac.new(
-        current_app.config["SECRET_KEY"].encode(), b"blog-your-data-seal", hashlib.sha256
-    ).digest()
-    blocks = (length + 31) // 32
-    stream = b"".join(
-        hmac.new(key, nonce + counter.to_bytes(4, "big"), hashlib.sha256).digest()
-        for counter in range(blocks)
-    )
-    return stream[:length]
+def _sealer() -> Fernet:
+    """Authenticated encryption (Fernet: AES-CBC with HMAC-SHA256) under a key derived from
+    SECRET_KEY for this use only."""
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"blog-your-data-seal")
+    return Fernet(base64.urlsafe_b64encode(key.derive(current_app.config["SECRET_KEY"].encode())))
 
 
 def seal(address: str) -> str:
-    """The address, unreadable without SECRET_KEY (a new nonce each time), as URL-safe text."""
-    nonce = secrets.token_bytes(NONCE_BYTES)
-    plain = address.encode()
-    sealed = bytes(a ^ b for a, b in zip(plain, _keystream(nonce, len(plain)), strict=True))
-    return base64.urlsafe_b64encode(nonce + sealed).decode().rstrip("=")
+    """The address, unreadable without SECRET_KEY (different each time), as URL-safe text."""
+    return _sealer().encrypt(address.encode()).decode()
 
 
 def unseal(text: str) -> str | None:
     """The address seal() hid, or None for text it did not make."""
     try:
-        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    except (ValueError, TypeError):
-        return None
-    nonce, sealed = raw[:NONCE_BYTES], raw[NONCE_BYTES:]
-    if len(nonce) != NONCE_BYTES or not sealed:
-        return None
-    plain = bytes(a ^ b for a, b in zip(sealed, _keystream(nonce, len(sealed)), strict=True))
-    try:
-        return plain.decode()
-    except UnicodeDecodeError:
+        return _sealer().decrypt(text.encode()).decode()
+    except (InvalidToken, UnicodeError, ValueError):
         return None
 
 

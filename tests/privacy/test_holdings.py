@@ -17,12 +17,12 @@ from blog.models import (
 from blog.outbox.pickup import pickup_dir
 from blog.privacy.holdings import (
     ANONYMOUS,
-    DELETED_HTML,
     erase,
     export_of,
     holdings_of,
     remove_files,
 )
+from blog.rendering import DELETED_COMMENT_HTML
 from tests.privacy.conftest import ADA, ADA_TAGGED, BO, make_site, outbox_recipients
 
 
@@ -117,7 +117,7 @@ def test_deleting_the_text_deletes_a_lone_comment_and_empties_an_answered_one(ap
         db.session.commit()
         answered = db.session.get(Comment, site.answered_id)
         assert db.session.get(Comment, site.alone_id) is None
-        assert (answered.body, answered.body_html) == ("", DELETED_HTML)
+        assert (answered.body, answered.body_html) == ("", DELETED_COMMENT_HTML)
         assert answered.author_name == ANONYMOUS
         assert db.session.get(Comment, site.reply_id).body == "Why?"
         assert db.session.scalar(sa.select(sa.func.count(FollowUpNotice.subscriber_id))) == 0
