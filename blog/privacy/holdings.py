@@ -17,8 +17,9 @@ removed) and keeps their text and their place in threads, so replies by others s
 were. Asked to delete the text as well, a comment nobody replied to is deleted outright, and one
 with replies keeps its row with an empty text, shown as "This comment was deleted."
 (blog.rendering.DELETED_COMMENT_HTML): deleting the row would delete the replies with it
-(comments.parent_id cascades). A moderator's earlier versions of their comments (revisions), the subscriber with its subscriptions and follow-up notices, and
-their mail (rows and files) are deleted.
+(comments.parent_id cascades). A moderator's earlier versions of their comments (revisions),
+the subscriber with its subscriptions and follow-up notices, and their mail (rows and files)
+are deleted.
 """
 
 from __future__ import annotations
