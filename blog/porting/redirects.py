@@ -19,12 +19,16 @@ from werkzeug.exceptions import NotFound
 
 from blog.errors import render_error
 from blog.extensions import db
+from blog.inputs import CONTROL_CHARACTERS
 from blog.porting.links import redirect_path, redirect_target
 
 bp = Blueprint("old_addresses", __name__)
 
 #: The front page's query parameters that name a WordPress post or page.
 POST_PARAMETERS = ("p", "page_id")
+#: The longest path a Redirect row holds, and the most digits a WordPress id has.
+MAX_PATH_LENGTH = 500
+MAX_ID_LENGTH = 20
 #: WordPress's ?feed= values, by the endpoint of our feed that replaces each.
 FEED_PARAMETERS = {
     "rss2": "feeds.atom",
@@ -68,12 +72,16 @@ def to_article(path: str) -> Response | None:
 
 
 def _old_addresses() -> list[str]:
-    """The forms this request's address may be kept in: its path, and with ?p= or ?page_id=."""
+    """The forms this request's address may be kept in: its path, and with ?p= or ?page_id=;
+    none for a path no old address can have (too long, or with control characters), so such a
+    request never reaches the database."""
+    if len(request.path) > MAX_PATH_LENGTH or CONTROL_CHARACTERS.search(request.path):
+        return []
     path = quote(request.path)
     found = [redirect_path(path)]
     for name in POST_PARAMETERS:
         value = request.args.get(name, "")
-        if value.isdigit():
+        if value.isascii() and value.isdigit() and len(value) <= MAX_ID_LENGTH:
             found.append(redirect_path(f"{path}?{name}={value}"))
     return found
 
@@ -87,7 +95,7 @@ def front_page_redirect() -> Response | None:
     if not any(name in request.args for name in POST_PARAMETERS):
         return None
     g.old_address_looked_up = True
-    for path in _old_addresses()[1:]:
+    for path in _old_addresses()[1:]:  # the front page itself is no old address
         found = to_article(path)
         if found is not None:
             return found

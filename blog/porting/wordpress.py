@@ -47,6 +47,7 @@ from blog.models import (
 from blog.porting.comments import COMMENT, add_comments, ip_kept_since
 from blog.porting.keys import known, remember
 from blog.porting.links import redirect_path
+from blog.porting.redirects import MAX_PATH_LENGTH
 from blog.porting.safexml import CountingReader, ImportRefused
 from blog.porting.wxr import Channel, Post, read
 from blog.porting.wxr_html import body_html, summary_for
@@ -254,7 +255,7 @@ class WordPressImport:
         blog_url = self.channel.blog_url.rstrip("/")
         paths = {redirect_path(post.link)} if post.link else set()
         paths.add(redirect_path(f"{blog_url}/?p={post.post_id}"))
-        paths = {path for path in paths if path != "/" and len(path) <= 500}
+        paths = {path for path in paths if path != "/" and len(path) <= MAX_PATH_LENGTH}
         taken = set(db.session.scalars(sa.select(Redirect.path).where(Redirect.path.in_(paths))))
         for path in sorted(paths - taken):
             db.session.add(Redirect(path=path, article_id=article_id))
