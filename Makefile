@@ -9,7 +9,7 @@ PORT ?= 5000
 SITE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: run test lint format test-unit test-browser test-faults test-postgres setup setup-dev lock lock-upgrade \
-	lock-check clean bench bench-scale
+	lock-check clean bench bench-scale bench-import
 
 # Installs come from the lock files, exact versions with hashes, never from pyproject.toml's ranges:
 # requirements.txt is what the site runs on, requirements-dev.txt adds the tests, lint and bench.
@@ -133,6 +133,12 @@ bench: setup-dev
 # "--sizes 1000,10000 --requests 10" for a quick run; "--rebuild" to build the databases again.
 bench-scale: setup-dev
 	$(BIN)/python -m bench.scale $(BENCH_ARGS)
+
+# A generated WordPress export of about 200 MB (kept in bench/.import-cache/ for the next run)
+# imported into a fresh SQLite database: the time it takes and the import's peak memory.
+# BENCH_ARGS="--megabytes 5" for a quick run; "--database-url URL" for an empty PostgreSQL database.
+bench-import: setup-dev
+	$(BIN)/python -m bench.wxr $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) $(LOCK_VENV) .pytest_cache .ruff_cache tests/browser/artifacts tests/browser/node_modules \

@@ -23,6 +23,7 @@ from blog.extensions import db
 from blog.inputs import page_number
 from blog.keptpages import kept_page
 from blog.models import Article, ArticleSlug, Category, Tag, article_tags
+from blog.porting.redirects import front_page_redirect
 from blog.search import MAX_QUERY_LENGTH, query_terms
 from blog.security import query_parameters
 from blog.siteurl import month_url_pattern
@@ -44,8 +45,11 @@ def _search_page() -> int:
 @bp.get("/")
 @query_parameters("page")
 @kept_page("page")
-def index() -> str:
-    """The latest published articles."""
+def index() -> str | Response:
+    """The latest published articles; WordPress's /?p=123 and /?feed= lead to what replaced them."""
+    old_address = front_page_redirect()
+    if old_address is not None:
+        return old_address
     page = paginate_articles(Article.listing())
     return render_template("articles/index.html", page=page)
 

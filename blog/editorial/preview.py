@@ -18,7 +18,7 @@ from slugify import slugify
 from blog.editorial.publishing import ArticleInput
 from blog.extensions import db
 from blog.models import Author, Category, utcnow
-from blog.rendering import render_markdown
+from blog.rendering import render_body
 
 _LINK = re.compile(r"<a\b([^>]*)>")
 _ATTRIBUTE = re.compile(r'([^\s="]+)="([^"]*)"')
@@ -76,7 +76,7 @@ def render_article_preview(data: ArticleInput) -> Markup:
         title=data.title,
         slug=data.slug or slugify(data.title) or "preview",
         summary=data.summary,
-        body_html=render_markdown(data.body_markdown),
+        body_html=render_body(data.body_markdown, data.body_format),
         author=author,
         category=category,
         tags=[PreviewTag(name, slugify(name, max_length=140)) for name in data.tags],

@@ -26,6 +26,7 @@ from blog.models import (
     utcnow,
 )
 from blog.refusals import Refused
+from blog.rendering import HTML, MARKDOWN, sanitise_html
 
 #: What the audit log calls each thing an editor does to an article.
 EDITORIAL_ACTIONS = ("publish", "update", "schedule", "unpublish", "delete")
@@ -145,16 +146,25 @@ class ArticleInput:
     status: str = ArticleStatus.DRAFT
     published_at: datetime | None = None
     comments_open: bool = True
+    #: What body_markdown is written in: the article's own format (an editor never changes it).
+    body_format: str = MARKDOWN
+
+
+def body_source(article: Article, source: str) -> str:
+    """A body as the article keeps it: Markdown as written; HTML (an imported body) sanitised,
+    so that what is stored is what readers get, and saving it unchanged changes nothing."""
+    return sanitise_html(source) if article.body_format == HTML else source
 
 
 def apply_input(article: Article, data: ArticleInput) -> Article:
-    """Copy an editor's input onto an article (new or existing); the caller commits."""
+    """Copy an editor's input onto an article (new or existing), keeping the format its body is
+    written in; the caller commits."""
     slug = slug_for(data.title, data.slug)
     check_slug_free(slug, article.id)
     article.title = data.title
     move_to_slug(article, slug)
     article.summary = data.summary
-    article.body_markdown = data.body_markdown
+    article.body_markdown = body_source(article, data.body_markdown)
     article.source_name = data.source_name or None
     article.source_url = data.source_url or None
     article.author_id = data.author_id

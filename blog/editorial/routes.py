@@ -47,6 +47,7 @@ from blog.models import (
     utcnow,
 )
 from blog.refusals import Refused
+from blog.rendering import HTML, MARKDOWN
 from blog.security import no_store
 from blog.templating import human_datetime
 
@@ -160,6 +161,8 @@ def _article_form(article: Article | None) -> ArticleForm:
         form = ArticleForm(formdata=None, data=article_form_data(article))
     else:
         form = ArticleForm(formdata=None, status="draft")
+    if article is not None and article.body_format == HTML:
+        form.body.label.text = "Body (HTML)"
     form.author_id.choices = [SelectChoice(a.id, a.name) for a in _authors()]
     form.category_id.choices = [SelectChoice(0, "(none)")] + [
         SelectChoice(c.id, c.name) for c in _categories()
@@ -167,7 +170,7 @@ def _article_form(article: Article | None) -> ArticleForm:
     return form
 
 
-def _input(form: ArticleForm) -> ArticleInput:
+def _input(form: ArticleForm, article: Article | None) -> ArticleInput:
     published = form.published_at.data
     return ArticleInput(
         title=form.title.data.strip(),
@@ -182,6 +185,7 @@ def _input(form: ArticleForm) -> ArticleInput:
         status=form.status.data,
         published_at=published.replace(tzinfo=UTC) if published else None,
         comments_open=form.comments_open.data,
+        body_format=article.body_format if article is not None else MARKDOWN,
     )
 
 
@@ -228,9 +232,9 @@ def _article_editor(article: Article | None) -> ResponseReturnValue:
     if not form.validate():
         return _edit_page(form, article, 422)
     if "preview" in request.form:
-        return _edit_page(form, article, preview=render_article_preview(_input(form)))
+        return _edit_page(form, article, preview=render_article_preview(_input(form, article)))
     try:
-        saved = publishing.save_article(article, _input(form), current_user.id)
+        saved = publishing.save_article(article, _input(form, article), current_user.id)
     except Refused as exc:
         db.session.rollback()
         target = form._fields.get(exc.field or "")
