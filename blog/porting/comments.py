@@ -123,32 +123,44 @@ def add_comment_groups(
     would. A reply whose parent is unknown (never exported, skipped, or on another article)
     becomes a comment on the article. Returns (added, skipped as already imported).
     """
-    ordered = [(article_id, in_thread_order(list(items))) for article_id, items in groups.items()]
-    ids = [
-        key
-        for _, items in ordered
-        for item in items
-        for key in (item.source_id, item.parent_source_id or "")
+    ordered = [
+        (article_id, item)
+        for article_id, items in groups.items()
+        for item in in_thread_order(list(items))
     ]
+    ids = [key for _, item in ordered for key in (item.source_id, item.parent_source_id or "")]
     seen = known(source, COMMENT, ids)
     rows = _rows_by_id([i for i in seen.values() if i is not None])
     placed = {key: rows[local] for key, local in seen.items() if local in rows}
-    added = skipped = 0
-    for article_id, items in ordered:
-        for item in items:
-            if item.source_id in seen:
+    waiting = [(article_id, item) for article_id, item in ordered if item.source_id not in seen]
+    skipped = len(ordered) - len(waiting)
+    added = 0
+    # A wave at a time: every comment whose parent is written (or is not in this batch) goes
+    # in one flush, whose inserts the database takes in one statement; its replies go in the
+    # next. A flush per comment would cost a round trip each.
+    while waiting:
+        unwritten = {item.source_id for _, item in waiting}
+        wave = [(a, i) for a, i in waiting if i.parent_source_id not in unwritten]
+        if not wave:  # a cycle of replies: each one's parent never comes
+            wave, waiting = waiting, []
+        else:
+            waiting = [(a, i) for a, i in waiting if i.parent_source_id in unwritten]
+        made: list[tuple[ImportedComment, Comment]] = []
+        for article_id, item in wave:
+            if item.source_id in placed:  # the same id twice in one batch: written once
                 skipped += 1
                 continue
             parent = placed.get(item.parent_source_id or "")
-            if parent is not None and parent.article_id != article_id:
-                parent = None
+            if parent is not None and (parent.id is None or parent.article_id != article_id):
+                parent = None  # in another article, or in this very wave (a cycle's)
             comment = _new_comment(article_id, item, parent, max_depth, ip_kept_after)
             db.session.add(comment)
-            db.session.flush()  # its id, for its replies and its key
-            remember(source, COMMENT, item.source_id, comment.id)
-            seen[item.source_id] = comment.id
             placed[item.source_id] = comment
-            added += 1
+            made.append((item, comment))
+        db.session.flush()  # their ids, for their replies and their keys
+        for item, comment in made:
+            remember(source, COMMENT, item.source_id, comment.id)
+        added += len(made)
     return added, skipped
 
 
