@@ -60,3 +60,17 @@ def test_upgrading_keeps_comments_and_fills_in_their_depth_and_html(empty_app):
         rows = conn.execute(sa.text("SELECT id, depth, body_html FROM comments ORDER BY id")).all()
     assert [(r.id, r.depth) for r in rows] == [(1, 1), (2, 2), (3, 3)]
     assert 'href="https://x.example/3"' in rows[2].body_html
+
+
+def test_after_every_migration_search_finds_a_new_article(empty_app):
+    """A migration that rebuilds the articles table (SQLite's batch mode) drops the search's
+    triggers unless it installs them again: an article saved afterwards would never be found."""
+    from blog.search import search
+    from tests.factories import make_article
+
+    runner = empty_app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    with empty_app.app_context():
+        article = make_article(title="Lighthouse keepers return", body_markdown="Gannets nest.")
+        db.session.commit()
+        assert [hit.article.id for hit in search("gannets", page=1, per_page=10).hits] == [article.id]

@@ -8,6 +8,8 @@ Created: 2026-12-06 13:40:00
 from alembic import op
 import sqlalchemy as sa
 
+from blog import search
+
 
 revision = '0015_imports_redirects'
 down_revision = '0014_subscriptions'
@@ -21,6 +23,8 @@ def upgrade():
             sa.Column('body_format', sa.String(length=10), server_default='markdown', nullable=False)
         )
         batch_op.create_check_constraint('body_format', "body_format IN ('markdown', 'html')")
+    # On SQLite the batch rebuilds the articles table, which drops the search's triggers.
+    search.install(op.get_bind())
     op.create_table(
         'redirects',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -53,3 +57,4 @@ def downgrade():
     with op.batch_alter_table('articles') as batch_op:
         batch_op.drop_constraint('body_format', type_='check')
         batch_op.drop_column('body_format')
+    search.install(op.get_bind())
