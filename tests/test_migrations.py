@@ -73,4 +73,6 @@ def test_after_every_migration_search_finds_a_new_article(empty_app):
     with empty_app.app_context():
         article = make_article(title="Lighthouse keepers return", body_markdown="Gannets nest.")
         db.session.commit()
-        assert [hit.article.id for hit in search("gannets", page=1, per_page=10).hits] == [article.id]
+        assert [hit.article.id for hit in search("gannets", page=1, per_page=10).hits] == [
+            article.id
+        ]

@@ -45,6 +45,7 @@ def elements(
     *,
     root: set[str] | None = None,
     depth: int | None = None,
+    keep: frozenset[str] = frozenset(),
 ) -> Iterator[tuple[str, Element]]:
     """Yield (event, element) for each wanted element, whole, at its end; and ("root", element)
     once, at the start of the document element, so its name can be checked before the rest
@@ -54,10 +55,18 @@ def elements(
     depth: when given, only wanted elements that deep are handed over (1: the document
     element's children), so a reference nested inside one of them that shares its name (a
     Disqus post's <thread dsq:id="…"/>) stays part of it.
+    keep: the names of elements outside every wanted one that stay in the tree once read (a
+    channel's <link>, read later through the root); every other such element is dropped as it
+    ends, so a file with a million tag definitions costs no more memory than one with none.
     Raises ImportRefused for a file that is not well-formed XML, is cut short, or declares a
     document type (entity bombs, external entities).
     """
     stack: list[Element] = []
+    inside = 0  # how many wanted elements are open around the parser's position
+
+    def is_wanted(element: Element, level: int) -> bool:
+        return element.tag in wanted and (depth is None or level == depth)
+
     try:
         for event, element in iterparse(source, events=("start", "end"), forbid_dtd=True):
             if event == "start":
@@ -65,14 +74,19 @@ def elements(
                     if root is not None and element.tag not in root:
                         raise ImportRefused(f"the document is <{local_name(element.tag)}>")
                     yield "root", element
+                inside += is_wanted(element, len(stack))
                 stack.append(element)
                 continue
             stack.pop()
-            if element.tag in wanted and (depth is None or len(stack) == depth):
+            if is_wanted(element, len(stack)):
+                inside -= 1
                 yield "end", element
                 element.clear()
                 if stack:
                     stack[-1].remove(element)
+            elif stack and not inside and element.tag not in keep:
+                element.clear()
+                stack[-1].remove(element)
     except ParseError as error:
         raise ImportRefused(f"not well-formed XML ({error})") from None
     except DefusedXmlException as error:

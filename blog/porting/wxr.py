@@ -99,7 +99,10 @@ def read(source: BinaryIO) -> Iterator[Channel | Post]:
     site_url = blog_url = ""
     authors: dict[str, str] = {}
     channel: Channel | None = None
-    for event, element in elements(source, wanted, root={"rss"}):
+    # The channel's <link> is read through the root at the end (the site's address when the
+    # export names no base_site_url); every other element outside an item is dropped once read.
+    keep = frozenset({"channel", "link"})
+    for event, element in elements(source, wanted, root={"rss"}, keep=keep):
         if event == "root":
             root = element
             continue

@@ -46,3 +46,16 @@ def test_a_file_that_is_cut_short_or_unsafe_is_refused_in_one_line(xml):
 def test_a_document_of_another_kind_is_refused_before_its_content_is_read():
     with pytest.raises(ImportRefused, match="the document is <html>"):
         read(b"<html><post><id>p1</id></post></html>", {"post"}, root={"d"})
+
+
+def test_what_is_outside_every_wanted_element_is_dropped_unless_kept():
+    xml = (
+        b"<rss><channel><link>L</link><tag>t1</tag><tag>t2</tag>"
+        b"<item><id>i1</id></item></channel></rss>"
+    )
+    stream = elements(io.BytesIO(xml), {"item"}, keep=frozenset({"channel", "link"}))
+    _, root = next(stream)
+    assert [text_of(item.find("id")) for _, item in stream] == ["i1"]
+    assert [child.tag for child in root.find("channel")] == ["link"]
+    _, bare = next(stream := elements(io.BytesIO(xml), {"item"}))
+    assert len(list(stream)) == 1 and list(bare) == []
