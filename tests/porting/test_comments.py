@@ -21,19 +21,21 @@ from tests.factories import make_article
 SOURCE = "wordpress:https://old.example.org"
 
 
-def imported(source_id: str, parent: str | None = None, **fields: object) -> ImportedComment:
+def imported(number: str, parent: str | None = None, **fields: object) -> ImportedComment:
     values: dict = {
-        "author_name": f"Reader {source_id}",
-        "author_email": f"reader{source_id}@example.org",
+        "source_id": number,
+        "parent_source_id": parent,
+        "author_name": f"Reader {number}",
+        "author_email": f"reader{number}@example.org",
         "author_website": "",
-        "body_html": f"Comment {source_id}",
-        "created_at": utcnow() - timedelta(days=2, minutes=-int(source_id)),
+        "body_html": f"Comment {number}",
+        "created_at": utcnow() - timedelta(days=2, minutes=-int(number)),
         "status": "approved",
         "ip_address": "203.0.113.7",
         "user_agent": "Mozilla/5.0",
     }
     values.update(fields)
-    return ImportedComment(source_id=source_id, parent_source_id=parent, **values)
+    return ImportedComment(**values)
 
 
 def add(article_id: int, comments: list[ImportedComment]) -> tuple[int, int]:
@@ -134,3 +136,25 @@ def test_a_reply_never_crosses_to_another_article(app):
 def test_thread_order_survives_a_cycle_of_replies():
     a, b = imported("1", "2"), imported("2", "1")
     assert {c.source_id for c in in_thread_order([a, b])} == {"1", "2"}
+
+
+def test_ids_and_sources_longer_than_their_columns_are_kept_by_digest(app):
+    """Real exports never have them, but no file may stop an import midway (PostgreSQL refuses
+    a value longer than its column)."""
+    with app.app_context():
+        article = make_article()
+        db.session.flush()
+        source = "wordpress:https://" + "long" * 100 + ".example.org"
+        long_id = "x" * 250
+        comments = [imported("1"), imported("2", "1", source_id=long_id)]
+        added = add_comments(
+            source, article.id, comments, max_depth=3, ip_kept_after=utcnow() - timedelta(days=30)
+        )
+        db.session.commit()
+        assert added == (2, 0)
+        assert add_comments(source, article.id, comments, max_depth=3, ip_kept_after=utcnow()) == (
+            0,
+            2,
+        )
+        reply = db.session.scalar(sa.select(Comment).where(Comment.body == "Comment 2"))
+        assert reply.depth == 2
