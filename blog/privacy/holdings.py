@@ -3,8 +3,8 @@
 and the caller commits (blog.privacy.requests). Tested in tests/privacy/test_holdings.py.
 
 What an address finds:
-- its subscriber (blog.subscriptions), found by the inbox it reaches (mailbox_of), as the
-  subscriptions themselves are: every spelling of one inbox is one subscriber;
+- its subscriber (blog.subscriptions), when the subscriber's address is this one in any letter
+  case (not another spelling of its inbox: a+x@d may be someone else's than a@d);
 - comments whose email is the address, or its subscriber's spelling, in any letter case
   (comments keep an address as it was typed, normalized by email-validator);
 - outbox rows addressed to either, queued or kept after sending, and the .eml files of the
@@ -24,7 +24,6 @@ are deleted.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from email import policy
@@ -79,8 +78,16 @@ def comments_of(addresses: set[str]) -> sa.Select:
 
 
 def subscriber_of(address: str) -> Subscriber | None:
-    """The subscriber of the inbox the address reaches, if any."""
-    return db.session.scalar(sa.select(Subscriber).where(Subscriber.mailbox == mailbox_of(address)))
+    """The subscriber of this very address (in any letter case), if any.
+
+    Not of every spelling of its inbox, as the subscriptions count them: many mail servers
+    deliver a+x@d to someone other than a@d, so access follows the address as typed.
+    """
+    return db.session.scalar(
+        sa.select(Subscriber).where(
+            Subscriber.mailbox == mailbox_of(address), same_address(Subscriber.email, address)
+        )
+    )
 
 
 def spellings(address: str, subscriber: Subscriber | None) -> set[str]:
@@ -93,21 +100,27 @@ def outbox_rows_of(recipients: set[str]) -> list[OutboxMessage]:
     """Outbox rows (queued, given up or kept after sending) addressed to any of recipients, in
     any letter case.
 
-    The JSON list is matched as text first (the address as JSON writes it), then exactly
-    here, so only candidate rows are read in full.
+    The recipients lists are read and compared here (casefold), not in SQL: a database's
+    lower() and JSON's escapes of non-ASCII letters disagree. The outbox keeps OUTBOX_KEEP_DAYS
+    of mail, read a thousand lists at a time; only the matching rows are loaded whole.
     """
-    wanted = {r.lower() for r in recipients}
-    text = sa.func.lower(sa.cast(OutboxMessage.recipients, sa.Text))
-    candidates = sa.or_(*(text.contains(json.dumps(r)[1:-1], autoescape=True) for r in wanted))
-    rows = db.session.scalars(
-        sa.select(OutboxMessage).where(candidates).order_by(OutboxMessage.id)
-    ).all()
-    return [row for row in rows if {r.lower() for r in row.recipients} & wanted]
+    wanted = {r.casefold() for r in recipients}
+    lists = db.session.execute(
+        sa.select(OutboxMessage.id, OutboxMessage.recipients).execution_options(yield_per=1000)
+    )
+    ids = [id_ for id_, names in lists if {n.casefold() for n in names or []} & wanted]
+    if not ids:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(OutboxMessage).where(OutboxMessage.id.in_(ids)).order_by(OutboxMessage.id)
+        )
+    )
 
 
 def mail_files_of(recipients: set[str]) -> list[Path]:
     """The pickup folder's messages whose To names any of recipients (headers read only)."""
-    wanted = {r.lower() for r in recipients}
+    wanted = {r.casefold() for r in recipients}
     folder = pickup_dir(current_app)
     if not folder.is_dir():
         return []
@@ -120,7 +133,7 @@ def mail_files_of(recipients: set[str]) -> list[Path]:
                 headers = BytesHeaderParser(policy=policy.default).parse(file)
         except (OSError, ValueError):
             continue
-        named = {address.lower() for _, address in getaddresses(headers.get_all("To", []))}
+        named = {address.casefold() for _, address in getaddresses(headers.get_all("To", []))}
         if named & wanted:
             found.append(path)
     return found

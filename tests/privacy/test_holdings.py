@@ -14,16 +14,19 @@ from blog.models import (
     Subscriber,
     Subscription,
 )
+from blog.outbox.messages import compose
 from blog.outbox.pickup import pickup_dir
+from blog.outbox.queue import enqueue
 from blog.privacy.holdings import (
     ANONYMOUS,
     erase,
     export_of,
     holdings_of,
+    outbox_rows_of,
     remove_files,
 )
 from blog.rendering import DELETED_COMMENT_HTML
-from tests.privacy.conftest import ADA, ADA_TAGGED, BO, make_site, outbox_recipients
+from tests.privacy.conftest import ADA, ADA_CAPITALISED, BO, make_site, outbox_recipients
 
 
 def test_the_export_holds_everything_about_the_address_and_nothing_else(app):
@@ -55,7 +58,7 @@ def test_the_export_holds_everything_about_the_address_and_nothing_else(app):
     assert first["text"] == "The ferry should stay."
     assert first["posted_at"].startswith("20")
     assert [v["text"] for v in first["earlier_versions"]] == ["The ferry must stay!"]
-    assert (second["email"], second["status"], second["url"]) == (ADA_TAGGED, "pending", None)
+    assert (second["email"], second["status"], second["url"]) == (ADA_CAPITALISED, "pending", None)
     follow_ups = document["follow_ups"]
     assert follow_ups["confirmed_at"] is not None
     assert sorted(s["kind"] for s in follow_ups["subscriptions"]) == ["article", "replies"]
@@ -122,3 +125,24 @@ def test_deleting_the_text_deletes_a_lone_comment_and_empties_an_answered_one(ap
         assert db.session.get(Comment, site.reply_id).body == "Why?"
         assert db.session.scalar(sa.select(sa.func.count(FollowUpNotice.subscriber_id))) == 0
     assert (done.texts_deleted, done.comments_deleted, done.comments_anonymised) == (1, 1, 1)
+
+
+def test_another_spelling_of_the_inbox_is_not_the_address(app):
+    """Many mail servers deliver ada+x@… to someone other than ada@…: what a link opens follows
+    the address as typed (any letter case), never the inbox it might reach."""
+    make_site(app)
+    with app.app_context():
+        tagged = holdings_of("ada.lovelace+x@example.com")
+        capitalised = holdings_of("ADA.LOVELACE@EXAMPLE.COM")
+    assert not tagged.anything
+    assert (capitalised.comments, capitalised.subscriptions) == (2, 2)
+
+
+def test_mail_to_an_address_with_a_capital_letter_beyond_ascii_is_found(app):
+    address = "Ärger@example.org"
+    with app.app_context():
+        enqueue(compose("Hello", [address], "Text."), [address], kind="reply")
+        db.session.commit()
+        assert len(outbox_rows_of({address})) == 1
+        assert len(outbox_rows_of({"ärger@example.org"})) == 1
+        assert outbox_rows_of({"other@example.org"}) == []
