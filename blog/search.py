@@ -12,6 +12,7 @@ at most are read, ranked and counted, and a search is stopped after SEARCH_TIMEO
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 
@@ -23,6 +24,7 @@ from blog.articles.pagination import in_order
 from blog.database import is_interruption, time_limit
 from blog.extensions import db
 from blog.models import Article
+from blog.rendering import HTML
 
 #: Words kept from a query, and how long a query may be.
 MAX_TERMS = 12
@@ -116,6 +118,21 @@ class Hit:
     snippet: Markup
 
 
+_tag = re.compile(r"<[^<>]*>|^[^<>]*=\"[^<>]*>|<[^<>]*$")
+
+
+def plain_snippet(text: str) -> str:
+    """A snippet of an HTML body (an imported article) as the words a reader sees: its tags,
+    and the pieces of tags the snippet cut through, dropped, its entities read (SQLite's
+    engine indexes and cuts the source; PostgreSQL's parser skips tags itself)."""
+    return " ".join(html.unescape(_tag.sub(" ", text)).split())
+
+
+def snippet_for(article: Article, snippet: str) -> str:
+    """The snippet as readers should read it: an HTML body's without its markup."""
+    return plain_snippet(snippet) if article.body_format == HTML else snippet
+
+
 def highlight(text: str) -> Markup:
     """Escape a snippet, then turn the engine's marks into <mark> elements."""
     escaped = str(escape(text.replace("\n", " ")))
@@ -169,7 +186,10 @@ def search(text: str, *, page: int, per_page: int) -> Results:
             raise SearchTooSlow from None
         raise
     articles = in_order(ranked, db.session.scalars(Article.listed(ranked))) if ranked else []
-    hits = [Hit(article, highlight(snippets.get(article.id, ""))) for article in articles]
+    hits = [
+        Hit(article, highlight(snippet_for(article, snippets.get(article.id, ""))))
+        for article in articles
+    ]
     return Results(hits, len(candidates), more=more)
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from blog.extensions import db
 from blog.models import Article, utcnow
-from blog.search import highlight, query_terms
+from blog.search import highlight, plain_snippet, query_terms
 from tests.factories import make_article
 from tests.pages import get_html
 
@@ -264,3 +264,27 @@ def test_the_newest_matches_are_found_across_windows_of_any_length(app, monkeypa
         assert engine.newest_matches(["tides"], 3) == sorted(matching, reverse=True)[:3]
         assert engine.newest_matches(["tides"], 10) == sorted(matching, reverse=True)
         assert draft_id not in engine.newest_matches(["tides"], 10)
+
+
+def test_an_imported_html_body_is_found_and_shown_by_its_words_not_its_markup(app, client):
+    """SQLite's engine indexes an HTML body's source: its snippet is read without the tags
+    (and the pieces of tags it was cut through)."""
+    with app.app_context():
+        make_article(
+            title="Quay café reopens",
+            body_format="html",
+            body_markdown=(
+                '<p>The <a href="https://example.net/storm">storm report</a> said the '
+                "<strong>gannets</strong> came back &amp; stayed.</p>"
+            ),
+        )
+        db.session.commit()
+    page = client.get("/search?q=gannets").get_data(as_text=True)
+    assert "<mark>gannets</mark> came back &amp; stayed" in page
+    assert "&lt;" not in page and "noopener" not in page
+
+
+def test_a_snippet_cut_through_a_tag_loses_the_pieces():
+    assert plain_snippet('ref="https://e.org/x" rel="noopener">the story</a> and <a hr') == (
+        "the story and"
+    )
