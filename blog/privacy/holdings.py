@@ -44,12 +44,14 @@ from blog.models import (
     CommentRevision,
     CommentStatus,
     FollowUpNotice,
+    ModerationAction,
     OutboxMessage,
     Subscriber,
     Subscription,
     utcnow,
 )
 from blog.outbox.pickup import FILE_NAME, pickup_dir
+from blog.privacy.records import address_digest
 from blog.subscriptions.followers import mailbox_of
 from blog.subscriptions.mail import link
 
@@ -137,6 +139,20 @@ def mail_files_of(recipients: set[str]) -> list[Path]:
         if named & wanted:
             found.append(path)
     return found
+
+
+def forget_lifted_bans(address: str) -> None:
+    """Name the address in the audit log's entries of bans on it, since lifted, only by its
+    keyed digest (blog.privacy.records); the caller commits. A ban still in force keeps the
+    address, in its row and in its entries: it exists to outlast its owner's wishes."""
+    db.session.execute(
+        sa.update(ModerationAction)
+        .where(
+            ModerationAction.action.in_(("ban", "unban")),
+            same_address(ModerationAction.detail, address),
+        )
+        .values(detail=f"an erased address ({address_digest(address)})")
+    )
 
 
 def email_bans_of(address: str) -> list[Ban]:
@@ -378,6 +394,8 @@ def erase(address: str, *, delete_text: bool) -> Erased:
         done.mail = len(rows)
     done.files = mail_files_of(recipients)
     done.bans_kept = len(email_bans_of(address))
+    if not done.bans_kept:
+        forget_lifted_bans(address)
     return done
 
 

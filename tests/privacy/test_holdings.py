@@ -11,6 +11,7 @@ from blog.models import (
     Comment,
     CommentRevision,
     FollowUpNotice,
+    ModerationAction,
     Subscriber,
     Subscription,
 )
@@ -146,3 +147,25 @@ def test_mail_to_an_address_with_a_capital_letter_beyond_ascii_is_found(app):
         assert len(outbox_rows_of({address})) == 1
         assert len(outbox_rows_of({"ärger@example.org"})) == 1
         assert outbox_rows_of({"other@example.org"}) == []
+
+
+def test_erasing_names_a_lifted_ban_in_the_audit_log_by_digest_and_keeps_one_in_force(app):
+    make_site(app)
+    with app.app_context():
+        entries = [
+            ModerationAction(action="ban", detail=ADA),
+            ModerationAction(action="unban", detail=ADA_CAPITALISED),
+            ModerationAction(action="ban", detail=BO),
+        ]
+        db.session.add_all(entries)
+        db.session.commit()
+        erase(ADA, delete_text=False)  # her ban is in force: the entries keep the address
+        db.session.commit()
+        assert [e.detail for e in entries] == [ADA, ADA_CAPITALISED, BO]
+        db.session.execute(sa.delete(Ban))
+        db.session.commit()
+        erase(ADA, delete_text=False)
+        db.session.commit()
+        details = [db.session.get(ModerationAction, e.id).detail for e in entries]
+    assert details[0] == details[1] != ADA
+    assert details[0].startswith("an erased address (") and details[2] == BO
