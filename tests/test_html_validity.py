@@ -66,8 +66,14 @@ def _site(app) -> dict[str, int | str]:
         db.session.flush()
         make_comment(article, parent=first, depth=2, author_name="Bo Writer")
         pending = make_comment(article, status=CommentStatus.PENDING, author_name="New Voice")
+        imported = make_article(
+            title="Quay café reopens",
+            body_format="html",
+            body_markdown="<p>Opening.</p><h2>What is new</h2><ul><li>A terrace</li></ul>",
+        )
         db.session.commit()
         return {
+            "imported_id": imported.id,
             "slug": article.slug,
             "article_id": article.id,
             "author_id": article.author_id,
@@ -157,6 +163,7 @@ def _staff_pages(client, site) -> dict[str, str]:
         "articles": "/admin/articles",
         "new article": "/admin/articles/new",
         "article edit": f"/admin/articles/{site['article_id']}/edit",
+        "article edit, an imported HTML body": f"/admin/articles/{site['imported_id']}/edit",
         "authors (staff)": "/admin/authors",
         "new author": "/admin/authors/new",
         "author edit": f"/admin/authors/{site['author_id']}/edit",
