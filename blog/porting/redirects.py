@@ -1,5 +1,7 @@
 """Old addresses keep working: a WordPress post's permalink (/2014/01/slug/) and its /?p=123
-answer 301 to the article it became, and WordPress's feed addresses to our feeds.
+answer 301 to the article it became, the permalink's /feed/ to the article's comment feed,
+WordPress's feed addresses to our feeds, and its archive of a category or tag (/category/news/)
+to ours.
 
 No request pays for this but those that would fail: an old address is looked up only where the
 site would otherwise answer 404, and on the front page only when it carries WordPress's ?p=,
@@ -10,6 +12,7 @@ revealed: its old addresses answer 404 like any other.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 import sqlalchemy as sa
@@ -20,6 +23,7 @@ from werkzeug.exceptions import NotFound
 from blog.errors import render_error
 from blog.extensions import db
 from blog.inputs import CONTROL_CHARACTERS
+from blog.models import Category, Tag
 from blog.porting.links import redirect_path, redirect_target
 
 bp = Blueprint("old_addresses", __name__)
@@ -102,12 +106,48 @@ def front_page_redirect() -> Response | None:
     abort(404)
 
 
+#: WordPress's archive of a category (its parents' slugs first) or of a tag: /category/a/b/.
+_ARCHIVE = re.compile(r"/(category|tag)/(?:[^/]+/)*([^/]+)/?")
+#: The name WordPress gives a post's comment feed, after the post's permalink.
+FEED_SUFFIX = "/feed"
+
+
+def to_archive(path: str) -> Response | None:
+    """A 301 from WordPress's address of a category's or a tag's archive to ours, when we have
+    that category or tag (same slug), or None."""
+    match = _ARCHIVE.fullmatch(path)
+    if match is None:
+        return None
+    model = Category if match[1] == "category" else Tag
+    slug = match[2]
+    if db.session.scalar(sa.select(model.id).where(model.slug == slug)) is None:
+        return None
+    return permanently(f"articles.{match[1]}", slug=slug)
+
+
+def to_comment_feed(path: str) -> Response | None:
+    """A 301 from a post's WordPress comment feed (its permalink and /feed/) to the comment
+    feed of the visible article it became, or None."""
+    if not path.endswith(FEED_SUFFIX):
+        return None
+    article = redirect_target(redirect_path(path.removesuffix(FEED_SUFFIX)))
+    if article is None or not article.is_visible:
+        return None
+    return permanently("comments.article_feed", slug=article.slug)
+
+
 def old_address_or_not_found(error: NotFound) -> ResponseReturnValue:
-    """Before a 404: an old address of a visible article answers 301 to it."""
+    """Before a 404: an old address of a visible article answers 301 to it, as do the comment
+    feed of its permalink and WordPress's address of a category or tag we have."""
     if request.method in ("GET", "HEAD") and not g.pop("old_address_looked_up", False):
         try:
-            for path in _old_addresses():
+            addresses = _old_addresses()
+            for path in addresses:
                 found = to_article(path)
+                if found is not None:
+                    return found
+            if addresses:
+                found = to_comment_feed(addresses[0]) or to_archive(addresses[0])
                 if found is not None:
                     return found
         except sa.exc.SQLAlchemyError:

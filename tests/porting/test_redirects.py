@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from blog.extensions import db
 from blog.models import Article, utcnow
-from tests.porting.wxr import Item, write_wxr
+from tests.porting.wxr import SITE, Item, write_wxr
 
 
 @pytest.fixture
@@ -19,8 +19,21 @@ def moved(app, tmp_path):
     """A WordPress site imported: a published post, a scheduled one and a draft."""
     soon = (utcnow() + timedelta(days=2)).replace(microsecond=0)
     items = [
-        Item(123, title="Harbour wall approved", post_name="harbour-wall"),
-        Item(124, title="Regatta", post_name="regatta", status="future", date=soon),
+        Item(
+            123,
+            title="Harbour wall approved",
+            post_name="harbour-wall",
+            categories=[("ferries", "Ferries")],
+            tags=[("storms", "Storms")],
+        ),
+        Item(
+            124,
+            title="Regatta",
+            post_name="regatta",
+            status="future",
+            date=soon,
+            link=f"{SITE}/2026/12/regatta/",  # the same whichever month "soon" falls in
+        ),
         Item(125, title="Notes", status="draft", date=None),
     ]
     path = write_wxr(tmp_path / "export.xml", items)
@@ -91,3 +104,19 @@ def test_no_page_that_is_found_looks_for_an_old_address(moved, client, count_que
 def test_a_head_request_follows_an_old_address_too(moved, client):
     response = client.head("/2014/01/harbour-wall/")
     assert (response.status_code, response.headers["Location"]) == (301, "/articles/harbour-wall")
+
+
+def test_a_post_comment_feed_and_a_category_or_tag_archive_answer_301_to_ours(moved, client):
+    expected = {
+        "/2014/01/harbour-wall/feed/": "/articles/harbour-wall/comments.atom",
+        "/category/ferries/": "/category/ferries",
+        "/category/news/ferries/": "/category/ferries",  # WordPress puts the parents first
+        "/tag/storms/": "/tag/storms",
+    }
+    for old, new in expected.items():
+        response = client.get(old)
+        assert (response.status_code, response.headers.get("Location")) == (301, new), old
+        assert client.get(new).status_code == 200, new
+    for unknown in ["/category/nothing-here/", "/tag/nothing/", "/2019/05/no-such-post/feed/"]:
+        assert client.get(unknown).status_code == 404, unknown
+    assert client.get("/2026/12/regatta/feed/").status_code == 404  # scheduled: not revealed
