@@ -118,11 +118,13 @@ def to_archive(path: str) -> Response | None:
     match = _ARCHIVE.fullmatch(path)
     if match is None:
         return None
+    endpoint, slug = f"articles.{match[1]}", match[2]
+    if request.path == url_for(endpoint, slug=slug):
+        return None  # our own address, not found for a reason of its own (a page past the end)
     model = Category if match[1] == "category" else Tag
-    slug = match[2]
     if db.session.scalar(sa.select(model.id).where(model.slug == slug)) is None:
         return None
-    return permanently(f"articles.{match[1]}", slug=slug)
+    return permanently(endpoint, slug=slug)
 
 
 def to_comment_feed(path: str) -> Response | None:
