@@ -65,6 +65,25 @@ def build_app(database: dict, **config: object) -> Flask:
     return create_app({**defaults, **database, **config})
 
 
+@contextmanager
+def app_of_its_own(
+    directory: Path, server_url: str | None = SERVER_DATABASE_URL, **config: object
+) -> Iterator[Flask]:
+    """An app on a new database of its own, schema made and no rows, its mail folder in
+    directory (made if missing) and these settings; its connections closed after the block."""
+    directory.mkdir(parents=True, exist_ok=True)
+    with fresh_database(directory, server_url) as database:
+        app = build_app(database, **{"MAIL_PICKUP_DIR": str(directory / "mail"), **config})
+        with app.app_context():
+            db.create_all()
+        try:
+            yield app
+        finally:
+            with app.app_context():
+                db.session.remove()
+                db.engine.dispose()
+
+
 def dispose_when_idle(app: Flask, timeout: float = 10.0) -> None:
     """Close the app's database connections once server threads have handed theirs back.
 

@@ -6,8 +6,6 @@ from __future__ import annotations
 import io
 import json
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -41,7 +39,7 @@ from blog.porting.backup import write_export
 from blog.porting.backup_format import HEADER, LEFT_OUT_COLUMNS, LEFT_OUT_TABLES, SECTIONS
 from blog.porting.backup_restore import restore as restore_document
 from blog.subscriptions.followers import confirm
-from tests.conftest import SERVER_DATABASE_URL, build_app, fresh_database
+from tests.conftest import SERVER_DATABASE_URL, app_of_its_own
 from tests.factories import (
     COMMENT_RULES,
     STAFF_PASSWORD,
@@ -145,22 +143,6 @@ def without_time(document: str) -> dict:
     return data
 
 
-@contextmanager
-def empty_site(directory: Path, server_url: str | None = SERVER_DATABASE_URL) -> Iterator[Flask]:
-    """An app on a database of its own with the schema and no rows."""
-    directory.mkdir()
-    with fresh_database(directory, server_url) as database:
-        app = build_app(database, MAIL_PICKUP_DIR=str(directory / "mail"))
-        with app.app_context():
-            db.create_all()
-        try:
-            yield app
-        finally:
-            with app.app_context():
-                db.session.remove()
-                db.engine.dispose()
-
-
 def row_counts(app: Flask) -> dict[str, int]:
     with app.app_context():
         return {
@@ -200,7 +182,7 @@ def test_export_restore_export_gives_the_same_document(app, tmp_path):
     assert streamed.stdout.split("\n", 1)[1] == before.split("\n", 1)[1]
     assert streamed.stderr.startswith("Exported ")
 
-    with empty_site(tmp_path / "copy") as copy:
+    with app_of_its_own(tmp_path / "copy") as copy:
         result = copy.test_cli_runner().invoke(args=["restore", "-"], input=streamed.stdout_bytes)
         assert result.exit_code == 0, result.output
         after = export(copy, tmp_path / "again.json")
@@ -215,7 +197,7 @@ def test_with_staff_secrets_the_staff_log_in_as_before(app, tmp_path):
     assert all(row["password_hash"] and row["session_token"] for row in document["staff"])
     reindented = tmp_path / "reindented.json"
     reindented.write_text(json.dumps(json.loads((tmp_path / "site.json").read_text()), indent=2))
-    with empty_site(tmp_path / "copy") as copy:
+    with app_of_its_own(tmp_path / "copy") as copy:
         restore(copy, reindented)
         assert without_time(export(copy, tmp_path / "again.json", "--with-staff-secrets")) == (
             document
@@ -231,7 +213,7 @@ def test_the_restored_site_serves_finds_and_archives_its_articles(app, tmp_path)
     harbour = next(tag["slug"] for tag in document["tags"] if tag["name"] == "harbour")
     with app.app_context():
         highest = db.session.scalar(sa.select(sa.func.max(Comment.id)))
-    with empty_site(tmp_path / "copy") as copy:
+    with app_of_its_own(tmp_path / "copy") as copy:
         restore(copy, tmp_path / "site.json")
         client = copy.test_client()
         page = client.get("/articles/the-lighthouse-keeper")
@@ -263,7 +245,7 @@ def test_the_restored_site_serves_finds_and_archives_its_articles(app, tmp_path)
 def test_staff_restored_without_secrets_cannot_log_in_but_can_reset(app, tmp_path):
     populate(app)
     export(app, tmp_path / "site.json")
-    with empty_site(tmp_path / "copy") as copy:
+    with app_of_its_own(tmp_path / "copy") as copy:
         restore(copy, tmp_path / "site.json")
         with copy.test_request_context():
             assert authenticate("chief", STAFF_PASSWORD) is None
@@ -315,7 +297,7 @@ def test_restore_refuses_a_document_it_cannot_read_and_writes_nothing(app, tmp_p
             "depth should be an integer",
         ),
     }
-    with empty_site(tmp_path / "copy") as copy:
+    with app_of_its_own(tmp_path / "copy") as copy:
         empty = row_counts(copy)
         for name, (text, reason) in cases.items():
             path = tmp_path / f"{name}.json"
@@ -341,14 +323,14 @@ def test_a_generated_site_round_trips_across_batches(app, tmp_path):
 
 @pytest.mark.skipif(not SERVER_DATABASE_URL, reason="needs BLOG_TEST_DATABASE_URL")
 def test_the_same_document_from_sqlite_to_postgresql_and_back(tmp_path):
-    with empty_site(tmp_path / "sqlite", server_url=None) as sqlite:
+    with app_of_its_own(tmp_path / "sqlite", server_url=None) as sqlite:
         populate(sqlite)
         first = without_time(export(sqlite, tmp_path / "from-sqlite.json"))
-    with empty_site(tmp_path / "server") as server:
+    with app_of_its_own(tmp_path / "server") as server:
         with server.app_context():
             assert db.engine.dialect.name == "postgresql"
         restore(server, tmp_path / "from-sqlite.json")
         assert without_time(export(server, tmp_path / "from-server.json")) == first
-    with empty_site(tmp_path / "sqlite-again", server_url=None) as sqlite:
+    with app_of_its_own(tmp_path / "sqlite-again", server_url=None) as sqlite:
         restore(sqlite, tmp_path / "from-server.json")
         assert without_time(export(sqlite, tmp_path / "again.json")) == first

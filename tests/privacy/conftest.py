@@ -3,11 +3,8 @@ mail, a ban of her address, and Bo's own comment that nothing must touch."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Flask
@@ -25,7 +22,6 @@ from blog.outbox.messages import compose
 from blog.outbox.pickup import pickup_dir, write_message
 from blog.outbox.queue import enqueue
 from blog.subscriptions.followers import mailbox_of
-from tests.conftest import build_app, fresh_database
 from tests.factories import make_article, make_comment
 
 ADA = "ada.lovelace@example.com"
@@ -107,20 +103,3 @@ def outbox_recipients(app: Flask) -> list[list[str]]:
     with app.app_context():
         rows = db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id))
         return [row.recipients for row in rows]
-
-
-@contextmanager
-def app_with(tmp_path: Path, **config: object) -> Iterator[Flask]:
-    """An app of its own with these settings (limits on, a page cache...), its schema made;
-    its connections closed after the block."""
-    tmp_path.mkdir(parents=True, exist_ok=True)
-    with fresh_database(tmp_path) as database:
-        app = build_app(database, MAIL_PICKUP_DIR=str(tmp_path / "mail"), **config)
-        with app.app_context():
-            db.create_all()
-        try:
-            yield app
-        finally:
-            with app.app_context():
-                db.session.remove()
-                db.engine.dispose()

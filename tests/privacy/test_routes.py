@@ -17,8 +17,9 @@ from blog.models import Comment, ModerationAction, OutboxMessage, SpentToken
 from blog.outbox.pickup import pickup_dir
 from blog.privacy.links import data_token
 from blog.privacy.records import address_digest
+from tests.conftest import app_of_its_own
 from tests.pages import get_html
-from tests.privacy.conftest import ADA, BO, app_with, make_site
+from tests.privacy.conftest import ADA, BO, make_site
 
 SAME_ORIGIN = {"Sec-Fetch-Site": "same-origin"}
 CROSS_SITE = {"Sec-Fetch-Site": "cross-site"}
@@ -166,7 +167,7 @@ def test_forged_and_expired_links_get_the_styled_page(app, client):
 
 
 def test_an_erasure_refreshes_the_kept_article_page(tmp_path):
-    with app_with(tmp_path, CACHE_TYPE="SimpleCache") as app:
+    with app_of_its_own(tmp_path, CACHE_TYPE="SimpleCache") as app:
         site = make_site(app)
         client = app.test_client()
         article = f"/articles/{site.slug}"
@@ -187,7 +188,7 @@ def limited(tmp_path):
         "YOUR_DATA_RATE_LIMIT_ADDRESS": "2 per hour",
         "YOUR_DATA_RATE_LIMIT_CLIENT": "3 per hour",
     }
-    with app_with(tmp_path, RATELIMIT_ENABLED=True, **limits) as app:
+    with app_of_its_own(tmp_path, RATELIMIT_ENABLED=True, **limits) as app:
         yield app
 
 
@@ -237,9 +238,9 @@ def test_the_public_pages_are_kept_for_every_reader_and_say_the_settings(app, cl
 
 def test_a_kept_privacy_page_is_not_served_after_a_restart_with_other_settings(tmp_path):
     cache = {"CACHE_TYPE": "FileSystemCache", "CACHE_DIR": str(tmp_path / "cache")}
-    with app_with(tmp_path / "first", **cache) as first:
+    with app_of_its_own(tmp_path / "first", **cache) as first:
         assert "after 30 days" in get_html(first.test_client(), "/privacy")
         first.config["COMMENT_IP_RETENTION_DAYS"] = 99  # not a restart: the kept page stands
         assert "after 30 days" in get_html(first.test_client(), "/privacy")
-    with app_with(tmp_path / "second", COMMENT_IP_RETENTION_DAYS=12, **cache) as second:
+    with app_of_its_own(tmp_path / "second", COMMENT_IP_RETENTION_DAYS=12, **cache) as second:
         assert "after 12 days" in get_html(second.test_client(), "/privacy")  # a restart
