@@ -15,8 +15,10 @@ import sqlalchemy as sa
 from blog.extensions import db
 from blog.models import Comment, ModerationAction, OutboxMessage, SpentToken
 from blog.outbox.pickup import pickup_dir
+from blog.outbox.sender import send_due
 from blog.privacy.links import data_token
 from blog.privacy.records import address_digest
+from tests.comments.test_notify import Inbox, free_port, smtp_server
 from tests.conftest import app_of_its_own
 from tests.pages import get_html
 from tests.privacy.conftest import ADA, BO, make_site
@@ -244,3 +246,29 @@ def test_a_kept_privacy_page_is_not_served_after_a_restart_with_other_settings(t
         assert "after 30 days" in get_html(first.test_client(), "/privacy")
     with app_of_its_own(tmp_path / "second", COMMENT_IP_RETENTION_DAYS=12, **cache) as second:
         assert "after 12 days" in get_html(second.test_client(), "/privacy")  # a restart
+
+
+def test_the_link_arrives_through_a_real_mail_server_and_opens_the_page(tmp_path):
+    """With MAIL_SERVER set, the email leaves by SMTP (aiosmtpd here): it reaches the address
+    and no one else, and its link opens the page of what is held."""
+    inbox = Inbox()
+    with (
+        smtp_server(inbox, free_port()) as port,
+        app_of_its_own(
+            tmp_path, MAIL_SERVER="127.0.0.1", MAIL_PORT=port, OUTBOX_SENDER_THREAD=False
+        ) as app,
+    ):
+        make_site(app)
+        client = app.test_client()
+        assert ask(client, ADA).status_code == 303
+        with app.app_context():
+            assert send_due().sent >= 1  # each message handed to the server before it returns
+        [(recipients, message)] = [
+            (rcpt, m) for rcpt, m in inbox.messages if "Your data" in m["Subject"]
+        ]
+        assert recipients == [ADA] and message["To"] == ADA
+        [path] = LINK.findall(message.get_content())
+        page = client.get(path)
+        assert page.status_code == 200
+        assert "Download my data" in page.get_data(as_text=True)
+        assert "lovelace" not in path.lower()
