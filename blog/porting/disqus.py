@@ -16,10 +16,7 @@ file and the batches.
 
 from __future__ import annotations
 
-import sys
 from collections import Counter, defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +28,7 @@ from blog.database import begin_write
 from blog.extensions import db
 from blog.models import CommentStatus
 from blog.porting.comments import COMMENT, ImportedComment, add_comment_groups, ip_kept_since
+from blog.porting.console import counted, reading_with_progress
 from blog.porting.disqus_export import (
     DisqusPost,
     DisqusThread,
@@ -40,7 +38,7 @@ from blog.porting.disqus_export import (
 )
 from blog.porting.keys import known
 from blog.porting.links import article_for_link
-from blog.porting.safexml import CountingReader, ImportRefused
+from blog.porting.safexml import ImportRefused
 
 #: Comments written per committed transaction: commenters wait a moment at most.
 BATCH_SIZE = 200
@@ -67,7 +65,9 @@ class Summary:
         by_status = ", ".join(
             f"{self.imported[status]} {status}" for status in CommentStatus if self.imported[status]
         )
-        lines = [f"Imported {_count(total, 'comment')}" + (f": {by_status}." if by_status else ".")]
+        lines = [
+            f"Imported {counted(total, 'comment')}" + (f": {by_status}." if by_status else ".")
+        ]
         lines.append(f"Already here (imported before, kept or since deleted): {self.already_here}.")
         unmatched = len(self.unmatched_links)
         lines.append(
@@ -85,10 +85,6 @@ class Summary:
         if self.unidentified_posts:
             lines.append(f"Posts without an id: {self.unidentified_posts} skipped.")
         return lines
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" + ("" if number == 1 else "s")
 
 
 def comment_status(post: DisqusPost) -> str:
@@ -253,26 +249,16 @@ class _Writer:
         self.batch_length = 0
 
 
-@contextmanager
-def _progress(path: Path, label: str) -> Iterator[CountingReader]:
-    """The file, read with a progress bar on stderr."""
-    with (
-        path.open("rb") as raw,
-        click.progressbar(length=path.stat().st_size, label=label, file=sys.stderr) as bar,
-    ):
-        yield CountingReader(raw, bar.update)
-
-
 def import_disqus(path: Path, *, batch_size: int = BATCH_SIZE) -> Summary:
     """Import a Disqus export: check it whole, match its threads, then write its comments in
     committed batches. Raises ImportRefused (nothing written) for a file it will not take."""
-    with _progress(path, "Checking") as source:
+    with reading_with_progress(path, "Checking") as source:
         export = check_export(source)
     summary = Summary(unidentified_posts=export.unidentified)
     matches = match_threads(export, summary)
     db.session.commit()  # ends the read: no transaction stays open while the file is read
     writer = _Writer(export, matches, summary, batch_size)
-    with _progress(path, "Importing") as source:
+    with reading_with_progress(path, "Importing") as source:
         for item in read_export(source):
             if isinstance(item, DisqusPost):
                 writer.take(item)

@@ -8,7 +8,7 @@ follows the largest element, not the file.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import BinaryIO
 from xml.etree.ElementTree import Element, ParseError
 
@@ -18,20 +18,6 @@ from defusedxml.ElementTree import iterparse
 
 class ImportRefused(Exception):
     """A file the importer will not take, with the one line that says why."""
-
-
-class CountingReader:
-    """A binary file that reports how far it has been read (for a progress bar)."""
-
-    def __init__(self, raw: BinaryIO, advanced: Callable[[int], None]) -> None:
-        self.raw = raw
-        self.advanced = advanced
-
-    def read(self, size: int = -1) -> bytes:
-        """Read as the file would, then report the bytes read."""
-        data = self.raw.read(size)
-        self.advanced(len(data))
-        return data
 
 
 def qualified(namespace: str, name: str) -> str:

@@ -17,7 +17,6 @@ left out.
 
 from __future__ import annotations
 
-import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -45,10 +44,11 @@ from blog.models import (
     utcnow,
 )
 from blog.porting.comments import COMMENT, add_comments, ip_kept_since
+from blog.porting.console import counted, reading_with_progress
 from blog.porting.keys import known, remember
 from blog.porting.links import redirect_path
 from blog.porting.redirects import MAX_PATH_LENGTH
-from blog.porting.safexml import CountingReader, ImportRefused
+from blog.porting.safexml import ImportRefused
 from blog.porting.wxr import Channel, Post, read
 from blog.porting.wxr_html import body_html, summary_for
 from blog.refusals import Refused
@@ -90,47 +90,40 @@ class Tally:
         states = self.articles
         statuses = self.comments
         parts = [
-            f"Imported {_count(sum(states.values()), 'post')} ({states['published']} published, "
-            f"{states['scheduled']} scheduled, {_count(states['draft'], 'draft')})"
-            f" and {_count(sum(statuses.values()), 'comment')} ({statuses['approved']} approved, "
+            f"Imported {counted(sum(states.values()), 'post')} ({states['published']} published, "
+            f"{states['scheduled']} scheduled, {counted(states['draft'], 'draft')})"
+            f" and {counted(sum(statuses.values()), 'comment')} ({statuses['approved']} approved, "
             f"{statuses['pending']} held for moderation, {statuses['spam']} spam, "
             f"{statuses['trash']} in the trash); created "
-            f"{_count(self.created['author'], 'author')}, "
-            f"{_count(self.created['category'], 'category', 'categories')} and "
-            f"{_count(self.created['tag'], 'tag')}."
+            f"{counted(self.created['author'], 'author')}, "
+            f"{counted(self.created['category'], 'category', 'categories')} and "
+            f"{counted(self.created['tag'], 'tag')}."
         ]
         if self.protected:
             verb = "is a draft" if self.protected == 1 else "are drafts"
-            parts.append(f"{_count(self.protected, 'post')} behind a password {verb} here.")
+            parts.append(f"{counted(self.protected, 'post')} behind a password {verb} here.")
         if self.posts_here or self.comments_here:
             parts.append(
-                f"Already imported before, so skipped: {_count(self.posts_here, 'post')} and "
-                f"{_count(self.comments_here, 'comment')}."
+                f"Already imported before, so skipped: {counted(self.posts_here, 'post')} and "
+                f"{counted(self.comments_here, 'comment')}."
             )
         left_out = [
-            _count(self.pings, "pingback or trackback", "pingbacks and trackbacks"),
-            *(_count(self.left_out[kind], kind[:-1], kind) for kind in SKIPPED_TYPES.values()),
-            _count(self.trashed, "trashed post"),
+            counted(self.pings, "pingback or trackback", "pingbacks and trackbacks"),
+            *(counted(self.left_out[kind], kind[:-1], kind) for kind in SKIPPED_TYPES.values()),
+            counted(self.trashed, "trashed post"),
         ]
         others = {k: n for k, n in self.left_out.items() if k not in SKIPPED_TYPES.values()}
         if others:
             kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(others.items()))
-            left_out.append(f"{_count(sum(others.values()), 'item')} of other types ({kinds})")
+            left_out.append(f"{counted(sum(others.values()), 'item')} of other types ({kinds})")
         parts.append(f"Left out: {', '.join(left_out)}.")
         return " ".join(parts)
 
 
-def _count(number: int, one: str, many: str | None = None) -> str:
-    return f"{number} {one if number == 1 else (many or one + 's')}"
-
-
 def _posts(path: Path, label: str) -> Iterator[Channel | Post]:
     """Read the export with a progress bar over its bytes, on stderr."""
-    with (
-        path.open("rb") as raw,
-        click.progressbar(length=path.stat().st_size, label=label, file=sys.stderr) as bar,
-    ):
-        yield from read(CountingReader(raw, bar.update))
+    with reading_with_progress(path, label) as source:
+        yield from read(source)
 
 
 def check_export(path: Path) -> Channel:
