@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import ipaddress
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -101,10 +102,15 @@ def add_comments(
     *,
     max_depth: int,
     ip_kept_after: datetime,
+    tally: Counter[str] | None = None,
 ) -> tuple[int, int]:
     """Add one article's imported comments (see add_comment_groups); the caller commits."""
     return add_comment_groups(
-        source, {article_id: comments}, max_depth=max_depth, ip_kept_after=ip_kept_after
+        source,
+        {article_id: comments},
+        max_depth=max_depth,
+        ip_kept_after=ip_kept_after,
+        tally=tally,
     )
 
 
@@ -114,9 +120,10 @@ def add_comment_groups(
     *,
     max_depth: int,
     ip_kept_after: datetime,
+    tally: Counter[str] | None = None,
 ) -> tuple[int, int]:
     """Add imported comments, grouped by the id of their article, that are not already here;
-    the caller commits.
+    the caller commits. tally, when given, counts the comments added by the status each got.
 
     Parents come before their replies (in_thread_order), so every thread is rebuilt whatever
     order the file had; a reply deeper than max_depth goes beside its parent, as a reader's
@@ -160,6 +167,8 @@ def add_comment_groups(
         db.session.flush()  # their ids, for their replies and their keys
         for item, comment in made:
             remember(source, COMMENT, item.source_id, comment.id)
+            if tally is not None:
+                tally[comment.status] += 1
         added += len(made)
     return added, skipped
 

@@ -27,7 +27,7 @@ from flask.cli import with_appcontext
 from blog.database import begin_write
 from blog.extensions import db
 from blog.models import CommentStatus
-from blog.porting.comments import COMMENT, ImportedComment, add_comment_groups, ip_kept_since
+from blog.porting.comments import ImportedComment, add_comment_groups, ip_kept_since
 from blog.porting.console import counted, reading_with_progress
 from blog.porting.disqus_export import (
     DisqusPost,
@@ -36,7 +36,6 @@ from blog.porting.disqus_export import (
     check_export,
     read_export,
 )
-from blog.porting.keys import known
 from blog.porting.links import article_for_link
 from blog.porting.safexml import ImportRefused
 
@@ -227,23 +226,15 @@ class _Writer:
         for (source, article_id), comments in self.batch.items():
             by_source[source][article_id] = comments
         for source, groups in by_source.items():
-            here = known(source, COMMENT, (c.source_id for cs in groups.values() for c in cs))
-            # Those already here are only counted, and an id the file has twice is written once.
-            fresh: dict[int, dict[str, ImportedComment]] = defaultdict(dict)
-            for article_id, comments in groups.items():
-                for comment in comments:
-                    if comment.source_id not in here:
-                        fresh[article_id].setdefault(comment.source_id, comment)
-                self.summary.already_here += len(comments) - len(fresh[article_id])
-            add_comment_groups(
+            # An id the file has twice is written once, the second counted as already here.
+            _, skipped = add_comment_groups(
                 source,
-                {article_id: list(chosen.values()) for article_id, chosen in fresh.items()},
+                groups,
                 max_depth=self.max_depth,
                 ip_kept_after=self.ip_kept_after,
+                tally=self.summary.imported,
             )
-            self.summary.imported.update(
-                c.status for chosen in fresh.values() for c in chosen.values()
-            )
+            self.summary.already_here += skipped
         db.session.commit()
         self.batch.clear()
         self.batch_length = 0

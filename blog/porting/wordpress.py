@@ -43,7 +43,7 @@ from blog.models import (
     Tag,
     utcnow,
 )
-from blog.porting.comments import COMMENT, add_comments, ip_kept_since
+from blog.porting.comments import add_comments, ip_kept_since
 from blog.porting.console import counted, reading_with_progress
 from blog.porting.keys import known, remember
 from blog.porting.links import redirect_path
@@ -169,8 +169,6 @@ class WordPressImport:
         keys = known(self.source, POST, [post.post_id for post in batch])
         local_ids = [local for local in keys.values() if local is not None]
         alive = set(db.session.scalars(sa.select(Article.id).where(Article.id.in_(local_ids))))
-        ids = [comment.source_id for post in batch for comment in post.comments]
-        comments_before = known(self.source, COMMENT, ids)
         for post in batch:
             if post.post_id in keys:
                 self.tally.posts_here += 1
@@ -188,11 +186,8 @@ class WordPressImport:
                 post.comments,
                 max_depth=self.max_depth,
                 ip_kept_after=self.ip_kept_after,
+                tally=self.tally.comments,
             )
-            new = {
-                c.source_id: c.status for c in post.comments if c.source_id not in comments_before
-            }
-            self.tally.comments.update(new.values())
             self.tally.comments_here += skipped
         db.session.commit()
         db.session.expunge_all()  # memory follows a batch, not the file
