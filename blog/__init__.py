@@ -141,7 +141,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """One blueprint per thing a reader does."""
-    from blog import porting, privacy, subscriptions
+    from blog import media, porting, privacy, subscriptions
     from blog.admin.inbox import bp as inbox_bp
     from blog.admin.routes import bp as admin_bp
     from blog.articles.routes import bp as articles_bp
@@ -162,6 +162,7 @@ def register_blueprints(app: Flask) -> None:
     subscriptions.init_app(app)  # follow-ups by email: its pages, and the digests' composer
     privacy.init_app(app)  # the privacy page, "Your data" (export or erase), the daily purge
     porting.init_app(app)  # import from WordPress and Disqus, their old addresses; export, restore
+    media.init_app(app)  # pictures: /media/ files, and the larger request bound of upload views
 
 
 def register_compression(app: Flask) -> None:

@@ -38,6 +38,20 @@ SEARCH_TIMEOUT_SECONDS = 2.0
 #: Requests larger than this are refused with 413.
 MAX_CONTENT_LENGTH = 64 * 1024
 
+# --- Pictures (blog.media) ---------------------------------------------------------------
+#: Where pictures' files are kept: "files" (MEDIA_DIR, one machine; nginx can serve them) or
+#: "database" (shared by every app server).
+MEDIA_STORE = "files"
+#: The files store's folder, relative to the instance folder.
+MEDIA_DIR = "media"
+#: The largest picture an editor may upload. Only the views that take an upload accept a request
+#: this large (blog.media.uploads); deploy/nginx.conf allows it on those paths alone.
+MEDIA_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+#: The most pixels a picture may have, checked before it is decoded (8000 x 6000 fits).
+MEDIA_MAX_PIXELS = 50_000_000
+#: How long browsers and caches keep a picture's file: its name changes with its content.
+MEDIA_CACHE_SECONDS = 365 * 24 * 3600
+
 #: CSRF is checked by blog.security, after the staff-area guard (so anonymous visitors to /admin
 #: are sent to the login page, not shown a CSRF error).
 WTF_CSRF_CHECK_DEFAULT = False

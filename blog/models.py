@@ -30,6 +30,7 @@ from sqlalchemy.sql import Select
 from sqlalchemy.types import TypeDecorator
 
 from blog.extensions import db
+from blog.media.names import EXTENSIONS, FileName, file_names, srcset
 from blog.rendering import MARKDOWN, render_body, render_comment
 
 
@@ -95,12 +96,82 @@ class Named:
         return f"<{type(self).__name__} {self.slug}>"
 
 
+class Media(db.Model):
+    """An uploaded picture: checked, turned upright, stripped of EXIF and stored in several
+    widths, in WebP and the format it came in (blog.media). Never changed once made: an edited
+    picture is a new upload with a new digest, so its files can be cached for a year."""
+
+    __tablename__ = "media"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The first hex digits of the upload's SHA-256: the same file uploaded twice is one picture.
+    digest: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    #: "jpeg", "png" or "webp": the format it was uploaded in (blog.media.names.EXTENSIONS).
+    format: Mapped[str] = mapped_column(sa.String(10))
+    #: The size of its widest stored file (not the upload's, which may be larger).
+    width: Mapped[int] = mapped_column()
+    height: Mapped[int] = mapped_column()
+    #: The name the file had on the uploader's computer, for the media library only.
+    original_name: Mapped[str] = mapped_column(sa.String(255), default="", server_default="")
+    #: The bytes of all its stored files together.
+    stored_bytes: Mapped[int] = mapped_column(default=0, server_default="0")
+    uploaded_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("staff.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def files(self, fmt: str | None = None) -> list[FileName]:
+        """Its stored files in one format (its own by default), narrowest first."""
+        ext = "webp" if fmt == "webp" else EXTENSIONS[fmt or self.format]
+        return file_names(self.digest, self.width, self.height, ext)
+
+    def all_files(self) -> list[FileName]:
+        """Every stored file: its own format's, then WebP's (once, when they are the same)."""
+        own = self.files()
+        return own if self.format == "webp" else own + self.files("webp")
+
+    def srcset(self, fmt: str | None = None) -> str:
+        """The srcset attribute for one format (its own by default)."""
+        return srcset(self.files(fmt))
+
+    @property
+    def largest(self) -> FileName:
+        """Its widest file in its own format: what a social card or a feed points to."""
+        return self.files()[-1]
+
+    @property
+    def smallest(self) -> FileName:
+        """Its narrowest file in its own format: the fallback src of an <img>."""
+        return self.files()[0]
+
+    def __repr__(self) -> str:
+        return f"<Media {self.digest}>"
+
+
+class MediaFile(db.Model):
+    """A stored file's bytes, when the pictures are kept in the database (MEDIA_STORE =
+    "database"): the store every app server shares, written in the transaction that adds the
+    picture (blog.media.store)."""
+
+    __tablename__ = "media_files"
+
+    #: The file's name (blog.media.names): digest, size and extension.
+    name: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
+    media_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("media.id", ondelete="CASCADE"), index=True
+    )
+    content: Mapped[bytes] = mapped_column(sa.LargeBinary)
+
+
 class Author(Named, db.Model):
     __tablename__ = "authors"
 
     #: Plain text, shown in the author box and on the author page.
     bio: Mapped[str] = mapped_column(sa.Text, default="")
+    #: Their photo, shown in the author box and on their page (its alt text is their name).
+    photo_id: Mapped[int | None] = mapped_column(sa.ForeignKey("media.id", ondelete="SET NULL"))
 
+    photo: Mapped[Media | None] = relationship(lazy="joined")
     articles: Mapped[list[Article]] = relationship(back_populates="author")
 
 
@@ -174,8 +245,20 @@ class Article(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     comments_open: Mapped[bool] = mapped_column(default=True)
+    #: The picture at the top of the article, on the front page and in social cards.
+    lead_image_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("media.id", ondelete="SET NULL")
+    )
+    #: What the lead image shows, for those who cannot see it (required with a lead image).
+    lead_image_alt: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
+    lead_image_caption: Mapped[str] = mapped_column(sa.String(500), default="", server_default="")
+    #: Who made the picture ("Photo: A. Person"), shown after the caption.
+    lead_image_credit: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    #: Marked by an editor to lead the front page (the newest featured one leads).
+    featured: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     author: Mapped[Author] = relationship(back_populates="articles")
+    lead_image: Mapped[Media | None] = relationship(lazy="joined")
     category: Mapped[Category | None] = relationship()
     #: Slugs this article was published under before; each answers with a redirect.
     old_slugs: Mapped[list[ArticleSlug]] = relationship(

@@ -13,6 +13,8 @@ import nh3
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from blog.media.markup import body_pictures
+
 #: Tags an article body may contain. No h1: the headline is the page's only one.
 ALLOWED_TAGS = {
     "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "strong", "em", "del", "code", "pre",
@@ -117,8 +119,10 @@ def sanitise_html(html: str) -> str:
 
 
 def render_body(source: str, body_format: str | None) -> str:
-    """An article body's stored HTML from its source, in whichever format it is written."""
-    return sanitise_html(source) if body_format == HTML else render_markdown(source)
+    """An article body's stored HTML from its source, in whichever format it is written; our
+    own pictures in it made responsive (blog.media.markup)."""
+    html = sanitise_html(source) if body_format == HTML else render_markdown(source)
+    return body_pictures(html)
 
 
 #: What a comment whose text its writer deleted (blog.privacy) shows in its place, so that the
