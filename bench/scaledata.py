@@ -25,10 +25,14 @@ import sqlalchemy as sa
 
 from blog import search
 from blog.articles.archive import copy_published_at, refresh_months
-from blog.models import Article, Author, Category, Comment, Tag, article_tags
+from blog.models import Article, Author, Category, Comment, Media, Tag, article_tags
 
 #: Bump when what is generated changes: databases built by another version are not reused.
-DATA_VERSION = 3
+DATA_VERSION = 4
+#: Pictures in the site (rows only: pages are timed, not their files) and the share of
+#: articles with a lead image.
+PICTURES = 60
+PICTURE_SHARE = 0.6
 EVERY_ARTICLE_WORD = "harbour"
 NO_ARTICLE_WORD = "zebra"
 THREE_WORD_QUERY = "council budget vote"
@@ -193,6 +197,21 @@ class Generator:
         self.now = (now or datetime.now(UTC)).replace(microsecond=0)
         self.vocabulary = Vocabulary.build(self.rng)
         rng = self.rng
+        # Pictures from a generator of their own, so the rest is what earlier versions made.
+        self.picture_rng = random.Random(seed + 1)  # noqa: S311
+        self.media = [
+            {
+                "id": n + 1,
+                "digest": f"{n + 1:020x}",
+                "format": "jpeg",
+                "width": 1600,
+                "height": 900 if n % 3 else 1067,
+                "original_name": f"picture-{n + 1}.jpg",
+                "stored_bytes": 0,
+                "created_at": self.now,
+            }
+            for n in range(PICTURES)
+        ]
         names = [f"{first} {last}" for first in FIRST_NAMES for last in LAST_NAMES]
         rng.shuffle(names)
         self.authors = [
@@ -202,6 +221,7 @@ class Generator:
                 "slug": slugify(name),
                 "bio": f"{name.split()[0]} covers {CATEGORIES[n % len(CATEGORIES)].lower()}. "
                 + " ".join(self.vocabulary.sentence() for _ in range(2)),
+                "photo_id": PICTURES - n,
             }
             for n, name in enumerate(names[:20])
         ]
@@ -271,6 +291,7 @@ class Generator:
                 "created_at": created,
                 "updated_at": published or created,
                 "comments_open": True,
+                **self.lead_image(),
             }
         )
         tags: set[int] = set()
@@ -281,6 +302,14 @@ class Generator:
             planted = index == 4
             count = PLANTED_COMMENTS if planted else comment_count(rng)
             self.comments(article_id, published, count, planted, chunk)
+
+    def lead_image(self) -> dict:
+        """A lead image for most articles (PICTURE_SHARE), from the site's few pictures."""
+        rng = self.picture_rng
+        if rng.random() >= PICTURE_SHARE:
+            return {"lead_image_id": None, "lead_image_alt": ""}
+        media_id = rng.randint(1, PICTURES)
+        return {"lead_image_id": media_id, "lead_image_alt": f"Picture {media_id}"}
 
     def comments(
         self, article_id: int, published: datetime, count: int, approved: bool, chunk: Generated
@@ -337,6 +366,7 @@ def load(connection: sa.Connection, generator: Generator) -> dict[str, int]:
         search.uninstall(connection)  # triggers per row are slow; the index is rebuilt at the end
     else:
         connection.exec_driver_sql("DROP INDEX IF EXISTS ix_articles_search_vector")
+    connection.execute(sa.insert(Media.__table__), generator.media)
     connection.execute(sa.insert(Author.__table__), generator.authors)
     connection.execute(sa.insert(Category.__table__), generator.categories)
     connection.execute(sa.insert(Tag.__table__), generator.tags)
@@ -351,7 +381,7 @@ def load(connection: sa.Connection, generator: Generator) -> dict[str, int]:
         counts["article_tags"] += len(chunk.tags)
     search.install(connection)
     if not sqlite:
-        for table in ("authors", "categories", "tags", "articles", "comments"):
+        for table in ("media", "authors", "categories", "tags", "articles", "comments"):
             connection.exec_driver_sql(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
                 f"(SELECT max(id) FROM {table}))"
