@@ -82,7 +82,7 @@ def body_pictures(html: str) -> str:
         attributes = {name: unescape(value) for name, value in _ATTRIBUTE.findall(match[1])}
         src = attributes.get("src", "")
         name = parse_name(src.removeprefix(MEDIA_PATH)) if src.startswith(MEDIA_PATH) else None
-        if name is None:
+        if name is None or "srcset" in attributes:  # not ours, or written out already
             return match[0]
         return picture_markup(
             name.digest,
