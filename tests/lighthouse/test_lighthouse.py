@@ -103,6 +103,15 @@ def read_report(data: dict, seconds: float) -> Report:
     )
 
 
+def failed_audits(report: Report, category: str) -> list[str]:
+    """The audits counting towards a category's score that the page failed, with their titles."""
+    return [
+        f"{audit} ({report.audits[audit][0]})"
+        for audit in report.weighted.get(category, [])
+        if report.audits[audit][1] is not None and report.audits[audit][1] < 1
+    ]
+
+
 def gate_failures(report: Report) -> list[str]:
     """What keeps a page from passing: each gated category under GATE_SCORE with the audits
     in it that failed, and any layout shift with what moved. Empty when the page passes."""
@@ -111,12 +120,8 @@ def gate_failures(report: Report) -> list[str]:
         score = report.scores.get(category)
         if score is not None and score >= GATE_SCORE:
             continue
-        failed = [
-            f"{audit} ({report.audits[audit][0]})"
-            for audit in report.weighted.get(category, [])
-            if report.audits[audit][1] is not None and report.audits[audit][1] < 1
-        ]
-        failures.append(f"{name} {score} < {GATE_SCORE}: failed {', '.join(failed) or 'nothing'}")
+        failed = ", ".join(failed_audits(report, category)) or "nothing"
+        failures.append(f"{name} {score} < {GATE_SCORE}: failed {failed}")
     if report.cumulative_layout_shift > 0:
         moved = "; ".join(report.shifts) or "no element named"
         failures.append(f"cumulative layout shift {report.cumulative_layout_shift:.4f}: {moved}")
@@ -212,6 +217,10 @@ def test_the_demo_pages_pass_the_gates(demo_site, tmp_path, page, form_factor):
     path = "/" if page == "home" else first_article(demo_site)
     report = lighthouse(f"{demo_site}{path}", form_factor, tmp_path / "report.json")
     print(f"\nLighthouse {report.summary()}")
+    # A score can pass with an audit failed (a page without lang scores 96 here): say so.
+    for category, name in GATED.items():
+        if failed := failed_audits(report, category):
+            print(f"  {name}, failed though within the gate: {', '.join(failed)}")
     failures = gate_failures(report)
     assert not failures, f"{page} ({form_factor}):\n  " + "\n  ".join(failures)
 
