@@ -11,6 +11,10 @@ import subprocess
 import sys
 import threading
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from PIL import Image
@@ -154,38 +158,41 @@ def fetch(port: int, path: str) -> tuple[int, bytes, str]:
         connection.close()
 
 
-def test_a_picture_uploaded_on_one_server_is_served_by_another_from_the_database(tmp_path):
+@contextmanager
+def two_machines(tmp_path: Path, store: str) -> Iterator[tuple[dict, Any, Any, Any]]:
+    """Servers A and B on one shared database, each as on a machine of its own (a pictures'
+    folder of its own) with MEDIA_STORE = store; yields (A's settings, the tests' app, A, B)."""
     with shared_database(tmp_path) as (database, app, _):
-        # Each server on a machine of its own: a folder of its own, which this store never uses.
-        a_env = server_env(database, MEDIA_STORE="database", MEDIA_DIR=str(tmp_path / "a"))
-        b_env = server_env(database, MEDIA_STORE="database", MEDIA_DIR=str(tmp_path / "b"))
+        a_env = server_env(database, MEDIA_STORE=store, MEDIA_DIR=str(tmp_path / "a"))
+        b_env = server_env(database, MEDIA_STORE=store, MEDIA_DIR=str(tmp_path / "b"))
         with gunicorn(a_env) as a, gunicorn(b_env) as b:
-            names = upload_with_settings(a_env, "darkorange")
-            assert len(names) == 6  # three widths, in PNG and in WebP
-            with app.app_context():
-                rows = db.session.execute(sa.select(MediaFile.name, MediaFile.content))
-                stored = {name: content for name, content in rows}
-                db.session.remove()
-                db.engine.dispose()
-            assert stored.keys() == set(names)
-            for name in names:
-                status, body, cache_control = fetch(b.port, f"/media/{name}")
-                assert (status, body) == (200, stored[name]), name
-                assert cache_control == "public, max-age=31536000, immutable"
-                assert fetch(a.port, f"/media/{name}")[:2] == (200, body)
-            assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+            yield a_env, app, a, b
+
+
+def test_a_picture_uploaded_on_one_server_is_served_by_another_from_the_database(tmp_path):
+    with two_machines(tmp_path, "database") as (a_env, app, a, b):
+        names = upload_with_settings(a_env, "darkorange")
+        assert len(names) == 6  # three widths, in PNG and in WebP
+        with app.app_context():
+            rows = db.session.execute(sa.select(MediaFile.name, MediaFile.content))
+            stored = {name: content for name, content in rows}
+            db.session.remove()
+            db.engine.dispose()
+        assert stored.keys() == set(names)
+        for name in names:
+            status, body, cache_control = fetch(b.port, f"/media/{name}")
+            assert (status, body) == (200, stored[name]), name
+            assert cache_control == "public, max-age=31536000, immutable"
+            assert fetch(a.port, f"/media/{name}")[:2] == (200, body)
+        # Neither machine's folder was used.
+        assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
 
 
 def test_with_the_files_store_a_picture_is_on_the_machine_it_was_uploaded_on_only(tmp_path):
-    with shared_database(tmp_path) as (database, _, _):
-        a_env = server_env(database, MEDIA_STORE="files", MEDIA_DIR=str(tmp_path / "a"))
-        b_env = server_env(database, MEDIA_STORE="files", MEDIA_DIR=str(tmp_path / "b"))
-        with gunicorn(a_env) as a, gunicorn(b_env) as b:
-            names = upload_with_settings(a_env, "seagreen")
-            for name in names:
-                assert fetch(a.port, f"/media/{name}")[:2] == (
-                    200,
-                    (tmp_path / "a" / name).read_bytes(),
-                )
-                # One machine, or a folder every server mounts: B has no copy of its own.
-                assert fetch(b.port, f"/media/{name}")[0] == 404
+    with two_machines(tmp_path, "files") as (a_env, _, a, b):
+        names = upload_with_settings(a_env, "seagreen")
+        for name in names:
+            on_a = (tmp_path / "a" / name).read_bytes()
+            assert fetch(a.port, f"/media/{name}")[:2] == (200, on_a)
+            # One machine, or a folder every server mounts: B has no copy of its own.
+            assert fetch(b.port, f"/media/{name}")[0] == 404
