@@ -8,8 +8,8 @@ PORT ?= 5000
 # The site's one public address (links in feeds, emails, canonical URLs) follows where it is served.
 SITE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test lint format test-unit test-browser test-faults test-postgres setup setup-dev lock lock-upgrade \
-	lock-check clean bench bench-scale bench-import
+.PHONY: run test lint format test-unit test-browser test-faults test-lighthouse test-postgres setup setup-dev \
+	lock lock-upgrade lock-check clean bench bench-scale bench-import
 
 # Installs come from the lock files, exact versions with hashes, never from pyproject.toml's ranges:
 # requirements.txt is what the site runs on, requirements-dev.txt adds the tests, lint and bench.
@@ -85,15 +85,16 @@ format: setup-dev
 	$(BIN)/ruff check --fix .
 
 # The Nu Html Checker for the HTML validity test, from the npm registry (pinned in the lock file);
-# it runs on Java (apt-get install -y --no-install-recommends default-jre-headless).
+# it runs on Java (apt-get install -y --no-install-recommends default-jre-headless). Lighthouse,
+# an optional dependency there, is left out: only test-lighthouse needs it.
 VNU := tests/validators/node_modules/vnu-jar/build/dist/vnu.jar
 $(VNU): tests/validators/package.json tests/validators/package-lock.json
-	npm ci --prefix tests/validators --no-audit --no-fund
+	npm ci --prefix tests/validators --no-audit --no-fund --omit=optional
 	touch $@
 
 test-unit: setup-dev $(VNU)
-	$(BIN)/pytest --ignore=tests/browser --ignore=tests/deploy/test_fault_matrix.py \
-		--ignore=tests/deploy/test_outbox_faults.py
+	$(BIN)/pytest --ignore=tests/browser --ignore=tests/lighthouse \
+		--ignore=tests/deploy/test_fault_matrix.py --ignore=tests/deploy/test_outbox_faults.py
 
 # axe-core for the accessibility checks, from the npm registry (pinned in the lock file).
 AXE := tests/browser/node_modules/axe-core/axe.min.js
@@ -103,6 +104,18 @@ $(AXE): tests/browser/package.json tests/browser/package-lock.json
 
 test-browser: setup-dev $(AXE)
 	$(BIN)/pytest tests/browser
+
+# Lighthouse (npm, pinned in tests/validators' lock; 12.x, as 13 needs Node 22) with Debian's
+# Chromium, on the demo site served by gunicorn behind deploy/nginx.conf: the home page and an
+# article, as a phone and a desktop. Fails unless accessibility, best practices and SEO score 95
+# or more and nothing shifts as the page loads; prints every score, performance among them.
+LIGHTHOUSE := tests/validators/node_modules/lighthouse/cli/index.js
+$(LIGHTHOUSE): tests/validators/package.json tests/validators/package-lock.json
+	npm ci --prefix tests/validators --no-audit --no-fund
+	touch $@
+
+test-lighthouse: setup-dev $(LIGHTHOUSE)
+	$(BIN)/pytest tests/lighthouse -p no:cacheprovider -s
 
 # The fault matrix (issue 15): Redis, PostgreSQL and an SMTP server of its own, each stopped or
 # paused under two gunicorn servers; -s so that its table of outcomes and recovery times shows.
@@ -118,7 +131,7 @@ test: lock-check lint test-unit test-browser test-faults
 # The suite against PostgreSQL (any URL; each test gets a schema of its own).
 BLOG_TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 test-postgres: setup-dev $(AXE) $(VNU)
-	BLOG_TEST_DATABASE_URL=$(BLOG_TEST_DATABASE_URL) $(BIN)/pytest \
+	BLOG_TEST_DATABASE_URL=$(BLOG_TEST_DATABASE_URL) $(BIN)/pytest --ignore=tests/lighthouse \
 		--ignore=tests/deploy/test_fault_matrix.py --ignore=tests/deploy/test_outbox_faults.py
 
 # Throughput as ratios to bare Flask in the same run (needs wrk: apt-get install -y wrk).

@@ -32,6 +32,9 @@ NGINX = Path("/usr/sbin/nginx")
 SITE_CONFIG = Path(__file__).with_name("nginx.conf")
 #: The app's static files, which nginx serves from disk.
 STATIC_ROOT = Path(__file__).resolve().parents[1] / "blog" / "static"
+#: The pictures' folder of an app run from this checkout (MEDIA_STORE = "files", MEDIA_DIR
+#: "media" in the instance folder), which nginx serves from disk too.
+MEDIA_ROOT = Path(__file__).resolve().parents[1] / "instance" / "media"
 
 #: A line whose value an operator sets: `directive value ...;  #@ name`.
 _MARKED_LINE = re.compile(
@@ -77,12 +80,15 @@ def render(
     upstreams: Sequence[str],
     server_name: str,
     static_root: Path | str,
+    media_root: Path | str,
     cache_path: Path | str,
+    media_cache_path: Path | str,
     access_log: Path | str,
 ) -> str:
     """deploy/nginx.conf with the operator's values: `listen` as nginx writes it ("8080",
-    "127.0.0.1:8080"), one gunicorn "host:port" per upstream, the static directory, the cache
-    directory and the access log file. Raises ValueError if the config lacks one of them."""
+    "127.0.0.1:8080"), one gunicorn "host:port" per upstream, the static directory, the
+    pictures' folder (the app's MEDIA_DIR), the pages' and the pictures' cache directories and
+    the access log file. Raises ValueError if the config lacks one of them."""
     if not upstreams:
         raise ValueError("at least one upstream is needed")
     values = {
@@ -90,7 +96,9 @@ def render(
         "server_name": [server_name],
         "upstream": list(upstreams),
         "static_root": [f"{str(static_root).rstrip('/')}/"],
+        "media_root": [str(media_root).rstrip("/") or "/"],
         "cache_path": [str(cache_path)],
+        "media_cache_path": [str(media_cache_path)],
         "access_log": [str(access_log)],
     }
     seen: set[str] = set()
@@ -136,18 +144,25 @@ def in_front_of(
     upstreams: Sequence[str],
     *,
     static_root: Path | str = STATIC_ROOT,
+    media_root: Path | str = MEDIA_ROOT,
     server_name: str = "127.0.0.1",
     worker_processes: int | str = "auto",
     prefix: Path | None = None,
 ) -> Iterator[Proxy]:
     """Debian's nginx with deploy/nginx.conf on a free port of 127.0.0.1, in front of
-    `upstreams` ("127.0.0.1:8000", ...); yields once it answers, stops it on leaving. Its files
-    go in `prefix` (a new temporary directory, removed afterwards, when None)."""
+    `upstreams` ("127.0.0.1:8000", ...), serving static files from `static_root` and pictures
+    from `media_root`; yields once it answers, stops it on leaving. Its files go in `prefix` (a
+    new temporary directory, removed afterwards, when None)."""
     with ExitStack() as cleanup:
         if prefix is None:
             prefix = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="blog-nginx-")))
         proxy = _configure(
-            Path(prefix).resolve(), upstreams, static_root, server_name, worker_processes
+            Path(prefix).resolve(),
+            upstreams,
+            static_root,
+            media_root,
+            server_name,
+            worker_processes,
         )
         with open(proxy.prefix / "stderr.log", "wb") as stderr:
             process = subprocess.Popen(  # noqa: S603 (a fixed program with our own arguments)
@@ -182,6 +197,7 @@ def _configure(
     prefix: Path,
     upstreams: Sequence[str],
     static_root: Path | str,
+    media_root: Path | str,
     server_name: str,
     worker_processes: int | str,
 ) -> Proxy:
@@ -194,7 +210,9 @@ def _configure(
             upstreams=upstreams,
             server_name=server_name,
             static_root=static_root,
+            media_root=media_root,
             cache_path=prefix / "cache",
+            media_cache_path=prefix / "media-cache",
             access_log=prefix / "access.log",
         )
     )

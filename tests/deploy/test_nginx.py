@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import http.client
+import io
 import os
 import re
 import shlex
@@ -24,11 +25,14 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 import sqlalchemy as sa
 from flask import Flask
+from PIL import Image
 
 from blog.extensions import db
+from blog.media.library import add_picture
+from blog.media.uploads import upload_request_limit
 from blog.models import Comment
 from deploy import nginx
-from tests.conftest import SERVER_DATABASE_URL
+from tests.conftest import SERVER_DATABASE_URL, build_app
 from tests.deploy.servers import Browser, gunicorn, server_env, shared_database
 from tests.factories import STAFF_PASSWORD
 from tests.pages import form_values, served_forms, tags
@@ -91,6 +95,8 @@ class Backend:
     slug: str
     port: int
     static_root: Path
+    #: The app's pictures' folder (MEDIA_STORE = "files", the default)
+    media_root: Path
     log: Path
 
 
@@ -134,12 +140,15 @@ class Site:
             if all(f" {id_} " in text for id_ in awaiting) or time.monotonic() > deadline:
                 return text.splitlines()
 
-    def upstream(self, path: str, *, awaiting: tuple[str, ...] = ()) -> list[str]:
-        """The requests for GET path (query included) that reached gunicorn: "<id> <status>"."""
+    def upstream(
+        self, path: str, *, awaiting: tuple[str, ...] = (), method: str = "GET"
+    ) -> list[str]:
+        """The requests for `method` path (query included) that reached gunicorn: "<id>
+        <status>"."""
         return [
             line.split(" ", 3)[3]
             for line in self.gunicorn_log(awaiting=awaiting)
-            if line.split(" ", 3)[:2] == ["GET", path]  # "GET <target> HTTP/1.1 <rest>"
+            if line.split(" ", 3)[:2] == [method, path]  # "GET <target> HTTP/1.1 <rest>"
         ]
 
     def status_of(self, body: str) -> str:
@@ -177,15 +186,19 @@ def backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
     tests, started once for the module: each test's nginx starts empty, in front of it."""
     require_nginx()
     directory = tmp_path_factory.mktemp("nginx")
+    media_root = directory / "media"
     # A copy of the static files with one more, which only the disk has (the app would 404).
     static_root = directory / "static"
     shutil.copytree(nginx.STATIC_ROOT, static_root)
     (static_root / "only-on-disk.txt").write_text("served by nginx\n")
     log = directory / "gunicorn-access.log"
     log.touch()
-    with shared_database(directory) as (database, app, slug):
+    with shared_database(directory) as (database, _, slug):
+        # The tests add pictures as an editor's upload would, into the servers' folder.
+        app = build_app(database, MEDIA_DIR=str(media_root))
         env = server_env(
             database,
+            MEDIA_DIR=str(media_root),
             PROXY_HOPS="1",
             COMMENT_MIN_SECONDS=str(MIN_SECONDS),
             CACHE_SHARED_SECONDS=str(SHARED_SECONDS),
@@ -197,15 +210,34 @@ def backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
             ["--access-logfile", str(log), "--access-logformat", "%(r)s %({x-request-id}o)s %(s)s"]
         )
         with gunicorn(env, workers=2) as server:
-            yield Backend(app, slug, server.port, static_root, log)
+            yield Backend(app, slug, server.port, static_root, media_root, log)
 
 
 @pytest.fixture
 def site(backend: Backend, tmp_path: Path) -> Iterator[Site]:
-    """deploy/nginx.conf served by Debian's nginx, with an empty cache, in front of gunicorn."""
+    """deploy/nginx.conf served by Debian's nginx, with an empty cache, in front of gunicorn,
+    on the same machine: its pictures' folder is the app's."""
     offset = backend.log.stat().st_size
     with nginx.in_front_of(
-        [f"127.0.0.1:{backend.port}"], static_root=backend.static_root, prefix=tmp_path / "nginx"
+        [f"127.0.0.1:{backend.port}"],
+        static_root=backend.static_root,
+        media_root=backend.media_root,
+        prefix=tmp_path / "nginx",
+    ) as proxy:
+        yield Site(backend, proxy, offset)
+
+
+@pytest.fixture
+def other_machine(backend: Backend, tmp_path: Path) -> Iterator[Site]:
+    """The same nginx on a machine without the app's pictures (an empty folder), as in front
+    of several app servers sharing MEDIA_STORE = "database": every file comes from the app."""
+    offset = backend.log.stat().st_size
+    (tmp_path / "no-pictures").mkdir()
+    with nginx.in_front_of(
+        [f"127.0.0.1:{backend.port}"],
+        static_root=backend.static_root,
+        media_root=tmp_path / "no-pictures",
+        prefix=tmp_path / "nginx",
     ) as proxy:
         yield Site(backend, proxy, offset)
 
@@ -464,23 +496,201 @@ def test_static_files_come_from_disk_with_the_long_lifetime(site):
     assert not [line for line in site.gunicorn_log() if " /static/" in line]
 
 
-def test_the_operators_values_are_the_marked_lines():
-    config = nginx.render(
+def operators_config() -> str:
+    """deploy/nginx.conf as an operator of news.example.org renders it."""
+    return nginx.render(
         listen="8080",
         upstreams=["10.0.0.1:8000", "10.0.0.2:8000"],
         server_name="news.example.org www.news.example.org",
         static_root="/srv/blog/static",
+        media_root="/srv/blog/instance/media/",
         cache_path="/var/cache/nginx/news",
+        media_cache_path="/var/cache/nginx/news-media",
         access_log="/var/log/nginx/news.log",
     )
+
+
+def test_the_operators_values_are_the_marked_lines():
+    config = operators_config()
     for line in (
         "listen 8080;",
         "server 10.0.0.1:8000;",
         "server 10.0.0.2:8000;",
         "server_name news.example.org www.news.example.org;",
         "alias /srv/blog/static/;",
+        "root /srv/blog/instance/media;",
         "access_log /var/log/nginx/news.log blog_cache;",
     ):
         assert re.search(rf"^\s*{re.escape(line)}", config, re.M), line
     assert re.search(r"^proxy_cache_path /var/cache/nginx/news levels=", config, re.M)
+    assert re.search(r"^proxy_cache_path /var/cache/nginx/news-media levels=", config, re.M)
     assert "127.0.0.1:8000" not in config
+
+
+# --- Pictures -----------------------------------------------------------------------------
+
+#: What every picture's file is sent with, from nginx's disk or from the app.
+A_YEAR = "public, max-age=31536000, immutable"
+MB = 1024 * 1024
+
+
+def upload(site: Site, colour: str) -> list[tuple[str, bytes]]:
+    """A picture added as an editor's upload adds it (blog.media.library), in the app's store;
+    its files' addresses and bytes."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (1000, 600), colour).save(buffer, "PNG")
+    with site.app.app_context():
+        media = add_picture(buffer.getvalue(), f"{colour}.png")
+        db.session.commit()
+        names = [str(name) for name in media.all_files()]
+        db.session.remove()
+    return [(f"/media/{name}", (site.backend.media_root / name).read_bytes()) for name in names]
+
+
+def test_pictures_come_from_the_apps_folder_without_reaching_the_app(site):
+    files = upload(site, "teal")
+    assert {path.rsplit(".", 1)[1] for path, _ in files} == {"png", "webp"}
+    for path, content in files:
+        answer = site.get(path)
+        assert (answer.status, answer.body) == (200, content), path
+        assert answer.headers["Content-Type"] == f"image/{path.rsplit('.', 1)[1]}"
+        assert answer.headers["Cache-Control"] == A_YEAR
+        assert answer.headers["X-Content-Type-Options"] == "nosniff"
+        assert answer.headers.get("Set-Cookie") is None
+        # nginx's own conditional answer for a browser that has it
+        assert site.get(path, {"If-None-Match": answer.headers["ETag"]}).status == 304
+    assert not [line for line in site.gunicorn_log() if " /media/" in line]
+
+    # What is not one of the app's names is never read from the folder: a half-written upload
+    # there goes to the app, which does not know it.
+    (site.backend.media_root / ".upload-abc123").write_bytes(b"half a picture")
+    answer = site.get("/media/.upload-abc123")
+    assert answer.status == 404 and b"half a picture" not in answer.body
+    # A name of ours that is not on disk is asked of the app (here it has none either).
+    missing = files[0][0].replace(files[0][0][7:27], "0" * 20)
+    missing_answer = site.get(missing)
+    assert missing_answer.status == 404
+    assert site.upstream(missing, awaiting=(missing_answer.headers["X-Request-ID"],))
+
+
+def test_a_picture_not_on_nginxs_disk_comes_from_the_app_once_and_is_kept_for_everyone(
+    other_machine,
+):
+    site = other_machine
+    [(path, content), *_] = upload(site, "navy")
+    # The app marks the file public for a year, and varies on Cookie (Flask-Login reads the
+    # session), which nginx must not split its copy on.
+    direct = request(site.backend.port, "GET", path)
+    assert direct.headers["Cache-Control"] == A_YEAR
+    assert "Cookie" in direct.headers.get("Vary", "")
+
+    first = site.get(path)
+    assert (first.status, first.body, first.cache) == (200, content, "MISS")
+    assert first.headers["Cache-Control"] == A_YEAR
+    assert first.headers["X-Content-Type-Options"] == "nosniff"
+    assert first.headers.get("Vary") is None
+    # Readers with other cookies, the site's own among them (a commenter, staff), share it.
+    for cookie in ("", "_ga=GA1.1.42", "session=someones; remember_token=theirs"):
+        again = site.get(path, {"Cookie": cookie} if cookie else None)
+        assert (again.status, again.body, again.cache) == (200, content, "HIT"), cookie
+        assert again.headers.get("Set-Cookie") is None
+    # The app was asked twice: by the test directly, then once by nginx.
+    _, line = site.upstream(path, awaiting=(first.headers["X-Request-ID"],))
+    assert line.split() == [first.headers["X-Request-ID"], "200"]
+
+
+def post_body(site: Site, path: str, size: int) -> Answer:
+    """POST `size` bytes to path through nginx, as a browser sends a form with a file."""
+    boundary = "----pictureform"
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="image"; filename="big.jpg"\r\n'
+        "Content-Type: image/jpeg\r\n\r\n"
+    ).encode()
+    tail = f"\r\n--{boundary}--\r\n".encode()
+    body = head + b"\xff" * (size - len(head) - len(tail)) + tail
+    connection = http.client.HTTPConnection("127.0.0.1", site.port, timeout=60)
+    try:
+        connection.request(
+            "POST",
+            path,
+            body=body,
+            headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+        )
+        response = connection.getresponse()
+        return Answer(response.status, response.headers, response.read())
+    finally:
+        connection.close()
+
+
+def refused_by_nginx(answer: Answer) -> bool:
+    """Whether nginx itself answered 413 (its page, not the app's)."""
+    return answer.status == 413 and b"<center>nginx</center>" in answer.body
+
+
+def test_only_the_upload_paths_take_a_picture_sized_body(site):
+    upload_paths = (
+        "/admin/articles/new",
+        "/admin/articles/12/edit",
+        "/admin/authors/new",
+        "/admin/authors/3/edit",
+        "/admin/media/",
+    )
+    other_paths = (
+        "/login",
+        f"/articles/{site.slug}/comments",
+        "/admin/articles/12/delete",
+        "/admin/media/upload",
+        "/admin/articles/new/",
+        "/media/",
+    )
+    passed = {path: post_body(site, path, 6 * MB) for path in upload_paths}
+    # The app's own bound for an upload view, to the byte; one more is nginx's to refuse.
+    with site.app.app_context():
+        largest = upload_request_limit()
+    passed["/admin/media/ (at the bound)"] = post_body(site, "/admin/media/", largest)
+    refused = {path: post_body(site, path, 6 * MB) for path in other_paths}
+    refused["/admin/media/ (a byte over)"] = post_body(site, "/admin/media/", largest + 1)
+    # Today's bound elsewhere: 1 MB passes to the app (which refuses over 64 KB itself).
+    at_small_bound = post_body(site, "/login", MB)
+
+    ids = [answer.headers["X-Request-ID"] for answer in [*passed.values(), at_small_bound]]
+    log = "\n".join(site.gunicorn_log(awaiting=tuple(ids)))
+    for path, answer in passed.items():
+        # Whatever the app says to an anonymous upload (to the login page, a CSRF refusal, a
+        # 413 of its own until the view takes uploads), nginx passed the body on.
+        assert not refused_by_nginx(answer), path
+        assert f" {answer.headers['X-Request-ID']} " in log, path
+    assert not refused_by_nginx(at_small_bound)
+    assert f" {at_small_bound.headers['X-Request-ID']} " in log
+    for path, answer in refused.items():
+        assert refused_by_nginx(answer), path
+        assert f" {answer.headers['X-Request-ID']} " not in log, path
+
+
+def test_nginx_allows_uploads_as_large_as_the_app_on_exactly_the_upload_views():
+    config = operators_config()
+    [upload_location] = re.findall(r"location ~ (\S+) \{\s*client_max_body_size (\d+)m;", config)
+    pattern, megabytes = upload_location
+    with build_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"}).app_context():
+        assert int(megabytes) * MB == upload_request_limit()
+    assert re.findall(r"^    client_max_body_size (\S+);", config, re.M) == ["1m"]
+    assert config.count("client_max_body_size") == 2
+    for path in (
+        "/admin/articles/new",
+        "/admin/articles/7/edit",
+        "/admin/authors/new",
+        "/admin/authors/7/edit",
+        "/admin/media/",
+    ):
+        assert re.match(pattern, path), path
+    for path in (
+        "/admin/articles/",
+        "/admin/articles/7/publish",
+        "/admin/articles/new/x",
+        "/admin/authors/x/edit",
+        "/admin/media/7/delete",
+        "/admin/media",
+        "/admin/import",
+        "/xadmin/media/",
+    ):
+        assert not re.match(pattern, path), path

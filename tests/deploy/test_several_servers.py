@@ -1,16 +1,29 @@
-"""Several app servers, one database, Redis for limits and the page cache: as in production."""
+"""Several app servers, one database, Redis for limits and the page cache: as in production;
+and pictures uploaded on one server, served by another."""
 
 from __future__ import annotations
 
+import http.client
+import io
+import json
+import os
+import subprocess
+import sys
 import threading
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
+from PIL import Image
 
 from blog.extensions import db
-from blog.models import Comment
+from blog.models import Comment, MediaFile
 from tests.deploy.servers import (
     REDIS_URL,
+    ROOT,
     Browser,
     gunicorn,
     redis_limits,
@@ -99,3 +112,87 @@ def test_two_servers_share_the_database_the_cache_and_the_limits(tmp_path):
                 assert db.session.scalar(sa.select(sa.func.count(Comment.id))) == 401
                 db.session.remove()
                 db.engine.dispose()
+
+
+#: What an editor's upload runs, in a process of its own with a server's settings: the picture
+#: added as blog.media.library adds it, and its files' names printed.
+UPLOAD_SCRIPT = """
+import json, sys
+from blog import create_app
+from blog.extensions import db
+from blog.media.library import add_picture
+
+app = create_app()
+with app.app_context():
+    media = add_picture(sys.stdin.buffer.read(), "harbour.png")
+    db.session.commit()
+    print(json.dumps([str(name) for name in media.all_files()]))
+"""
+
+
+def upload_with_settings(env: dict[str, str], colour: str) -> list[str]:
+    """Upload a picture with a server's settings (its store, its folder, its database), in a
+    process of its own; the names of the files made."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (1200, 700), colour).save(buffer, "PNG")
+    result = subprocess.run(
+        [sys.executable, "-c", UPLOAD_SCRIPT],
+        input=buffer.getvalue(),
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        timeout=60,
+        check=True,
+    )
+    return json.loads(result.stdout)
+
+
+def fetch(port: int, path: str) -> tuple[int, bytes, str]:
+    """GET path from one server: status, body and Cache-Control."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        return response.status, response.read(), response.getheader("Cache-Control", "")
+    finally:
+        connection.close()
+
+
+@contextmanager
+def two_machines(tmp_path: Path, store: str) -> Iterator[tuple[dict, Any, Any, Any]]:
+    """Servers A and B on one shared database, each as on a machine of its own (a pictures'
+    folder of its own) with MEDIA_STORE = store; yields (A's settings, the tests' app, A, B)."""
+    with shared_database(tmp_path) as (database, app, _):
+        a_env = server_env(database, MEDIA_STORE=store, MEDIA_DIR=str(tmp_path / "a"))
+        b_env = server_env(database, MEDIA_STORE=store, MEDIA_DIR=str(tmp_path / "b"))
+        with gunicorn(a_env) as a, gunicorn(b_env) as b:
+            yield a_env, app, a, b
+
+
+def test_a_picture_uploaded_on_one_server_is_served_by_another_from_the_database(tmp_path):
+    with two_machines(tmp_path, "database") as (a_env, app, a, b):
+        names = upload_with_settings(a_env, "darkorange")
+        assert len(names) == 6  # three widths, in PNG and in WebP
+        with app.app_context():
+            rows = db.session.execute(sa.select(MediaFile.name, MediaFile.content))
+            stored = {name: content for name, content in rows}
+            db.session.remove()
+            db.engine.dispose()
+        assert stored.keys() == set(names)
+        for name in names:
+            status, body, cache_control = fetch(b.port, f"/media/{name}")
+            assert (status, body) == (200, stored[name]), name
+            assert cache_control == "public, max-age=31536000, immutable"
+            assert fetch(a.port, f"/media/{name}")[:2] == (200, body)
+        # Neither machine's folder was used.
+        assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+
+
+def test_with_the_files_store_a_picture_is_on_the_machine_it_was_uploaded_on_only(tmp_path):
+    with two_machines(tmp_path, "files") as (a_env, _, a, b):
+        names = upload_with_settings(a_env, "seagreen")
+        for name in names:
+            on_a = (tmp_path / "a" / name).read_bytes()
+            assert fetch(a.port, f"/media/{name}")[:2] == (200, on_a)
+            # One machine, or a folder every server mounts: B has no copy of its own.
+            assert fetch(b.port, f"/media/{name}")[0] == 404
