@@ -125,6 +125,7 @@ def test_the_demo_has_its_pictures_and_loading_again_adds_none(app, runner, clie
             assert lead.width == 1600 and lead.height == 900  # Google asks for 1200 or more
             assert len(article.lead_image_alt) > 40 and article.lead_image_caption
             assert article.lead_image_credit == CREDIT == "Illustration: The Ledger"
+            assert article.updated_at == article.published_at  # no "Updated" for a picture
         assert [a.slug for a in articles if a.featured] == [FERRY]
         assert len({article.lead_image.digest for article in articles}) == 8  # all different
         authors = db.session.scalars(sa.select(Author)).all()

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.orm.attributes import flag_modified
 
 from blog.demo import illustrations
 from blog.demo.portraits import Sitter, portrait
@@ -109,6 +110,8 @@ def load_demo_pictures() -> int:
         article.lead_image_caption = lead.caption
         article.lead_image_credit = CREDIT
         article.featured = lead.featured
+        # Published with its picture: not an update readers should be told of.
+        flag_modified(article, "updated_at")
         drawn += 1
     for author in db.session.scalars(sa.select(Author).where(Author.name.in_(PORTRAITS))):
         if author.photo_id is None:
