@@ -60,7 +60,8 @@ def stored_files(
         pictures = connection.execute(query).all()
         if not pictures:
             return
-        for last, digest, fmt, width, height in pictures:  # noqa: B007 (last: where to go on)
+        last = pictures[-1].id
+        for _id, digest, fmt, width, height in pictures:
             picture = Media(digest=digest, format=fmt, width=width, height=height)
             names = [str(name) for name in picture.all_files()]
             contents = _file_contents(connection, store, names)
