@@ -256,7 +256,8 @@ def export_command(path: str, with_staff_secrets: bool) -> None:
     click.echo(_summary("Exported", counts, time.monotonic() - started), err=True)
     if missing:
         click.echo(
-            f"Warning: {len(missing)} pictures' files were not in the store "
+            f"Warning: {len(missing)} of the pictures' files "
+            f"{'was' if len(missing) == 1 else 'were'} not in the store "
             f"(MEDIA_STORE = {current_app.config['MEDIA_STORE']!r}) and are not in the export, "
             f"the first: {missing[0]}.",
             err=True,
