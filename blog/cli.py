@@ -23,6 +23,7 @@ from blog.auth.accounts import (
     shows_username,
 )
 from blog.demo import DEMO_DIR, load_demo_comments
+from blog.demo.pictures import load_demo_pictures
 from blog.editorial.importer import ArticleFileError, parse_article_file, save_article
 from blog.extensions import db
 from blog.models import Article, Staff, StaffRole
@@ -66,15 +67,17 @@ def import_article_command(files: tuple[Path, ...]) -> None:
 @click.option("--if-empty", is_flag=True, help="Do nothing when articles already exist.")
 @with_appcontext
 def load_demo_command(if_empty: bool) -> None:
-    """Load the demo authors and articles, and comments under two of them."""
+    """Load the demo authors and articles, their pictures, and comments under two of them."""
     if if_empty and db.session.scalar(sa.select(sa.func.count(Article.id))):
         click.echo("The database already has articles; demo content not loaded.")
         return
     if import_files(sorted(DEMO_DIR.glob("*.md"))):
         raise SystemExit(1)
     added = load_demo_comments()
+    drawn = load_demo_pictures()
     db.session.commit()
     click.echo(f"{added} demo comments added (one waits in the moderation queue).")
+    click.echo(f"{drawn} demo pictures drawn.")
 
 
 def rerender_article_bodies() -> int:

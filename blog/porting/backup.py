@@ -7,26 +7,34 @@ document in memory, whatever its size. Export → restore → export gives the s
 for exported_at, on SQLite, on PostgreSQL, and from one to the other.
 
 Here: the export and both commands. The format's definitions (each table's members, in order)
-are in blog.porting.backup_format, the reading and loading in blog.porting.backup_restore.
+are in blog.porting.backup_format, the reading and loading in blog.porting.backup_restore, the
+pictures' files in blog.porting.backup_files.
 
-The format (version 1)
+The format (version 2)
 ======================
 
 One JSON object, UTF-8. Its first members say what it is; then come the tables, one array per
 table, in an order where each row refers only to rows of earlier arrays (or, for a comment's
 parent, to rows of the same array)::
 
-    {"format": "blog-export", "version": 1, "exported_at": "2026-12-06T13:30:00.000000Z",
+    {"format": "blog-export", "version": 2, "exported_at": "2026-12-06T13:30:00.000000Z",
      "staff_secrets": false,
-     "authors": [
-    {"id": 1, "name": "Ada Byline", "slug": "ada-byline", "bio": "…"},
+     "categories": [
+    {"id": 1, "name": "City", "slug": "city"},
     …
     ],
-     "categories": [ … ], …}
+     "tags": [ … ], …
+     "media_files": [
+    {"name": "5f0c…-1600x900-480.jpg", "content": "/9j/4AAQSkZJRgABAQAAAQABAAD…"},
+    …
+    ]}
 
-- format: always "blog-export". version: 1; a later version of the site that changes the
+- format: always "blog-export". version: 2; a later version of the site that changes the
   format writes a higher number, and a site refuses a version newer than the one it reads.
-  These two come before any table.
+  These two come before any table. Restore still reads version 1 (written before pictures:
+  authors first, then categories, tags, staff, articles and the rest in the order below, with
+  no media, media_files, photo_id or lead image members; they restore as no picture and not
+  featured).
 - exported_at: when the export began (its snapshot of the database).
 - staff_secrets: whether staff password hashes and session tokens are included
   (`--with-staff-secrets`). Without them the restored accounts cannot log in until they reset
@@ -45,20 +53,26 @@ reference (and every link that names an id, such as a comment's #comment-123) su
 
 Tables, in order, and their members:
 
-authors
-    id, name, slug, bio (plain text).
 categories, tags
     id, name, slug.
 staff
     id, username (lower case), display_name, email (null: none), role ("admin", "editor",
     "moderator"), active, last_login_at, created_at, password_hash and session_token (null
     unless staff_secrets: werkzeug's hash; the token that logged-in cookies carry).
+media
+    id, digest (of the upload: it begins every file's name), format ("jpeg", "png", "webp":
+    as uploaded), width and height (of its widest file), original_name, stored_bytes (of all
+    its files), uploaded_by_id (a staff id, or null), created_at: the pictures.
+authors
+    id, name, slug, bio (plain text), photo_id (a picture, or null).
 articles
     id, title, slug, summary, body_format ("markdown", or "html" for an imported body kept as
     sanitised HTML), body_markdown (the body's source, in body_format; the HTML shown is
     rendered from it on restore), source_name, source_url, author_id, category_id (null:
     none), status ("draft", "published"), published_at (null for a draft never dated),
-    created_at, updated_at, comments_open.
+    created_at, updated_at, comments_open, lead_image_id (a picture, or null), lead_image_alt,
+    lead_image_caption, lead_image_credit ("" when none), featured (marked to lead the front
+    page).
 article_tags
     article_id, tag_id: the article's tags.
 article_slugs
@@ -95,11 +109,24 @@ import_keys
 moderation_actions
     id, comment_id, article_id, staff_id, action, detail, status_before, status_after,
     created_at: the audit log.
+media_files
+    name, content: every file of every picture (each width, in its own format and in WebP),
+    named as blog.media.names says, its bytes in base64; pictures in id order, a picture's
+    files in the order of Media.all_files. Written from whichever store keeps them
+    (MEDIA_STORE) and restored into whichever the restoring site uses, so a site moves from
+    the folder to the database and back by an export and a restore. Restore refuses a name
+    that is not one of ours, a file of no picture in the document, and bytes that are not the
+    picture the name says (format and size). Last, because it is the bulk of the document.
+    Inside the document rather than beside it, so one file (or one pipe: `export - | ssh …
+    restore -`) is still the whole site, and restore stays all or nothing: a refusal takes
+    back the files it wrote to the folder as the transaction takes back the rows. Base64 adds
+    a third to the pictures' bytes, which compress no further anyway.
 
 Left out, as transient or rebuilt from the rest: the outbox (mail queued or sent), spent
 single-use links, the page cache's debts, the archive's months and the tag rows' copies of
 publication times (rebuilt on restore), the rendered HTML of articles and comments (rendered on
-restore), and the search index (rebuilt on restore). Links sent by email before the export
+restore), the search index (rebuilt on restore), and files in the store that belong to no
+picture (left by an upload whose transaction failed). Links sent by email before the export
 (confirmations, unsubscribes, moderation) keep working on the restored site under the same
 SECRET_KEY; without the spent-link table a used one is still refused by its own checks (a
 moderation link once its comment's status has changed, a reset link once the password has).
@@ -121,9 +148,12 @@ from typing import IO, Any
 
 import click
 import sqlalchemy as sa
+from flask import current_app
 from flask.cli import with_appcontext
 
 from blog.extensions import db
+from blog.media.store import store_for
+from blog.porting.backup_files import stored_files
 from blog.porting.backup_format import BATCH, FORMAT, SECTIONS, VERSION, Section, timestamp
 from blog.porting.backup_restore import RestoreRefused, restore
 
@@ -180,18 +210,30 @@ def write_document(
     return counts
 
 
-def write_export(out: IO[str], *, with_secrets: bool = False, batch: int = BATCH) -> dict[str, int]:
+def write_export(
+    out: IO[str],
+    *,
+    with_secrets: bool = False,
+    batch: int = BATCH,
+    missing: list[str] | None = None,
+) -> dict[str, int]:
     """Write the whole site to out as one document, reading batch rows at a time; returns the
-    rows written per table."""
+    rows written per table. The names of pictures' files the store lacks go in missing."""
+    store = store_for(current_app)
+    missing = [] if missing is None else missing
+
+    def rows_of(connection: sa.Connection, section: Section) -> Iterator[dict]:
+        if section.stored_files:
+            return stored_files(connection, store, batch, missing)
+        return _rows(connection, section, with_secrets, batch)
+
     with db.engine.connect() as connection:
         if connection.dialect.name == "postgresql":
             # One consistent state of every table (SQLite's read transaction is one already).
             connection.execution_options(isolation_level="REPEATABLE READ")
         with connection.begin():
             return write_document(
-                out,
-                lambda section: _rows(connection, section, with_secrets, batch),
-                staff_secrets=with_secrets,
+                out, lambda section: rows_of(connection, section), staff_secrets=with_secrets
             )
 
 
@@ -207,10 +249,19 @@ def export_command(path: str, with_staff_secrets: bool) -> None:
     """Write every article, comment, subscriber, account and the audit log to FILE.json
     ("-": standard output)."""
     started = time.monotonic()
+    missing: list[str] = []
     # Written beside the file and renamed when whole: a failed export leaves no document.
     with click.open_file(path, "w", encoding="utf-8", atomic=path != "-") as out:
-        counts = write_export(out, with_secrets=with_staff_secrets)
+        counts = write_export(out, with_secrets=with_staff_secrets, missing=missing)
     click.echo(_summary("Exported", counts, time.monotonic() - started), err=True)
+    if missing:
+        click.echo(
+            f"Warning: {len(missing)} of the pictures' files "
+            f"{'was' if len(missing) == 1 else 'were'} not in the store "
+            f"(MEDIA_STORE = {current_app.config['MEDIA_STORE']!r}) and are not in the export, "
+            f"the first: {missing[0]}.",
+            err=True,
+        )
 
 
 def _summary(verb: str, counts: dict[str, int], seconds: float) -> str:

@@ -4,7 +4,7 @@ what it leaves out. Described for readers, section by section, in blog.porting.b
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,9 +14,14 @@ from blog.extensions import db
 from blog.rendering import render_body, render_comment
 
 FORMAT = "blog-export"
-VERSION = 1
+#: The version export writes; restore reads it and every earlier one (VERSIONS).
+VERSION = 2
 #: Rows fetched from a cursor, or inserted in one statement, at a time.
 BATCH = 1000
+
+
+class RestoreRefused(Exception):
+    """The document or the database cannot be restored; the message says why, in one line."""
 
 
 @dataclass(frozen=True)
@@ -29,6 +34,9 @@ class Section:
     secret: tuple[str, ...] = ()
     #: Columns restore derives from the row (rendered HTML), by name.
     derived: dict[str, Callable[[dict[str, Any]], Any]] = field(default_factory=dict)
+    #: Its rows are the pictures' files, read from and written to the site's store
+    #: (MEDIA_STORE), whichever it is, rather than the rows of its table.
+    stored_files: bool = False
 
     @property
     def table(self) -> sa.Table:
@@ -37,7 +45,6 @@ class Section:
 
 
 SECTIONS: tuple[Section, ...] = (
-    Section("authors", ("id", "name", "slug", "bio")),
     Section("categories", ("id", "name", "slug")),
     Section("tags", ("id", "name", "slug")),
     Section(
@@ -57,6 +64,21 @@ SECTIONS: tuple[Section, ...] = (
         secret=("password_hash", "session_token"),
     ),
     Section(
+        "media",
+        (
+            "id",
+            "digest",
+            "format",
+            "width",
+            "height",
+            "original_name",
+            "stored_bytes",
+            "uploaded_by_id",
+            "created_at",
+        ),
+    ),
+    Section("authors", ("id", "name", "slug", "bio", "photo_id")),
+    Section(
         "articles",
         (
             "id",
@@ -74,6 +96,11 @@ SECTIONS: tuple[Section, ...] = (
             "created_at",
             "updated_at",
             "comments_open",
+            "lead_image_id",
+            "lead_image_alt",
+            "lead_image_caption",
+            "lead_image_credit",
+            "featured",
         ),
         derived={"body_html": lambda row: render_body(row["body_markdown"], row["body_format"])},
     ),
@@ -145,6 +172,8 @@ SECTIONS: tuple[Section, ...] = (
             "created_at",
         ),
     ),
+    # Last: the bulk of the document, after every row a reader may want to look at first.
+    Section("media_files", ("name", "content"), stored_files=True),
 )
 
 #: The members before the tables.
@@ -160,7 +189,41 @@ LEFT_OUT_COLUMNS = {
     ("articles", "body_html"): "rendered from body_markdown on restore",
     ("comments", "body_html"): "rendered from body on restore",
     ("article_tags", "published_at"): "copied from the article on restore",
+    ("media_files", "media_id"): "the picture whose digest begins the file's name, on restore",
 }
+
+#: Version 1 (before pictures): these arrays in this order, without the members added since;
+#: restore gives those their defaults (no picture, not featured).
+V1_ORDER = (
+    *("authors", "categories", "tags", "staff", "articles", "article_tags", "article_slugs"),
+    *("redirects", "comments", "reply_targets", "comment_revisions", "comment_reports", "bans"),
+    *("subscribers", "subscriptions", "follow_up_notices", "import_keys", "moderation_actions"),
+)
+ADDED_IN_2 = {
+    "authors": ("photo_id",),
+    "articles": (
+        "lead_image_id",
+        "lead_image_alt",
+        "lead_image_caption",
+        "lead_image_credit",
+        "featured",
+    ),
+}
+
+
+def _version_1() -> tuple[Section, ...]:
+    by_name = {section.name: section for section in SECTIONS}
+    return tuple(
+        replace(
+            by_name[name],
+            fields=tuple(f for f in by_name[name].fields if f not in ADDED_IN_2.get(name, ())),
+        )
+        for name in V1_ORDER
+    )
+
+
+#: Each version restore reads, with its arrays in order.
+VERSIONS: dict[int, tuple[Section, ...]] = {1: _version_1(), VERSION: SECTIONS}
 
 
 def timestamp(moment: datetime) -> str:

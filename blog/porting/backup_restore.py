@@ -22,15 +22,21 @@ from blog.auth.accounts import new_session_token
 from blog.database import BEGIN_IMMEDIATE
 from blog.extensions import db
 from blog.models import UTCDateTime
-from blog.porting.backup_format import BATCH, FORMAT, HEADER, SECTIONS, VERSION, Section
+from blog.porting.backup_files import FileWriter
+from blog.porting.backup_format import (
+    BATCH,
+    FORMAT,
+    HEADER,
+    SECTIONS,
+    VERSION,
+    VERSIONS,
+    RestoreRefused,
+    Section,
+)
 
 #: The password hash of an account restored without its secret: no password matches it
 #: (werkzeug refuses a hash without its method), so it can only be reset.
 NO_PASSWORD = "!restored-without-password"  # noqa: S105 (a mark, not a password)
-
-
-class RestoreRefused(Exception):
-    """The document or the database cannot be restored; the message says why, in one line."""
 
 
 def _kind_of(column: sa.Column) -> str:
@@ -117,6 +123,11 @@ class _Document:
         self.events = iter(ijson.parse(source, use_float=True))
         self.header: dict[str, Any] = {}
 
+    @property
+    def layout(self) -> tuple[Section, ...]:
+        """The arrays of the document's version, in order (once its header is read)."""
+        return VERSIONS[self.header["version"]]
+
     def _next(self) -> tuple[str, str, Any]:
         try:
             return next(self.events)
@@ -139,7 +150,7 @@ class _Document:
         raise RestoreRefused("the document goes on after its end")
 
     def sections(self) -> Iterator[tuple[Section, Iterator[Any]]]:
-        """Each table's section, in the format's order, with an iterator over its rows (to be
+        """Each table's section, in its version's order, with an iterator over its rows (to be
         used up before the next section is asked for)."""
         _prefix, event, _value = self._next()
         if event != "start_map":
@@ -153,20 +164,20 @@ class _Document:
                 self._read_header_value(key)
                 continue
             self._check_header()
-            if position == len(SECTIONS) or key != SECTIONS[position].name:
+            layout = self.layout
+            if position == len(layout) or key != layout[position].name:
                 raise RestoreRefused(f"unexpected member {key!r}: {self._expecting(position)}")
-            yield SECTIONS[position], self._rows(SECTIONS[position])
+            yield layout[position], self._rows(layout[position])
             position += 1
-        if position < len(SECTIONS):
-            raise RestoreRefused(f"the document ends early: {self._expecting(position)}")
         self._check_header()
+        if position < len(self.layout):
+            raise RestoreRefused(f"the document ends early: {self._expecting(position)}")
         self._check_end()
 
-    @staticmethod
-    def _expecting(position: int) -> str:
-        if position == len(SECTIONS):
+    def _expecting(self, position: int) -> str:
+        if position == len(self.layout):
             return "expected the end of the document"
-        return f"expected {SECTIONS[position].name!r}"
+        return f"expected {self.layout[position].name!r}"
 
     def _read_header_value(self, key: str) -> None:
         _prefix, event, value = self._next()
@@ -177,7 +188,7 @@ class _Document:
             raise RestoreRefused(f"not a blog export (format {value!r}, expected {FORMAT!r})")
         if key == "staff_secrets" and not isinstance(value, bool):
             raise RestoreRefused("not a blog export: staff_secrets is not true or false")
-        if key == "version" and not (isinstance(value, int) and 1 <= value <= VERSION):
+        if key == "version" and (isinstance(value, bool) or value not in VERSIONS):
             raise RestoreRefused(
                 f"the document is version {value!r}; this site reads version {VERSION} or "
                 f"earlier (upgrade the site first)"
@@ -243,11 +254,20 @@ def _insert(connection: sa.Connection, section: Section, rows: list[dict[str, An
         raise RestoreRefused(f"the database refused a row of {section.name} ({reason})") from None
 
 
-def _load(connection: sa.Connection, document: _Document, size: int) -> dict[str, int]:
-    """Insert every section's rows, size at a time; returns the rows per table."""
+def _load(
+    connection: sa.Connection, document: _Document, size: int, files: FileWriter
+) -> dict[str, int]:
+    """Insert every section's rows, size at a time, and hand the pictures' files to files;
+    returns the rows per table."""
     counts: dict[str, int] = {}
     for section, rows in document.sections():
         reader = _RowReader(section, staff_secrets=document.header.get("staff_secrets") is True)
+        if section.stored_files:
+            for raw in rows:
+                files.write(reader.read(raw), f"{section.name}, row {reader.count}")
+            files.flush()
+            counts[section.name] = reader.count
+            continue
         #: Replies whose parent comes later in the array: inserted without it, then joined up.
         later_parents: list[dict[str, int]] = []
         batch: list[dict[str, Any]] = []
@@ -307,10 +327,10 @@ def restore(source: IO[bytes], *, batch: int = BATCH) -> Restored:
     document = _Document(source)
     with db.engine.connect() as plain:
         connection = plain.execution_options(**{BEGIN_IMMEDIATE: True})
-        with connection.begin():
+        with FileWriter.for_store(connection) as files, connection.begin():
             check_empty(connection)
             search.uninstall(connection)  # built once at the end, not row by row
-            counts = _load(connection, document, batch)
+            counts = _load(connection, document, batch, files)
             copy_published_at(connection)
             refresh_months(connection)
             search.install(connection)

@@ -3,15 +3,19 @@ database and across them, the restored site works, and what cannot be restored i
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from flask import Flask
+from PIL import Image
 
 from bench import backup as bench_backup
 from blog.admin.actions import ACTIONS, edit_comment, moderate, staff_reply
@@ -22,11 +26,16 @@ from blog.comments.reports import Reporter, report_comment
 from blog.comments.submission import submit_comment
 from blog.editorial.publishing import move_to_slug
 from blog.extensions import db
+from blog.media.library import add_picture
+from blog.media.store import store_for
 from blog.models import (
     Article,
     ArticleStatus,
+    Author,
     Comment,
     CommentStatus,
+    Media,
+    MediaFile,
     OutboxMessage,
     Redirect,
     ReplyTarget,
@@ -36,7 +45,13 @@ from blog.models import (
 )
 from blog.porting import keys
 from blog.porting.backup import write_export
-from blog.porting.backup_format import HEADER, LEFT_OUT_COLUMNS, LEFT_OUT_TABLES, SECTIONS
+from blog.porting.backup_format import (
+    HEADER,
+    LEFT_OUT_COLUMNS,
+    LEFT_OUT_TABLES,
+    SECTIONS,
+    VERSION,
+)
 from blog.porting.backup_restore import restore as restore_document
 from blog.subscriptions.followers import confirm
 from tests.conftest import SERVER_DATABASE_URL, app_of_its_own
@@ -57,6 +72,35 @@ from tests.factories import (
 KEY_IDS = ("éclair", "apple", "Zed")
 
 
+@pytest.fixture(autouse=True)
+def media_of_its_own(empty_app: Flask, tmp_path: Path) -> None:
+    """The test app's pictures in a folder of the test's own (not the instance folder's)."""
+    empty_app.config["MEDIA_DIR"] = str(tmp_path / "media")
+
+
+@contextmanager
+def site_of_its_own(directory: Path, **config: object) -> Iterator[Flask]:
+    """app_of_its_own, its pictures (when MEDIA_STORE is "files") in directory too."""
+    with app_of_its_own(directory, MEDIA_DIR=str(directory / "media"), **config) as app:
+        yield app
+
+
+def picture(size: tuple[int, int], fmt: str, colour: str) -> bytes:
+    """An upload: a picture of this size and colour, with a stripe so no two are alike."""
+    image = Image.new("RGB", size, colour)
+    image.paste("white", (0, size[1] // 3, size[0], size[1] // 2))
+    out = io.BytesIO()
+    image.save(out, format=fmt)
+    return out.getvalue()
+
+
+def stored(app: Flask) -> dict[str, bytes]:
+    """Every file of the app's store, by name."""
+    with app.app_context():
+        store = store_for(app)
+        return {name: store.get(name) for name in store.names()}
+
+
 def populate(app: Flask) -> None:
     """A row in every exported table, written by the site's own rules where it has them."""
     with app.test_request_context():  # (the mail it writes has links)
@@ -64,15 +108,25 @@ def populate(app: Flask) -> None:
         chief = make_staff("chief", role="admin", email="chief@example.com", display_name="Ed")
         moderator = make_staff("warden", role="moderator", display_name="Night Desk")
         author = make_author("Zoë Ångström")
+        author.photo = add_picture(picture((400, 400), "PNG", "teal"), "zoe.png", chief.id)
+        lead = add_picture(picture((1200, 675), "JPEG", "navy"), "lighthouse.jpg", chief.id)
+        inside = add_picture(picture((640, 480), "WEBP", "olive"), "logbook.webp")
+        logbook = f"![The open logbook](/media/{inside.largest})"
         harbour, ferries = make_tag("harbour"), make_tag("ferries")
         article = make_article(
             title="The lighthouse keeper",
             slug="lighthouse",
             author=author,
             category=make_category("Coast"),
-            body_markdown="The **lighthouse** keeper kept a *logbook*.\n\n## Storms\n\nMany.",
+            body_markdown="The **lighthouse** keeper kept a *logbook*.\n\n## Storms\n\nMany."
+            f"\n\n{logbook}",
         )
         article.tags = [ferries, harbour]
+        article.lead_image = lead
+        article.lead_image_alt = "The lighthouse at dusk, its lamp lit"
+        article.lead_image_caption = "The light still turns every night."
+        article.lead_image_credit = "Photo: Ed"
+        article.featured = True
         imported = make_article(
             title="From the old site",
             slug="from-the-old-site",
@@ -171,7 +225,7 @@ def test_export_restore_export_gives_the_same_document(app, tmp_path):
     data = without_time(before)
     assert [key for key in data if key not in HEADER] == [s.name for s in SECTIONS]
     assert all(data[section.name] for section in SECTIONS), "a table left empty"
-    assert data["format"] == "blog-export" and data["version"] == 1
+    assert data["format"] == "blog-export" and data["version"] == VERSION == 2
     assert [row["source_id"] for row in data["import_keys"][:3]] == ["Zed", "apple", "éclair"]
     assert {row["password_hash"] for row in data["staff"]} == {None}
     assert "body_html" not in data["articles"][0]
@@ -182,12 +236,118 @@ def test_export_restore_export_gives_the_same_document(app, tmp_path):
     assert streamed.stdout.split("\n", 1)[1] == before.split("\n", 1)[1]
     assert streamed.stderr.startswith("Exported ")
 
-    with app_of_its_own(tmp_path / "copy") as copy:
+    with site_of_its_own(tmp_path / "copy") as copy:
         result = copy.test_cli_runner().invoke(args=["restore", "-"], input=streamed.stdout_bytes)
         assert result.exit_code == 0, result.output
         after = export(copy, tmp_path / "again.json")
     assert without_time(after) == data
     assert after.split("\n", 1)[1] == before.split("\n", 1)[1]  # the same bytes, past line one
+
+
+def test_pictures_go_from_the_folder_to_the_database_and_back_unchanged(app, tmp_path):
+    """The same document and the same files whichever store keeps them; /media/ serves them
+    after the restore."""
+    populate(app)
+    files = stored(app)
+    with app.app_context():
+        pictures = db.session.scalars(sa.select(Media).order_by(Media.id)).all()
+        assert len(pictures) == 3
+        assert sorted(files) == sorted(str(n) for m in pictures for n in m.all_files())
+    first = without_time(export(app, tmp_path / "from-folder.json"))
+    assert [row["name"] for row in first["media_files"]] == [
+        str(name) for m in pictures for name in m.all_files()
+    ]
+    assert {row["name"]: base64.b64decode(row["content"]) for row in first["media_files"]} == files
+    in_twos = io.StringIO()  # pictures read two at a time: the same files, in the same order
+    with app.app_context():
+        write_export(in_twos, batch=2)
+    assert without_time(in_twos.getvalue()) == first
+    [lighthouse] = [row for row in first["articles"] if row["slug"] == "the-lighthouse-keeper"]
+    assert lighthouse["featured"] is True and lighthouse["lead_image_credit"] == "Photo: Ed"
+    assert lighthouse["lead_image_id"] == pictures[1].id
+
+    with site_of_its_own(tmp_path / "database", MEDIA_STORE="database") as database:
+        restore(database, tmp_path / "from-folder.json")
+        with database.app_context():
+            rows = db.session.scalars(sa.select(MediaFile)).all()
+            assert {row.name: row.media_id for row in rows} == {
+                str(name): m.id for m in pictures for name in m.all_files()
+            }
+        assert stored(database) == files
+        assert not (tmp_path / "database" / "media").exists()  # nothing written beside it
+        client = database.test_client()
+        for name, content in files.items():
+            response = client.get(f"/media/{name}")
+            assert response.status_code == 200 and response.data == content
+        page = client.get("/articles/the-lighthouse-keeper").text
+        assert f'srcset="{pictures[2].srcset()}"' in page  # the body's picture, made responsive
+        second = without_time(export(database, tmp_path / "from-database.json"))
+    assert second == first
+
+    with site_of_its_own(tmp_path / "folder") as folder:
+        restore(folder, tmp_path / "from-database.json")
+        assert stored(folder) == files
+        assert sorted(p.name for p in (tmp_path / "folder" / "media").iterdir()) == sorted(files)
+        with folder.app_context():
+            assert not db.session.scalar(sa.select(sa.func.count()).select_from(MediaFile))
+            author = db.session.scalars(sa.select(Author).where(Author.photo_id.is_not(None)))
+            assert author.one().photo.digest == pictures[0].digest
+        with folder.test_client().get(f"/media/{pictures[1].largest}") as response:
+            assert response.data == files[str(pictures[1].largest)]
+            assert "immutable" in response.headers["Cache-Control"]
+        assert without_time(export(folder, tmp_path / "again.json")) == first
+
+
+def test_an_export_names_a_picture_file_the_store_has_lost(app, tmp_path):
+    populate(app)
+    lost = min(stored(app))
+    (tmp_path / "media" / lost).unlink()
+    result = app.test_cli_runner().invoke(args=["export", str(tmp_path / "site.json")])
+    assert result.exit_code == 0
+    assert "1 of the pictures' files was not in the store" in result.output
+    assert lost in result.output
+    names = [row["name"] for row in json.loads((tmp_path / "site.json").read_text())["media_files"]]
+    assert lost not in names and len(names) == len(stored(app))
+
+
+#: A document as version 1 of the site wrote it (before pictures): the arrays in its order.
+VERSION_1 = """{"format": "blog-export", "version": 1, "exported_at": "2026-12-01T10:00:00.000000Z",
+ "staff_secrets": false,
+"authors": [
+{"id": 1, "name": "Ada Byline", "slug": "ada-byline", "bio": "Writes."}
+],
+"categories": [], "tags": [], "staff": [],
+"articles": [
+{"id": 1, "title": "Before pictures", "slug": "before-pictures", "summary": "Old.",
+ "body_format": "markdown", "body_markdown": "Plain *text*.", "source_name": null,
+ "source_url": null, "author_id": 1, "category_id": null, "status": "published",
+ "published_at": "2026-11-30T09:00:00.000000Z", "created_at": "2026-11-30T09:00:00.000000Z",
+ "updated_at": "2026-11-30T09:00:00.000000Z", "comments_open": true}
+],
+"article_tags": [], "article_slugs": [], "redirects": [],
+"comments": [
+{"id": 1, "article_id": 1, "parent_id": null, "depth": 1, "status": "approved",
+ "hold_reason": null, "author_name": "Bo", "author_email": "bo@example.com",
+ "author_website": null, "body": "Still here.", "created_at": "2026-11-30T10:00:00.000000Z",
+ "edited_at": null, "ip_address": null, "user_agent": null, "staff_id": null}
+],
+"reply_targets": [], "comment_revisions": [], "comment_reports": [], "bans": [],
+"subscribers": [], "subscriptions": [], "follow_up_notices": [], "import_keys": [],
+"moderation_actions": []}
+"""
+
+
+def test_a_version_1_document_still_restores_without_pictures(app, tmp_path):
+    (tmp_path / "v1.json").write_text(VERSION_1, encoding="utf-8")
+    restore(app, tmp_path / "v1.json")
+    page = app.test_client().get("/articles/before-pictures")
+    assert page.status_code == 200 and "<em>text</em>" in page.text and "Still here." in page.text
+    document = without_time(export(app, tmp_path / "v2.json"))
+    assert document["version"] == 2 and document["media"] == document["media_files"] == []
+    assert document["authors"][0]["photo_id"] is None
+    article = document["articles"][0]
+    assert article["lead_image_id"] is None and article["featured"] is False
+    assert article["lead_image_alt"] == article["lead_image_credit"] == ""
 
 
 def test_with_staff_secrets_the_staff_log_in_as_before(app, tmp_path):
@@ -197,7 +357,7 @@ def test_with_staff_secrets_the_staff_log_in_as_before(app, tmp_path):
     assert all(row["password_hash"] and row["session_token"] for row in document["staff"])
     reindented = tmp_path / "reindented.json"
     reindented.write_text(json.dumps(json.loads((tmp_path / "site.json").read_text()), indent=2))
-    with app_of_its_own(tmp_path / "copy") as copy:
+    with site_of_its_own(tmp_path / "copy") as copy:
         restore(copy, reindented)
         assert without_time(export(copy, tmp_path / "again.json", "--with-staff-secrets")) == (
             document
@@ -213,7 +373,7 @@ def test_the_restored_site_serves_finds_and_archives_its_articles(app, tmp_path)
     harbour = next(tag["slug"] for tag in document["tags"] if tag["name"] == "harbour")
     with app.app_context():
         highest = db.session.scalar(sa.select(sa.func.max(Comment.id)))
-    with app_of_its_own(tmp_path / "copy") as copy:
+    with site_of_its_own(tmp_path / "copy") as copy:
         restore(copy, tmp_path / "site.json")
         client = copy.test_client()
         page = client.get("/articles/the-lighthouse-keeper")
@@ -245,7 +405,7 @@ def test_the_restored_site_serves_finds_and_archives_its_articles(app, tmp_path)
 def test_staff_restored_without_secrets_cannot_log_in_but_can_reset(app, tmp_path):
     populate(app)
     export(app, tmp_path / "site.json")
-    with app_of_its_own(tmp_path / "copy") as copy:
+    with site_of_its_own(tmp_path / "copy") as copy:
         restore(copy, tmp_path / "site.json")
         with copy.test_request_context():
             assert authenticate("chief", STAFF_PASSWORD) is None
@@ -285,9 +445,9 @@ def test_restore_refuses_a_document_it_cannot_read_and_writes_nothing(app, tmp_p
     cases = {
         "not JSON": ("<rss></rss>", "not a readable JSON"),
         "another format": ('{"format": "wordpress", "version": 1}', "not a blog export"),
-        "a newer version": (header.replace('"version": 1', '"version": 2'), "version 2"),
+        "a newer version": (header.replace('"version": 2', '"version": 3'), "version 3"),
         "cut short": (document[: len(document) * 2 // 3], "cut short"),
-        "a table missing": (header.rstrip(",") + "}", "expected 'authors'"),
+        "a table missing": (header.rstrip(",") + "}", "expected 'categories'"),
         "a reference to nothing": (
             re.sub(r'"author_id": \d+', '"author_id": 99999', document, count=1),
             "the database refused a row of articles",
@@ -296,8 +456,25 @@ def test_restore_refuses_a_document_it_cannot_read_and_writes_nothing(app, tmp_p
             document.replace('"depth": 1', '"depth": "one"', 1),
             "depth should be an integer",
         ),
+        "a file not what its name says": (
+            re.sub(
+                r'("media_files": \[\n\{"name": "[^"]+", "content": ")[^"]+',
+                lambda match: match[1] + base64.b64encode(b"<svg/>").decode(),
+                document,
+            ),
+            "is not the picture its name says",
+        ),
+        "a file of no picture": (
+            re.sub(r'("media_files": \[\n\{"name": ")[0-9a-f]{4}', r"\g<1>0000", document),
+            "a file of no picture in the document",
+        ),
+        "a file not in base64": (
+            document.replace('"content": "', '"content": "*', 1),
+            "content is not base64",
+        ),
     }
-    with app_of_its_own(tmp_path / "copy") as copy:
+    assert len(set(text for text, _reason in cases.values())) == len(cases)  # each changed it
+    with site_of_its_own(tmp_path / "copy") as copy:
         empty = row_counts(copy)
         for name, (text, reason) in cases.items():
             path = tmp_path / f"{name}.json"
@@ -307,6 +484,7 @@ def test_restore_refuses_a_document_it_cannot_read_and_writes_nothing(app, tmp_p
             assert result.output.count("\n") == 1, name
             assert reason in result.output, (name, result.output)
             assert row_counts(copy) == empty, name
+            assert not list((tmp_path / "copy" / "media").glob("*")), name  # files taken back
 
 
 def test_a_generated_site_round_trips_across_batches(app, tmp_path):
@@ -323,14 +501,14 @@ def test_a_generated_site_round_trips_across_batches(app, tmp_path):
 
 @pytest.mark.skipif(not SERVER_DATABASE_URL, reason="needs BLOG_TEST_DATABASE_URL")
 def test_the_same_document_from_sqlite_to_postgresql_and_back(tmp_path):
-    with app_of_its_own(tmp_path / "sqlite", server_url=None) as sqlite:
+    with site_of_its_own(tmp_path / "sqlite", server_url=None) as sqlite:
         populate(sqlite)
         first = without_time(export(sqlite, tmp_path / "from-sqlite.json"))
-    with app_of_its_own(tmp_path / "server") as server:
+    with site_of_its_own(tmp_path / "server") as server:
         with server.app_context():
             assert db.engine.dialect.name == "postgresql"
         restore(server, tmp_path / "from-sqlite.json")
         assert without_time(export(server, tmp_path / "from-server.json")) == first
-    with app_of_its_own(tmp_path / "sqlite-again", server_url=None) as sqlite:
+    with site_of_its_own(tmp_path / "sqlite-again", server_url=None) as sqlite:
         restore(sqlite, tmp_path / "from-server.json")
         assert without_time(export(sqlite, tmp_path / "again.json")) == first
