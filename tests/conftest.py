@@ -25,9 +25,11 @@ SERVER_DATABASE_URL = os.environ.get("BLOG_TEST_DATABASE_URL")
 
 @contextmanager
 def fresh_database(tmp_path: Path, server_url: str | None = SERVER_DATABASE_URL) -> Iterator[dict]:
-    """Config for an empty database of its own: a SQLite file, or a new PostgreSQL schema."""
+    """Config for an empty database of its own: a SQLite file, or a new PostgreSQL schema; and a
+    pictures folder of its own (the files store), so no test writes into instance/."""
+    media = {"MEDIA_DIR": str(tmp_path / "media")}
     if not server_url:
-        yield {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.sqlite3'}"}
+        yield {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.sqlite3'}", **media}
         return
     schema = f"test_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
@@ -40,6 +42,7 @@ def fresh_database(tmp_path: Path, server_url: str | None = SERVER_DATABASE_URL)
                 "pool_pre_ping": True,
                 "connect_args": {"options": f"-csearch_path={schema}"},
             },
+            **media,
         }
     finally:
         with admin.connect() as conn:
