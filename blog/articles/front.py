@@ -28,6 +28,10 @@ from blog.models import Article, Category
 LEAD_WINDOW = 50
 #: Headlines in each section's block on the front page.
 SECTION_HEADLINES = 4
+#: Places in the listing page 1 takes: the lead and six stories (two rows of three on a wide
+#: screen), so that the sections below have stories of their own on a small site too. Page 2
+#: starts after them (paginate_articles' first_page).
+FRONT_POSITIONS = 7
 
 
 class LeadCandidate(Protocol):
@@ -122,10 +126,9 @@ def front_page(where: sa.ColumnElement[bool] | None = None, *, sections: bool) -
     """Page 1 of a listing as a front page: the lead, the stories after it and, with
     `sections`, a block per category."""
     config = current_app.config
-    per_page = config["ARTICLES_PER_PAGE"]
-    newest = newest_candidates(where, max(LEAD_WINDOW, per_page + 1))
+    newest = newest_candidates(where, max(LEAD_WINDOW, FRONT_POSITIONS + 1))
     lead = choose_lead(newest)
-    following = stories_after(newest, lead.id, per_page) if lead else []
+    following = stories_after(newest, lead.id, FRONT_POSITIONS) if lead else []
     shown = ([lead.id] if lead else []) + following
     pairs = section_headline_ids(shown, SECTION_HEADLINES) if sections and shown else []
     wanted = shown + [article_id for _, article_id in pairs]
@@ -133,7 +136,7 @@ def front_page(where: sa.ColumnElement[bool] | None = None, *, sections: bool) -
     page = ListingPage(
         in_order(following, articles.values()),
         1,
-        has_next=len(newest) > per_page,
+        has_next=len(newest) > FRONT_POSITIONS,
         max_pages=config["MAX_LISTING_PAGES"],
     )
     return FrontPage(

@@ -17,7 +17,7 @@ from werkzeug.exceptions import NotFound
 
 from blog import search as full_text
 from blog.articles import archive
-from blog.articles.front import front_page
+from blog.articles.front import FRONT_POSITIONS, front_page
 from blog.articles.pages import render_article_page
 from blog.articles.pagination import paginate_articles, requested_page
 from blog.extensions import db
@@ -56,7 +56,7 @@ def index() -> str | Response:
     if requested_page("page") == 1:
         front = front_page(sections=True)
         return render_template("articles/index.html", front=front, page=front.page)
-    page = paginate_articles(Article.listing())
+    page = paginate_articles(Article.listing(), first_page=FRONT_POSITIONS)
     return render_template("articles/index.html", front=None, page=page)
 
 
@@ -105,7 +105,11 @@ def category(slug: str) -> str:
     found = db.first_or_404(db.select(Category).where(Category.slug == slug))
     in_category = Article.category_id == found.id
     front = front_page(in_category, sections=False) if requested_page("page") == 1 else None
-    page = front.page if front else paginate_articles(Article.listing().where(in_category))
+    if front is None:
+        listing = Article.listing().where(in_category)
+        page = paginate_articles(listing, first_page=FRONT_POSITIONS)
+    else:
+        page = front.page
     return render_template(
         "articles/listing.html",
         front=front,

@@ -4,8 +4,18 @@ from __future__ import annotations
 
 import colorsys
 import io
+from datetime import UTC, datetime
 
+import sqlalchemy as sa
+from flask import Flask
 from PIL import Image, ImageDraw
+
+from blog.extensions import db
+from blog.media.library import add_picture
+from blog.models import Article
+from tests.factories import make_article, make_author, make_category
+
+PICTURED_SLUG = "a-lock-keepers-last-season"
 
 
 def _rgb(hue: float, saturation: float, lightness: float) -> tuple[int, int, int]:
@@ -47,3 +57,32 @@ def portrait(size: int = 600, hue: float = 0.05) -> bytes:
     out = io.BytesIO()
     image.save(out, "JPEG")
     return out.getvalue()
+
+
+def pictured_story(app: Flask) -> dict[str, str]:
+    """On a shared site (the browser tests' live one): a featured article with a captioned
+    lead image, by an author with a photo, in a category of its own; made once. Dated before
+    the demo's newest, so it leads the front page as featured and changes no feed's order."""
+    with app.app_context():
+        article = db.session.scalar(sa.select(Article).where(Article.slug == PICTURED_SLUG))
+        if article is None:
+            author = make_author("Ines Harrow", bio="Ines writes about the river and its boats.")
+            author.photo = add_picture(portrait(300, 0.6))
+            article = make_article(
+                title="A lock keeper's last season",
+                slug=PICTURED_SLUG,
+                author=author,
+                category=make_category("River"),
+                featured=True,
+                published_at=datetime(2026, 11, 20, 8, 0, tzinfo=UTC),
+                lead_image=add_picture(landscape(1200, 800, 0.35)),
+                lead_image_alt="A lock gate half open, a narrowboat waiting",
+                lead_image_caption="Lock 14 at dusk, the last boat of the day.",
+                lead_image_credit="Photo: The Ledger",
+            )
+            db.session.commit()
+        return {
+            "article": f"/articles/{article.slug}",
+            "author": f"/authors/{article.author.slug}",
+            "category": f"/category/{article.category.slug}",
+        }

@@ -125,11 +125,10 @@ def test_without_a_picture_the_newest_leads_set_in_type_alone(app, client):
 
 
 def test_a_featured_story_older_than_the_window_gives_way(app, client, pictures, monkeypatch):
-    monkeypatch.setattr(front, "LEAD_WINDOW", 3)
-    app.config["ARTICLES_PER_PAGE"] = 2
+    monkeypatch.setattr(front, "LEAD_WINDOW", 3)  # (at least the front page's places)
     with app.app_context():
         make_article(title="Long ago featured", published_at=hours_ago(50), featured=True)
-        for n in range(4):
+        for n in range(front.FRONT_POSITIONS + 1):
             make_article(title=f"Recent {n}", published_at=hours_ago(n + 1))
         db.session.commit()
     assert lead_title(get_html(client, "/")) == "Recent 0"
@@ -152,22 +151,23 @@ def test_the_page_has_one_h1_the_masthead_and_its_headings_in_order(app, client,
 
 
 def test_each_section_has_a_block_of_its_latest_headlines_not_shown_above(app, client):
-    app.config["ARTICLES_PER_PAGE"] = 3
     with app.app_context():
         sport, arts, empty = make_category("Sport"), make_category("Arts"), make_category("Empty")
-        for n in range(7):
-            make_article(title=f"Sport {n}", category=sport, published_at=hours_ago(n + 1))
+        for n in range(12):
+            make_article(title=f"Sport {n:02}", category=sport, published_at=hours_ago(n + 1))
         for n in range(2):
-            make_article(title=f"Arts {n}", category=arts, published_at=hours_ago(n + 10))
+            make_article(title=f"Arts {n}", category=arts, published_at=hours_ago(n + 20))
         make_article(title="Arts draft", category=arts, status=ArticleStatus.DRAFT)
         db.session.commit()
         sport_slug, arts_slug, empty_slug = sport.slug, arts.slug, empty.slug
     html = get_html(client, "/")
     blocks = html.split('<div class="sections">', 1)[1]
     sport_block, arts_block = blocks.split('<section class="section-block"')[1:3]
-    # Sport's block first (its newest headline is newer), Sport 0 leads and 1-2 are above it.
+    # Sport's block first (its newest headline is newer). Sport 00 leads, 01-06 follow it
+    # above; the block has the next four.
     assert f'href="/category/{sport_slug}">Sport</a></h2>' in sport_block
-    assert [f"Sport {n}" in sport_block for n in range(7)] == [False] * 3 + [True] * 4
+    shown = [n for n in range(12) if f"Sport {n:02}" in sport_block]
+    assert shown == [7, 8, 9, 10]
     assert f'href="/category/{sport_slug}">More in Sport' in sport_block
     assert "Arts 0" in arts_block and "Arts 1" in arts_block and "Arts draft" not in html
     assert f'href="/category/{arts_slug}"' in arts_block
@@ -198,14 +198,13 @@ def test_the_front_page_costs_the_same_for_a_small_and_a_large_site(
         db.session.commit()
     large = cost()
     html = get_html(client, "/")
-    assert html.count('class="section-block"') == 9 and html.count("<picture>") >= 4
+    assert html.count('class="section-block"') == 9 and html.count("<picture>") >= 3
     # The newest ids with what picks the lead, the sections' headline ids, every article shown
     # (author, category, picture and the author's photo joined), their tags.
     assert small == large == 4
 
 
 def test_a_categorys_first_page_leads_with_one_story_then_the_rest(app, client, pictures):
-    app.config["ARTICLES_PER_PAGE"] = 3
     with app.app_context():
         city = make_category("City")
         make_article(title="City plain", category=city, published_at=hours_ago(1))
@@ -216,7 +215,7 @@ def test_a_categorys_first_page_leads_with_one_story_then_the_rest(app, client, 
             lead_image=pictures(),
             lead_image_alt="Tram depot",
         )
-        for n in range(3):
+        for n in range(8):
             make_article(title=f"City older {n}", category=city, published_at=hours_ago(3 + n))
         make_article(title="Elsewhere", lead_image=pictures(0.9), lead_image_alt="x")
         db.session.commit()
@@ -228,4 +227,5 @@ def test_a_categorys_first_page_leads_with_one_story_then_the_rest(app, client, 
     assert 'class="section-block"' not in html
     assert [tag for tag, _ in elements(html)].count("h1") == 1
     later = get_html(client, f"/category/{slug}?page=2")
-    assert "City older 1" in later and "lead-story" not in later
+    # Page 1 held seven (the lead and six): page 2 goes on from the eighth.
+    assert "City older 5" in later and "City older 4" not in later and "lead-story" not in later
