@@ -150,11 +150,16 @@ def test_the_page_has_one_h1_the_masthead_and_its_headings_in_order(app, client,
     assert '<p class="site-name">' in later and '<h1 class="page-title">Latest</h1>' in later
 
 
-def test_each_section_has_a_block_of_its_latest_headlines_not_shown_above(app, client):
+def test_each_section_has_a_block_of_its_latest_headlines_not_shown_above(app, client, pictures):
     with app.app_context():
         sport, arts, empty = make_category("Sport"), make_category("Arts"), make_category("Empty")
         for n in range(12):
-            make_article(title=f"Sport {n:02}", category=sport, published_at=hours_ago(n + 1))
+            pictured = n in (0, 7)  # the lead, and the first in Sport's block
+            picture = {"lead_image": pictures(n / 12), "lead_image_alt": f"Rowers {n}"}
+            picture = picture if pictured else {}
+            make_article(
+                title=f"Sport {n:02}", category=sport, published_at=hours_ago(n + 1), **picture
+            )
         for n in range(2):
             make_article(title=f"Arts {n}", category=arts, published_at=hours_ago(n + 20))
         make_article(title="Arts draft", category=arts, status=ArticleStatus.DRAFT)
@@ -169,6 +174,11 @@ def test_each_section_has_a_block_of_its_latest_headlines_not_shown_above(app, c
     shown = [n for n in range(12) if f"Sport {n:02}" in sport_block]
     assert shown == [7, 8, 9, 10]
     assert f'href="/category/{sport_slug}">More in Sport' in sport_block
+    # The block's first headline has its picture, loaded as it comes near the screen.
+    assert [(img["alt"], img["loading"]) for img in tags(sport_block, "img")] == [
+        ("Rowers 7", "lazy")
+    ]
+    assert tags(arts_block, "img") == []
     assert "Arts 0" in arts_block and "Arts 1" in arts_block and "Arts draft" not in html
     assert f'href="/category/{arts_slug}"' in arts_block
     assert f"/category/{empty_slug}" not in html  # no visible story: no block
