@@ -235,6 +235,7 @@ def test_a_categorys_first_page_leads_with_one_story_then_the_rest(app, client, 
     assert 'id="latest-title">More in City</h2>' in html
     assert "City plain" in html and "City older 0" in html and "Elsewhere" not in html
     assert 'class="section-block"' not in html
+    assert f'class="kicker"><a href="/category/{slug}"' not in html  # every story is in it
     assert [tag for tag, _ in elements(html)].count("h1") == 1
     later = get_html(client, f"/category/{slug}?page=2")
     # Page 1 held seven (the lead and six): page 2 goes on from the eighth.
