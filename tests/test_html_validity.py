@@ -21,9 +21,18 @@ from werkzeug.datastructures import MultiDict
 from blog.auth.reset import reset_token
 from blog.comments.notify import moderation_token
 from blog.extensions import db
-from blog.models import Comment, CommentStatus, Staff
+from blog.media.library import add_picture
+from blog.models import Comment, CommentStatus, Staff, utcnow
 from blog.privacy.links import data_token
-from tests.factories import make_article, make_category, make_comment, make_staff, make_tag
+from tests.articles.pictures import landscape, portrait
+from tests.factories import (
+    make_article,
+    make_author,
+    make_category,
+    make_comment,
+    make_staff,
+    make_tag,
+)
 from tests.pages import csrf_token, form_values, get_html, log_in, served_form
 
 VNU_JAR = Path(__file__).parent / "validators/node_modules/vnu-jar/build/dist/vnu.jar"
@@ -46,12 +55,31 @@ def _checker() -> list[str]:
 
 
 def _site(app) -> dict[str, int | str]:
-    """An article with a thread (one reply, one comment edited), a category, tags, staff."""
+    """An article with a lead image (caption and credit) and a thread (one reply, one comment
+    edited), its author with a photo, a category, tags, staff; and a front page with a lead
+    story, stories with and without thumbnails and a block per section."""
+    app.config["MEDIA_STORE"] = "database"
     with app.app_context():
         make_staff("desk", role="admin", display_name="The Desk")
         category = make_category("City")
         tags = [make_tag("harbour"), make_tag("budgets")]
+        author = make_author("Priya Castell", bio="Priya covers the coast.")
+        author.photo = add_picture(portrait(200))
+        for n in range(12):
+            make_article(
+                title=f"Story {n}",
+                category=make_category(f"Section {n % 3}") if n < 3 else None,
+                lead_image=add_picture(landscape(480, 320, n / 12)) if n % 2 else None,
+                lead_image_alt=f"Picture {n}",
+            )
         article = make_article(
+            author=author,
+            published_at=utcnow(),
+            featured=True,
+            lead_image=add_picture(landscape(960, 640, 0.6)),
+            lead_image_alt="The ferry at the west quay",
+            lead_image_caption="Early morning, the first crossing.",
+            lead_image_credit="Photo: The Ledger",
             title="The harbour ferry that refused to retire",
             body_markdown="Opening.\n\n## What changed\n\nText.\n\n### Detail\n\n- one\n- two",
             source_name="Harbour Authority",
@@ -90,6 +118,7 @@ def _reader_pages(client, site) -> dict[str, str]:
     slug = site["slug"]
     pages = {
         "home": get_html(client, "/"),
+        "home, page 2": get_html(client, "/?page=2"),
         "article": get_html(client, f"/articles/{slug}"),
         "article, reply form open": get_html(
             client, f"/articles/{slug}?replytocom={site['comment_id']}"

@@ -39,7 +39,11 @@ def test_home_and_article_cost_the_same_for_small_and_large_sites(app, client, c
     large_home = measure(client, count_queries, "/")
     large_article = measure(client, count_queries, f"/articles/{slug_large}")
 
-    assert small_home == large_home == 3  # count for pagination, page of articles, their tags
+    # The front page: the newest ids with what picks the lead, each section's headline ids,
+    # every article shown (with author, category, picture and photo), their tags.
+    assert small_home == large_home == 4
+    # A later page: the page's ids, its articles, their tags.
+    assert measure(client, count_queries, "/?page=2") == 3
     # The article with its author and comment count, its tags, the page of its threads.
     assert small_article == large_article == 3
 

@@ -84,6 +84,7 @@ def paginate_articles(
     rows: Callable[[list[int]], Select] = Article.listed,
     per_page: int | None = None,
     max_pages: int | None = None,
+    first_page: int | None = None,
 ) -> ListingPage:
     """One page of a listing at its one address (requested_page); past the end, 404.
 
@@ -93,6 +94,8 @@ def paginate_articles(
     (MAX_LISTING_PAGES) deep. A page past the end or past that depth is not found rather than
     redirected: no address of a page that is not there answers 200. `ids` is the listing's ids
     in its order, where stmt's own are not the cheapest way to them (a tag's page).
+    `first_page` is how many the listing's page 1 holds, when it is laid out differently from
+    the others (a front page, blog.articles.front); page 2 starts after them.
     """
     config = current_app.config
     per_page = per_page or config["ARTICLES_PER_PAGE"]
@@ -102,7 +105,10 @@ def paginate_articles(
         abort(404)
     if ids is None:
         ids = stmt.with_only_columns(Article.id)
-    found = list(db.session.scalars(ids.limit(per_page + 1).offset((number - 1) * per_page)))
+    offset = (number - 1) * per_page
+    if first_page is not None and number > 1:
+        offset = first_page + (number - 2) * per_page
+    found = list(db.session.scalars(ids.limit(per_page + 1).offset(offset)))
     if not found and number > 1:
         abort(404)
     shown = found[:per_page]

@@ -17,8 +17,9 @@ from werkzeug.exceptions import NotFound
 
 from blog import search as full_text
 from blog.articles import archive
+from blog.articles.front import FRONT_POSITIONS, front_page
 from blog.articles.pages import render_article_page
-from blog.articles.pagination import paginate_articles
+from blog.articles.pagination import paginate_articles, requested_page
 from blog.extensions import db
 from blog.inputs import page_number
 from blog.keptpages import kept_page
@@ -46,12 +47,17 @@ def _search_page() -> int:
 @query_parameters("page")
 @kept_page("page")
 def index() -> str | Response:
-    """The latest published articles; WordPress's /?p=123 and /?feed= lead to what replaced them."""
+    """The front page: a lead story, the next stories, a block per section (blog.articles.front);
+    its later pages the older stories. WordPress's /?p=123 and /?feed= lead to what replaced
+    them."""
     old_address = front_page_redirect()
     if old_address is not None:
         return old_address
-    page = paginate_articles(Article.listing())
-    return render_template("articles/index.html", page=page)
+    if requested_page("page") == 1:
+        front = front_page(sections=True)
+        return render_template("articles/index.html", front=front, page=front.page)
+    page = paginate_articles(Article.listing(), first_page=FRONT_POSITIONS)
+    return render_template("articles/index.html", front=None, page=page)
 
 
 @bp.get("/articles/<slug>")
@@ -95,11 +101,18 @@ def redirect_from_old_slug(slug: str) -> Response:
 @query_parameters("page")
 @kept_page("page")
 def category(slug: str) -> str:
-    """Published articles in one category."""
+    """Published articles in one category: on its first page, one leads (as on the front page)."""
     found = db.first_or_404(db.select(Category).where(Category.slug == slug))
-    page = paginate_articles(Article.listing().where(Article.category_id == found.id))
+    in_category = Article.category_id == found.id
+    front = front_page(in_category, sections=False) if requested_page("page") == 1 else None
+    if front is None:
+        listing = Article.listing().where(in_category)
+        page = paginate_articles(listing, first_page=FRONT_POSITIONS)
+    else:
+        page = front.page
     return render_template(
         "articles/listing.html",
+        front=front,
         page=page,
         kind="Category",
         topic=found,

@@ -63,8 +63,27 @@ def test_an_authors_own_page_does_not_repeat_their_name_on_every_card(app, clien
         slug = author.slug
     html = get_html(client, f"/authors/{slug}")
     cards = html.split('<div class="cards">')[1].split('<footer class="site-footer">')[0]
-    assert cards.count('<article class="card">') == 2
+    assert cards.count('<article class="card ') == 2
     assert "By " not in cards and "Lena Park" not in cards and 'rel="author"' not in cards
     assert cards.count("<time datetime=") == 2  # the dates stay
     # Elsewhere the byline still names the author.
     assert 'By <a rel="author" href="/authors/' in get_html(client, "/")
+
+
+def test_the_author_list_and_page_show_a_photo_beside_the_name(app, client):
+    from blog.media.library import add_picture
+    from tests.articles.pictures import portrait
+
+    app.config["MEDIA_STORE"] = "database"
+    with app.app_context():
+        author = make_author(name="Lena Park")
+        author.photo = add_picture(portrait(200))
+        make_article(author=author)
+        make_article(author=make_author(name="No Photo"))
+        db.session.commit()
+        slug = author.slug
+    listed = get_html(client, "/authors/")
+    assert listed.count('class="author-photo"') == 1
+    assert '<li class="has-photo">' in listed and 'alt=""' in listed
+    page = get_html(client, f"/authors/{slug}")
+    assert '<header class="page-header author-header has-photo">' in page

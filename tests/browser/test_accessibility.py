@@ -12,6 +12,7 @@ from playwright.sync_api import Browser
 from blog.extensions import db
 from blog.models import Article, Comment
 from blog.privacy.links import data_token
+from tests.articles.pictures import pictured_story
 from tests.browser.conftest import IMPORTED_SLUG, STAFF_PASSWORD, STAFF_USERNAME
 
 AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
@@ -57,9 +58,15 @@ def data_link(app) -> str:
         return data_token("master@harbour.example")
 
 
+@pytest.fixture(scope="module")
+def pictured(live_app) -> dict[str, str]:
+    """A featured article with a captioned lead image, by an author with a photo."""
+    return pictured_story(live_app)
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_reader_pages_have_no_violations(
-    browser: Browser, live_app, live_server, axe_source, scheme
+    browser: Browser, live_app, live_server, axe_source, scheme, pictured
 ):
     context = browser.new_context(bypass_csp=True, color_scheme=scheme)
     page = context.new_page()
@@ -71,6 +78,10 @@ def test_reader_pages_have_no_violations(
         # The demo conversation: nested replies, a staff badge, a comment shown as edited.
         "article with the demo comments": "/articles/the-harbour-ferry-that-refused-to-retire",
         "author": "/authors/priya-castell",
+        "article with a captioned lead image": pictured["article"],
+        "author with a photo": pictured["author"],
+        "category, its lead story": pictured["category"],
+        "home, page 2": "/?page=2",
         "search": "/search?q=tide",
         "login": "/login",
         "forgotten password": "/login/forgot",

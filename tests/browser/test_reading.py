@@ -7,6 +7,8 @@ import xml.etree.ElementTree as ET
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.articles.pictures import pictured_story
+
 HEADLINE = "Tide tables go digital after a century on paper"
 ARTICLE_PATH = "/articles/tide-tables-go-digital-after-a-century-on-paper"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -23,7 +25,10 @@ def test_reader_follows_a_headline_and_sees_every_part_in_order(
 ):
     page.goto(live_server + "/")
     expect(page.locator(".site-name")).to_have_text("The Ledger")
-    expect(page.locator(".card")).to_have_count(9)
+    # One story leads, then six more (blog.articles.front); the masthead is the one h1.
+    expect(page.locator(".lead-story")).to_have_count(1)
+    expect(page.locator(".lead-story, .card")).to_have_count(7)
+    expect(page.locator("h1")).to_have_text("The Ledger")
     screenshot(page, "home")
 
     open_imported_article(page, live_server)
@@ -166,3 +171,64 @@ def test_reader_finds_an_article_through_the_archive(browser: Browser, live_serv
     expect(page.get_by_role("heading", name="2026", level=1)).to_be_visible()
     expect(page.get_by_role("link", name="November")).to_be_visible()
     page.close()
+
+
+#: Adds up the page's layout shifts (not those after input) as they are reported.
+COUNT_SHIFTS = """
+window.layoutShift = 0;
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    if (!entry.hadRecentInput) window.layoutShift += entry.value;
+  }
+}).observe({type: "layout-shift", buffered: true});
+"""
+
+
+@pytest.mark.parametrize("width", [360, 390, 1280, 1440])
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_front_and_section_pages_fit_and_hold_still_as_pictures_load(
+    browser: Browser, live_app, live_server, width, scheme, screenshot
+):
+    story = pictured_story(live_app)
+    context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
+    context.add_init_script(COUNT_SHIFTS)
+    page = context.new_page()
+    try:
+        for name, path in (
+            ("home", "/"),
+            ("category", story["category"]),
+            ("article", story["article"]),
+        ):
+            page.goto(live_server + path)
+            page.wait_for_load_state("networkidle")
+            scroll_width = page.evaluate("document.documentElement.scrollWidth")
+            assert scroll_width <= width, f"{name}: horizontal scrolling at {width}px"
+            lead = page.locator(".lead-story img, .lead-figure img").first
+            expect(lead).to_have_attribute("fetchpriority", "high")
+            assert lead.evaluate("img => img.complete && img.naturalWidth > 0"), name
+            assert page.evaluate("window.layoutShift") == 0, f"{name} shifted at {width}px"
+            screenshot(page, f"{name}-{width}-{scheme}")
+    finally:
+        context.close()
+
+
+def test_the_front_page_reads_in_order_without_css(browser: Browser, live_app, live_server):
+    """Stylesheet off: the masthead, the lead story, the next stories, then the sections."""
+    pictured_story(live_app)
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        page.route("**/style.css*", lambda route: route.abort())
+        page.goto(live_server + "/")
+        headings = page.locator("h1, h2, h3").evaluate_all(
+            "hs => hs.map(h => h.tagName + ' ' + h.textContent.trim())"
+        )
+        assert headings[0] == "H1 The Ledger"
+        assert headings[1] == "H2 A lock keeper's last season"
+        assert headings[2] == "H2 Latest" and headings[3].startswith("H3 ")
+        sections = [h for h in headings if h.startswith("H2 ")][2:]
+        assert sections and "H2 River" not in sections  # its one story leads, above
+        body = page.locator("main").inner_text()
+        assert body.index("A lock keeper") < body.index("Latest") < body.index(sections[0][3:])
+    finally:
+        context.close()
