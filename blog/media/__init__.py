@@ -19,7 +19,7 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Serve /media/ and raise the request bound for upload views (before the guards)."""
     from blog.media import uploads
-    from blog.media.markup import media_picture
+    from blog.media.markup import BODY_SIZES, media_picture
     from blog.media.routes import bp
     from blog.media.store import store_for
 
@@ -27,3 +27,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     uploads.init_app(app)
     app.add_template_global(media_picture, "picture")  # {{ picture(media, alt, sizes) }}
+    app.add_template_global(BODY_SIZES, "article_picture_sizes")  # the lead's, as the body's

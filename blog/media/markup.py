@@ -15,8 +15,9 @@ from blog.media.names import EXTENSIONS, MEDIA_PATH, file_names, parse_name, src
 if TYPE_CHECKING:
     from blog.models import Media
 
-#: The width a picture in an article's body is shown at: the text column, or the screen.
-BODY_SIZES = "(min-width: 46rem) 42rem, calc(100vw - 2rem)"
+#: The width a picture in an article is shown at, its lead image's and its body's: the reading
+#: column of blog/static/style.css, or the screen less its margins.
+BODY_SIZES = "(min-width: 64rem) 47.5rem, (min-width: 46rem) 43.5rem, calc(100vw - 2.5rem)"
 #: How an <img> ends: lazy below the fold, asked for first when it is the page's main picture.
 LAZY = Markup(' loading="lazy" decoding="async">')
 EAGER = Markup(' fetchpriority="high">')
