@@ -106,4 +106,4 @@ def uploader_names(pictures: list[Media]) -> dict[int, str]:
     if not ids:
         return {}
     rows = db.session.execute(sa.select(Staff.id, Staff.display_name).where(Staff.id.in_(ids)))
-    return dict(rows.tuples().all())
+    return {staff_id: name for staff_id, name in rows}

@@ -58,7 +58,7 @@ def send(client, url: str, data: MultiDict, **changes):
         if isinstance(value, tuple):
             value = (io.BytesIO(value[0]), value[1])
         data.setlist(name, [value])
-    return client.post(url, data=data, content_type="multipart/form-data")
+    return client.post(url, **pictures.multipart(data))
 
 
 def new_article_data(client) -> MultiDict:

@@ -7,6 +7,8 @@ import struct
 import zlib
 
 from PIL import ExifTags, Image
+from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.test import encode_multipart
 
 #: Where the GPS EXIF test photo claims it was taken; its bytes must never be published.
 CAMERA = "SecretCam-Serial-4711"
@@ -93,3 +95,17 @@ def padded_jpeg(total_bytes: int, colour: tuple = (90, 140, 60)) -> bytes:
         segments.append(b"\xff\xfe" + struct.pack(">H", size + 2) + b"c" * size)
         needed -= size + 4
     return picture[:2] + b"".join(segments) + picture[2:]
+
+
+def multipart(fields) -> dict:
+    """Keyword arguments for a test client's post of these fields as multipart/form-data, a
+    browser's encoding of a form with a file. Encoded here, in memory: the test client spools
+    a large body to a temporary file it never closes."""
+    parts = MultiDict()
+    for name, value in fields.items(multi=True):
+        if isinstance(value, tuple):  # (stream, file name), as the test client takes a file
+            stream, filename = value
+            value = FileStorage(stream, filename, content_type="application/octet-stream")
+        parts.add(name, value)
+    boundary, body = encode_multipart(parts)
+    return {"data": body, "content_type": f"multipart/form-data; boundary={boundary}"}
