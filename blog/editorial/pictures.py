@@ -16,6 +16,9 @@ from blog.media.library import add_picture
 from blog.models import Media
 from blog.rendering import HTML
 
+#: The alt text of the line the media library gives to paste, until the editor writes what the
+#: picture shows (an article is not saved with it: blog.editorial.publishing).
+ALT_PLACEHOLDER = "Describe the picture"
 #: Characters that mean something in Markdown's link text, escaped in alt text.
 _MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_\[\]<>!])")
 
@@ -55,3 +58,8 @@ def with_picture_at_end(body: str, line: str) -> str:
     """A body with a picture's line added at its end, as a paragraph of its own."""
     text = (body or "").rstrip()
     return f"{text}\n\n{line}\n" if text else f"{line}\n"
+
+
+def has_placeholder_alt(body: str) -> bool:
+    """Whether a body still has a pasted picture whose alt text was never written."""
+    return f"![{ALT_PLACEHOLDER}](" in (body or "")

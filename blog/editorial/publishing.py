@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from slugify import slugify
 
 from blog.articles import archive
+from blog.editorial.pictures import ALT_PLACEHOLDER, has_placeholder_alt
 from blog.extensions import db
 from blog.models import (
     Article,
@@ -192,6 +193,11 @@ def apply_input(article: Article, data: ArticleInput) -> Article:
     article.title = data.title
     move_to_slug(article, slug)
     article.summary = data.summary
+    if has_placeholder_alt(data.body_markdown):
+        raise Refused(
+            f"A picture in the body still says “{ALT_PLACEHOLDER}”: write what it shows instead.",
+            "body",
+        )
     article.body_markdown = body_source(article, data.body_markdown)
     article.source_name = data.source_name or None
     article.source_url = data.source_url or None

@@ -15,21 +15,20 @@ from blog.admin.navigation import staff_navigation
 from blog.admin.paging import Keyset, NoSuchPage, Segment, parse_cursor
 from blog.admin.timebound import bound_statement_time
 from blog.editorial.forms import PictureForm
-from blog.editorial.pictures import keep_upload, markdown_for
+from blog.editorial.pictures import ALT_PLACEHOLDER, keep_upload, markdown_for
 from blog.errors import render_error
 from blog.extensions import db
 from blog.media.uploads import accepts_upload
 from blog.models import Media, Staff
 from blog.refusals import Refused
 from blog.security import no_store
+from blog.templating import human_datetime
 
 bp = Blueprint("media_library", __name__, url_prefix="/admin/media")
 bp.context_processor(staff_navigation)
 bound_statement_time(bp)
 bp.after_request(no_store)
 
-#: The alt text the pasted line carries until the editor writes what the picture shows.
-ALT_PLACEHOLDER = "Describe the picture"
 #: Newest first: ids grow with time.
 NEWEST_FIRST = [Segment(sa.true(), (Media.id,))]
 
@@ -77,12 +76,13 @@ def index() -> ResponseReturnValue:
         try:
             if upload is None:
                 raise Refused("Please choose a picture to upload.", "picture")
+            newest_before = db.session.scalar(sa.select(sa.func.max(Media.id))) or 0
             media = keep_upload(upload, current_user.id)
         except Refused as exc:
             db.session.rollback()
             form.picture.errors = [str(exc)]
         else:
-            flash(f"{media.original_name or 'The picture'} is in the library, at the top.")
+            flash(uploaded_message(media, is_new=media.id > newest_before))
             return redirect(url_for(".index"), 303)
     before = parse_cursor(request.args.get("before"))
     listing = Keyset(sa.select(Media), Media.id, [], NEWEST_FIRST)
@@ -98,6 +98,18 @@ def index() -> ResponseReturnValue:
         uploaders=uploader_names(page.items),
         markdown=lambda media: markdown_for(media, ALT_PLACEHOLDER),
     ), status
+
+
+def uploaded_message(media: Media, *, is_new: bool) -> str:
+    """What the library says after an upload: where the picture is (the same file uploaded
+    again is the picture already kept)."""
+    name = media.original_name or "The picture"
+    if is_new:
+        return f"{name} is in the library, at the top."
+    when = human_datetime(media.created_at)
+    return (
+        f"That picture was already in the library, as {name} (uploaded {when}): its line is below."
+    )
 
 
 def uploader_names(pictures: list[Media]) -> dict[int, str]:

@@ -12,11 +12,14 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 
-from blog.editorial.publishing import ALT_NEEDED
+from blog.editorial.pictures import ALT_PLACEHOLDER, markdown_for, picture_line
+from blog.editorial.publishing import ALT_NEEDED, ArticleInput, save_article
 from blog.extensions import db
 from blog.media.library import add_picture
 from blog.media.processing import NOT_A_PICTURE
 from blog.models import Article, Author, Media, ModerationAction
+from blog.refusals import Refused
+from blog.rendering import render_body
 from tests.editorial.stored import stored_article
 from tests.factories import make_article, make_author, make_staff
 from tests.media import pictures
@@ -421,3 +424,35 @@ def test_a_photo_uploaded_with_a_refused_author_is_kept(app, writer):
     with app.app_context():
         author = db.session.scalar(sa.select(Author).where(Author.slug == "someone"))
         assert author.photo is not None and author.photo.original_name == "someone.png"
+
+
+# --- The rules, without HTTP -------------------------------------------------------------------
+
+
+def test_the_line_for_a_picture_escapes_its_alt_text(app):
+    with app.app_context():
+        media = add_picture(pictures.png(700, 400), "x.png")
+        name = str(media.largest)
+        assert markdown_for(media, "A *bold* [claim]\\ with <b>tags</b>") == (
+            rf"![A \*bold\* \[claim\]\\ with \<b\>tags\</b\>](/media/{name})"
+        )
+        assert picture_line(media, 'Say "cheese" & <smile>', "html") == (
+            f'<p><img src="/media/{name}" alt="Say &#34;cheese&#34; &amp; &lt;smile&gt;"></p>'
+        )
+        html = render_body(markdown_for(media, "A *bold* [claim]\\ with <b>tags</b>"), None)
+        assert 'alt="A *bold* [claim]\\ with &lt;b&gt;tags&lt;/b&gt;"' in html
+
+
+def test_a_body_with_the_librarys_placeholder_alt_text_is_refused(app):
+    with app.app_context():
+        author = make_author()
+        db.session.commit()
+        data = ArticleInput(
+            title="Pasted",
+            body_markdown=f"Text.\n\n![{ALT_PLACEHOLDER}](/media/x.png)\n",
+            author_id=author.id,
+        )
+        with pytest.raises(Refused) as refused:
+            save_article(None, data)
+        assert refused.value.field == "body"
+        assert "still says “Describe the picture”" in str(refused.value)
