@@ -102,7 +102,7 @@ def refuse_unreadable_request() -> None:
     if not is_utf8(path, percent_encoded=False) or not is_utf8(request.query_string):
         abort(400, "The address is not valid UTF-8 text.")
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        if _takes_upload():
+        if request.mimetype == "multipart/form-data" and _takes_upload():
             # A picture is bytes, not text, and may be larger than this request's bound until
             # blog.media.uploads raises it: its body is not read here. (Staff forms only.)
             return

@@ -103,8 +103,9 @@ def multipart(fields) -> dict:
     a large body to a temporary file it never closes."""
     parts = MultiDict()
     for name, value in fields.items(multi=True):
-        if isinstance(value, tuple):  # (stream, file name), as the test client takes a file
+        if isinstance(value, tuple):  # (stream or bytes, file name): a chosen file
             stream, filename = value
+            stream = io.BytesIO(stream) if isinstance(stream, bytes) else stream
             value = FileStorage(stream, filename, content_type="application/octet-stream")
         parts.add(name, value)
     boundary, body = encode_multipart(parts)
