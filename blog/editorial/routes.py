@@ -213,7 +213,7 @@ def _edit_page(
     placed: str | None = None,
 ) -> tuple[str, int]:
     """The editor's page: the form as it stands, with the preview above it when asked for, and
-    where a body picture just went."""
+    the line of a body picture just added (placed)."""
     return render_template(
         "editorial/article_form.html",
         form=form,
@@ -243,8 +243,8 @@ def saved_message(saved: publishing.SavedArticle) -> str:
 def placed_message(line: str) -> str:
     """Where a picture added to the body went."""
     return (
-        f"The picture was added at the end of the body, as {line} "
-        "Move that line to where the picture belongs."
+        f"The picture was added at the end of the body, as the line {line} — "
+        "move that line to where the picture belongs."
     )
 
 
@@ -310,7 +310,7 @@ def _article_editor(article: Article | None) -> ResponseReturnValue:
     line, alt_missing = _place_body_picture(form, article)
     if alt_missing:
         refused["body_image_alt"] = alt_missing
-    placed = placed_message(line) if line else None
+    placed = line
     valid = form.validate()
     for name, message in refused.items():
         form[name].errors = [*form[name].errors, message]
@@ -331,7 +331,7 @@ def _article_editor(article: Article | None) -> ResponseReturnValue:
         return _edit_page(form, article, 422, placed=placed)
     flash(saved_message(saved))
     if placed:
-        flash(placed)
+        flash(placed_message(placed))
     return redirect(url_for(".edit_article", article_id=saved.article.id), 303)
 
 

@@ -53,11 +53,18 @@ def test_an_editor_publishes_an_article_with_pictures(
     page.get_by_label("Add a picture to the body").set_input_files(chart)
     page.get_by_label("Its alt text: what the picture shows").fill("Ferry crossings by month")
     page.get_by_label("Status").select_option("published")
-    page.get_by_role("button", name="Save").click()
-    expect(page.locator(".flash").first).to_have_text("Article published.")
-    expect(page.locator(".flash").nth(1)).to_contain_text(
+    # Previewed first: the files are uploaded then, and Save needs no second choosing.
+    page.get_by_role("button", name="Preview").click()
+    expect(page.locator(".picture-placed")).to_contain_text(
         "The picture was added at the end of the body"
     )
+    preview = page.locator(".editor-preview")
+    expect(preview.locator('img[alt="Ferry crossings by month"]')).to_be_visible()
+    if READER_SHOWS_LEAD_IMAGES:
+        expect(preview.locator('img[alt="The harbour at dusk, its new lamps lit"]')).to_be_visible()
+    screenshot(page, "preview")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".flash")).to_have_text("Article published.")
     expect(page.get_by_label("Body (Markdown)")).to_have_value(
         re.compile(r"!\[Ferry crossings by month\]\(/media/[^)]+-900\.png\)")
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -320,7 +321,7 @@ def test_a_body_picture_is_added_at_the_end_and_the_editor_is_told(app, writer):
         assert article.lead_image_id is None
     page = get_html(writer, response.headers["Location"])
     assert "The picture was added at the end of the body" in page
-    assert "Move that line to where the picture belongs." in page
+    assert f"as the line {line} — move that line to where the picture belongs." in unescape(page)
 
 
 def test_preview_shows_where_a_body_picture_went(app, writer):
