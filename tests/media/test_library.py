@@ -228,3 +228,11 @@ def test_the_database_store_serves_what_it_keeps(tmp_path):
         assert response.status_code == 200 and response.data == kept
         assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
         assert not (folder / "media").exists()
+
+
+def test_a_picture_with_no_uploader_on_the_staff_says_when_it_was_added(app, writer):
+    with app.app_context():
+        add_picture(pictures.png(30, 30), "from-the-demo.png")  # as load-demo adds them
+        db.session.commit()
+    html = get_html(writer, LIBRARY)
+    assert re.search(r"<br>\s*Added <time datetime=", html) and "Uploaded by" not in html
