@@ -30,8 +30,11 @@ def picture_files(tmp_path: Path) -> tuple[Path, Path]:
 
 
 def loaded(page: Page, selector: str) -> bool:
-    """Whether the image is shown: fetched and decoded, not a broken icon."""
-    return page.eval_on_selector(selector, "img => img.complete && img.naturalWidth > 0")
+    """Whether the image is shown (fetched and decoded, not a broken icon), waiting for it a
+    few seconds; a timeout fails the test."""
+    shown = "s => { const img = document.querySelector(s); return img.naturalWidth > 0 }"
+    page.wait_for_function(shown, arg=selector, timeout=5000)
+    return True
 
 
 def test_an_editor_publishes_an_article_with_pictures(
