@@ -307,10 +307,9 @@ def _article_editor(article: Article | None) -> ResponseReturnValue:
     if request.method == "GET":
         return _edit_page(form, article)
     refused = _keep_uploads(form, {"lead_image": "lead_image_id", "body_image": "body_image_id"})
-    line, alt_missing = _place_body_picture(form, article)
+    placed, alt_missing = _place_body_picture(form, article)
     if alt_missing:
         refused["body_image_alt"] = alt_missing
-    placed = line
     valid = form.validate()
     for name, message in refused.items():
         form[name].errors = [*form[name].errors, message]
