@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
+from flask import request
+from werkzeug.datastructures import FileStorage
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
+    FileField,
+    HiddenField,
     SelectField,
     StringField,
     TextAreaField,
@@ -16,8 +20,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from blog.comments.forms import web_address
-from blog.inputs import TextForm, VisibleText, no_control_characters
-from blog.models import Article
+from blog.editorial.publishing import ALT_NEEDED
+from blog.inputs import FieldRefused, TextForm, ValidId, VisibleText, no_control_characters
+from blog.models import Article, Author
 
 #: NUL and other control characters are refused (PostgreSQL cannot even store NUL).
 plain = no_control_characters
@@ -34,7 +39,36 @@ def as_typed(text: str | None) -> str | None:
     return text.replace("\r\n", "\n").replace("\r", "\n") if text else text
 
 
-class ArticleForm(TextForm):
+class PictureForm(TextForm):
+    """A form of typed text with fields that take a picture file.
+
+    Its picture fields get no form data: the view reads their files (uploaded) and hands them
+    to the media library. Every other field still refuses a file, as TextForm's do.
+    """
+
+    #: The names of the fields that take a file.
+    picture_fields: ClassVar[tuple[str, ...]] = ()
+
+    class Meta(TextForm.Meta):
+        def wrap_formdata(self, form: TextForm, formdata: Any) -> Any:
+            """TextForm's text parts; a file sent to a picture field is not a refusal."""
+            wrapped = super().wrap_formdata(form, formdata)
+            form.sent_files = set(form.sent_files) - set(form.picture_fields)
+            return wrapped
+
+    def uploaded(self, name: str) -> FileStorage | None:
+        """The file chosen in a picture field, or None when none was."""
+        if name not in self.picture_fields or request.method != "POST":
+            return None
+        storage = request.files.get(name)
+        return storage if storage is not None and storage.filename else None
+
+
+#: A picture the form keeps between requests: a media library id, hidden.
+picture_id = ValidId("That picture is not in the media library.")
+
+
+class ArticleForm(PictureForm):
     """An article, new or being edited. Choices for author and category are filled per request."""
 
     title = StringField(
@@ -65,6 +99,35 @@ class ArticleForm(TextForm):
         "Publication time (UTC)", format="%Y-%m-%dT%H:%M", validators=[Optional()]
     )
     comments_open = BooleanField("Comments open", default=True)
+    featured = BooleanField("Feature on the front page")
+
+    picture_fields = ("lead_image", "body_image")
+    lead_image = FileField("Lead image")
+    #: The lead image chosen (the article's own, or one just uploaded): a media library id.
+    lead_image_id = HiddenField("Lead image", validators=[picture_id])
+    lead_image_alt = StringField(
+        "Alt text: what the picture shows", validators=[Optional(), Length(max=300), plain]
+    )
+    lead_image_caption = StringField("Caption", validators=[Optional(), Length(max=500), plain])
+    lead_image_credit = StringField(
+        "Credit (for example: Photo: A. Person)", validators=[Optional(), Length(max=200), plain]
+    )
+    remove_lead_image = BooleanField("Remove the lead image")
+    body_image = FileField("Add a picture to the body")
+    #: A body picture uploaded but not yet put in the body (its alt text was missing).
+    body_image_id = HiddenField("Picture for the body", validators=[picture_id])
+    body_image_alt = StringField(
+        "Its alt text: what the picture shows", validators=[Optional(), Length(max=300), plain]
+    )
+
+    def has_lead_image(self) -> bool:
+        """Whether the article is to have a lead image once saved."""
+        return bool((self.lead_image_id.data or "").strip()) and not self.remove_lead_image.data
+
+    def validate_lead_image_alt(self, field: StringField) -> None:
+        """A lead image needs its alt text."""
+        if self.has_lead_image() and not (field.data or "").strip():
+            raise FieldRefused(ALT_NEEDED)
 
 
 def article_form_data(article: Article) -> dict[str, Any]:
@@ -87,6 +150,11 @@ def article_form_data(article: Article) -> dict[str, Any]:
         "status": article.status,
         "published_at": form_time(article.published_at),
         "comments_open": article.comments_open,
+        "featured": article.featured,
+        "lead_image_id": str(article.lead_image_id or ""),
+        "lead_image_alt": article.lead_image_alt,
+        "lead_image_caption": article.lead_image_caption,
+        "lead_image_credit": article.lead_image_credit,
     }
 
 
@@ -95,8 +163,8 @@ def form_time(value: datetime | None) -> datetime | None:
     return value.astimezone(UTC).replace(tzinfo=None) if value else None
 
 
-class AuthorForm(TextForm):
-    """An author's name, slug and biography."""
+class AuthorForm(PictureForm):
+    """An author's name, slug, biography and photo."""
 
     name = StringField(
         "Name", validators=[DataRequired("Please give a name."), Length(max=120), plain, shows]
@@ -105,6 +173,22 @@ class AuthorForm(TextForm):
     bio = TextAreaField(
         "Biography", filters=[as_typed], validators=[Optional(), Length(max=5000), plain]
     )
+
+    picture_fields = ("photo",)
+    photo = FileField("Photo")
+    #: The photo chosen (the author's own, or one just uploaded): a media library id.
+    photo_id = HiddenField("Photo", validators=[picture_id])
+    remove_photo = BooleanField("Remove the photo")
+
+
+def author_form_data(author: Author) -> dict[str, Any]:
+    """What the author form shows for a saved author."""
+    return {
+        "name": author.name,
+        "slug": author.slug,
+        "bio": author.bio,
+        "photo_id": str(author.photo_id or ""),
+    }
 
 
 class RenameForm(TextForm):

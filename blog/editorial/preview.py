@@ -17,7 +17,7 @@ from slugify import slugify
 
 from blog.editorial.publishing import ArticleInput
 from blog.extensions import db
-from blog.models import Author, Category, utcnow
+from blog.models import Author, Category, Media, utcnow
 from blog.rendering import render_body
 
 _LINK = re.compile(r"<a\b([^>]*)>")
@@ -50,6 +50,11 @@ class PreviewArticle:
     comments_open: bool = True
     comment_count: int = 0
     was_updated: bool = False
+    lead_image: Media | None = None
+    lead_image_alt: str = ""
+    lead_image_caption: str = ""
+    lead_image_credit: str = ""
+    featured: bool = False
 
 
 def open_links_in_new_tab(html: str) -> str:
@@ -72,6 +77,7 @@ def render_article_preview(data: ArticleInput) -> Markup:
     with db.session.no_autoflush:
         author = db.session.get(Author, data.author_id)
         category = db.session.get(Category, data.category_id) if data.category_id else None
+        lead_image = db.session.get(Media, data.lead_image_id) if data.lead_image_id else None
     article = PreviewArticle(
         title=data.title,
         slug=data.slug or slugify(data.title) or "preview",
@@ -83,6 +89,11 @@ def render_article_preview(data: ArticleInput) -> Markup:
         source_name=data.source_name,
         source_url=data.source_url,
         published_at=data.published_at or utcnow(),
+        lead_image=lead_image,
+        lead_image_alt=data.lead_image_alt.strip() if lead_image else "",
+        lead_image_caption=data.lead_image_caption.strip() if lead_image else "",
+        lead_image_credit=data.lead_image_credit.strip() if lead_image else "",
+        featured=data.featured,
     )
     html = render_template("articles/_body.html", article=article, preview=True)
     return Markup(open_links_in_new_tab(html))  # noqa: S704 - rendered by our own template

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from slugify import slugify
 
 from blog.articles import archive
+from blog.editorial.pictures import ALT_PLACEHOLDER, has_placeholder_alt
 from blog.extensions import db
 from blog.models import (
     Article,
@@ -19,6 +20,7 @@ from blog.models import (
     Author,
     Category,
     Comment,
+    Media,
     ModerationAction,
     Named,
     Tag,
@@ -30,6 +32,10 @@ from blog.rendering import HTML, MARKDOWN, sanitise_html
 
 #: What the audit log calls each thing an editor does to an article.
 EDITORIAL_ACTIONS = ("publish", "update", "schedule", "unpublish", "delete")
+#: What the editor says when a picture has no alt text.
+ALT_NEEDED = (
+    "Please say what the picture shows, for readers who cannot see it (and for search engines)."
+)
 
 
 def article_state(status: str, published_at: datetime | None, now: datetime | None = None) -> str:
@@ -148,6 +154,29 @@ class ArticleInput:
     comments_open: bool = True
     #: What body_markdown is written in: the article's own format (an editor never changes it).
     body_format: str = MARKDOWN
+    #: The media library picture at the top of the article, its alt text, caption and credit.
+    lead_image_id: int | None = None
+    lead_image_alt: str = ""
+    lead_image_caption: str = ""
+    lead_image_credit: str = ""
+    #: Marked to lead the front page.
+    featured: bool = False
+
+
+def lead_image_of(data: ArticleInput) -> Media | None:
+    """The lead image an editor chose, which must still be in the media library and have alt
+    text; None for none."""
+    if data.lead_image_id is None:
+        return None
+    media = db.session.get(Media, data.lead_image_id)
+    if media is None:
+        raise Refused(
+            "That picture is no longer in the media library: please upload it again.",
+            "lead_image",
+        )
+    if not data.lead_image_alt.strip():
+        raise Refused(ALT_NEEDED, "lead_image_alt")
+    return media
 
 
 def body_source(article: Article, source: str) -> str:
@@ -164,6 +193,11 @@ def apply_input(article: Article, data: ArticleInput) -> Article:
     article.title = data.title
     move_to_slug(article, slug)
     article.summary = data.summary
+    if has_placeholder_alt(data.body_markdown):
+        raise Refused(
+            f"A picture in the body still says “{ALT_PLACEHOLDER}”: write what it shows instead.",
+            "body",
+        )
     article.body_markdown = body_source(article, data.body_markdown)
     article.source_name = data.source_name or None
     article.source_url = data.source_url or None
@@ -173,7 +207,19 @@ def apply_input(article: Article, data: ArticleInput) -> Article:
     article.status = data.status
     article.comments_open = data.comments_open
     article.published_at = publication_time(article.published_at, data.published_at, data.status)
+    set_lead_image(article, lead_image_of(data), data)
+    article.featured = data.featured
     return article
+
+
+def set_lead_image(article: Article, media: Media | None, data: ArticleInput) -> None:
+    """Give an article its lead image with its words; without one, no alt, caption or credit
+    are kept (they would describe nothing)."""
+    article.lead_image = media
+    has_image = media is not None
+    article.lead_image_alt = data.lead_image_alt.strip() if has_image else ""
+    article.lead_image_caption = data.lead_image_caption.strip() if has_image else ""
+    article.lead_image_credit = data.lead_image_credit.strip() if has_image else ""
 
 
 @dataclass

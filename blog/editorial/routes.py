@@ -1,8 +1,8 @@
 """Views for writing: /admin/articles, /admin/authors, /admin/categories, /admin/tags.
 
 Admins and editors only; moderators get a 403. The staff guard in blog.security already keeps
-everyone else out. Just over 400 lines: fourteen thin views over the rules in publishing.py,
-one screen each; what they do is in the rules, not here.
+everyone else out. Thin views over the rules in publishing.py and pictures.py, one screen each;
+the article and author forms take pictures (@accepts_upload, multipart/form-data).
 """
 
 from __future__ import annotations
@@ -25,17 +25,26 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, undefer
+from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms.fields.choices import SelectChoice
 
 from blog.admin.navigation import staff_navigation
 from blog.admin.paging import Keyset, NoSuchPage, Segment, escape_like, parse_cursor
 from blog.admin.timebound import bound_statement_time
-from blog.editorial import publishing
-from blog.editorial.forms import ArticleForm, AuthorForm, RenameForm, article_form_data
+from blog.editorial import pictures, publishing
+from blog.editorial.forms import (
+    ArticleForm,
+    AuthorForm,
+    RenameForm,
+    article_form_data,
+    author_form_data,
+)
 from blog.editorial.preview import render_article_preview
 from blog.editorial.publishing import ArticleInput, article_state, parse_tags
 from blog.extensions import db
 from blog.inputs import parse_id, query_text
+from blog.media.staff import upload_too_large
+from blog.media.uploads import accepts_upload
 from blog.models import (
     Article,
     ArticleStatus,
@@ -55,6 +64,7 @@ bp = Blueprint("editorial", __name__, url_prefix="/admin")
 bp.context_processor(staff_navigation)
 bound_statement_time(bp)
 bp.after_request(no_store)
+bp.register_error_handler(RequestEntityTooLarge, upload_too_large)
 
 #: The two kinds of labels that can be renamed and merged, by their URL segment.
 TAXONOMIES = {"categories": (Category, "Category", "Categories"), "tags": (Tag, "Tag", "Tags")}
@@ -172,6 +182,7 @@ def _article_form(article: Article | None) -> ArticleForm:
 
 def _input(form: ArticleForm, article: Article | None) -> ArticleInput:
     published = form.published_at.data
+    lead_image_id = parse_id(form.lead_image_id.data) if form.has_lead_image() else None
     return ArticleInput(
         title=form.title.data.strip(),
         slug=(form.slug.data or "").strip() or None,
@@ -186,15 +197,31 @@ def _input(form: ArticleForm, article: Article | None) -> ArticleInput:
         published_at=published.replace(tzinfo=UTC) if published else None,
         comments_open=form.comments_open.data,
         body_format=article.body_format if article is not None else MARKDOWN,
+        lead_image_id=lead_image_id,
+        lead_image_alt=form.lead_image_alt.data or "",
+        lead_image_caption=form.lead_image_caption.data or "",
+        lead_image_credit=form.lead_image_credit.data or "",
+        featured=form.featured.data,
     )
 
 
 def _edit_page(
-    form: ArticleForm, article: Article | None, status: int = 200, preview: str | None = None
+    form: ArticleForm,
+    article: Article | None,
+    status: int = 200,
+    preview: str | None = None,
+    placed: str | None = None,
 ) -> tuple[str, int]:
-    """The editor's page: the form as it stands, with the preview above it when asked for."""
+    """The editor's page: the form as it stands, with the preview above it when asked for, and
+    the line of a body picture just added (placed)."""
     return render_template(
-        "editorial/article_form.html", form=form, article=article, preview=preview
+        "editorial/article_form.html",
+        form=form,
+        article=article,
+        preview=preview,
+        placed=placed,
+        lead_picture=pictures.chosen_picture(form.lead_image_id.data),
+        pending_body_picture=pictures.chosen_picture(form.body_image_id.data),
     ), status
 
 
@@ -213,26 +240,84 @@ def saved_message(saved: publishing.SavedArticle) -> str:
     }[saved.state, saved.action]
 
 
+def placed_message(line: str) -> str:
+    """Where a picture added to the body went."""
+    return (
+        f"The picture was added at the end of the body, as the line {line} — "
+        "move that line to where the picture belongs."
+    )
+
+
 @bp.route("/articles/new", methods=["GET", "POST"])
+@accepts_upload
 def new_article() -> ResponseReturnValue:
     """Write a new article; Preview shows it above the form without saving."""
     return _article_editor(None)
 
 
 @bp.route("/articles/<int:article_id>/edit", methods=["GET", "POST"])
+@accepts_upload
 def edit_article(article_id: int) -> ResponseReturnValue:
     """Edit an article; the reader's page says Updated when it changed after publication."""
     return _article_editor(db.get_or_404(Article, article_id))
+
+
+def _keep_uploads(form: ArticleForm | AuthorForm, fields: dict[str, str]) -> dict[str, str]:
+    """Each file chosen in the form kept in the media library at once, its id put in the hidden
+    field named beside it; what was refused, by field."""
+    refused = {}
+    for file_field, id_field in fields.items():
+        upload = form.uploaded(file_field)
+        if upload is None:
+            continue
+        try:
+            media = pictures.keep_upload(upload, current_user.id)
+        except Refused as exc:
+            db.session.rollback()
+            refused[file_field] = str(exc)
+        else:
+            form[id_field].data = str(media.id)
+            if file_field == "lead_image":
+                form.remove_lead_image.data = False  # a new picture replaces the old one
+            elif file_field == "photo":
+                form.remove_photo.data = False
+    return refused
+
+
+def _place_body_picture(
+    form: ArticleForm, article: Article | None
+) -> tuple[str | None, str | None]:
+    """Put the body picture waiting in the form at the end of the body once it has alt text:
+    the line added, or what is missing."""
+    media = pictures.chosen_picture(form.body_image_id.data)
+    if media is None:
+        form.body_image_id.data = ""
+        return None, None
+    alt = (form.body_image_alt.data or "").strip()
+    if not alt:
+        return None, publishing.ALT_NEEDED
+    line = pictures.picture_line(media, alt, article.body_format if article else MARKDOWN)
+    form.body.data = pictures.with_picture_at_end(form.body.data, line)
+    form.body_image_id.data = form.body_image_alt.data = ""
+    return line, None
 
 
 def _article_editor(article: Article | None) -> ResponseReturnValue:
     form = _article_form(article)
     if request.method == "GET":
         return _edit_page(form, article)
-    if not form.validate():
-        return _edit_page(form, article, 422)
+    refused = _keep_uploads(form, {"lead_image": "lead_image_id", "body_image": "body_image_id"})
+    placed, alt_missing = _place_body_picture(form, article)
+    if alt_missing:
+        refused["body_image_alt"] = alt_missing
+    valid = form.validate()
+    for name, message in refused.items():
+        form[name].errors = [*form[name].errors, message]
+    if refused or not valid:
+        return _edit_page(form, article, 422, placed=placed)
     if "preview" in request.form:
-        return _edit_page(form, article, preview=render_article_preview(_input(form, article)))
+        preview = render_article_preview(_input(form, article))
+        return _edit_page(form, article, preview=preview, placed=placed)
     try:
         saved = publishing.save_article(article, _input(form, article), current_user.id)
     except Refused as exc:
@@ -242,8 +327,10 @@ def _article_editor(article: Article | None) -> ResponseReturnValue:
             target.errors = [*target.errors, str(exc)]
         else:
             form.form_errors.append(str(exc))
-        return _edit_page(form, article, 422)
+        return _edit_page(form, article, 422, placed=placed)
     flash(saved_message(saved))
+    if placed:
+        flash(placed_message(placed))
     return redirect(url_for(".edit_article", article_id=saved.article.id), 303)
 
 
@@ -293,23 +380,34 @@ def authors() -> str:
 
 
 @bp.route("/authors/new", methods=["GET", "POST"])
+@accepts_upload
 def new_author() -> ResponseReturnValue:
     """Add an author."""
     return _author_editor(None)
 
 
 @bp.route("/authors/<int:author_id>/edit", methods=["GET", "POST"])
+@accepts_upload
 def edit_author(author_id: int) -> ResponseReturnValue:
-    """Edit an author's name, slug and biography."""
+    """Edit an author's name, slug, biography and photo."""
     return _author_editor(db.get_or_404(Author, author_id))
 
 
 def _author_editor(author: Author | None) -> ResponseReturnValue:
-    form = AuthorForm(obj=author) if request.method == "GET" else AuthorForm()
-    if form.validate_on_submit():
+    if request.method == "GET":
+        form = AuthorForm(formdata=None, data=author_form_data(author) if author else None)
+        return _author_page(form, author)
+    form = AuthorForm()
+    refused = _keep_uploads(form, {"photo": "photo_id"})
+    valid = form.validate()
+    for name, message in refused.items():
+        form[name].errors = [*form[name].errors, message]
+    if valid and not refused:
         target = author or Author(name="", slug="", bio="")
         try:
             target.bio = (form.bio.data or "").strip()
+            photo = None if form.remove_photo.data else pictures.chosen_picture(form.photo_id.data)
+            target.photo = photo
             if author is None:
                 db.session.add(target)
                 with db.session.no_autoflush:
@@ -322,8 +420,15 @@ def _author_editor(author: Author | None) -> ResponseReturnValue:
         else:
             flash(f"{target.name} saved.")
             return redirect(url_for(".authors"), 303)
-    status = 422 if request.method == "POST" else 200
-    return render_template("editorial/author_form.html", form=form, author=author), status
+    return _author_page(form, author, 422)
+
+
+def _author_page(form: AuthorForm, author: Author | None, status: int = 200) -> tuple[str, int]:
+    """The author form as it stands, with the photo chosen."""
+    photo = pictures.chosen_picture(form.photo_id.data)
+    return render_template(
+        "editorial/author_form.html", form=form, author=author, photo=photo
+    ), status
 
 
 @bp.post("/authors/<int:author_id>/delete")
