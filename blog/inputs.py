@@ -25,11 +25,13 @@ from datetime import date, timedelta
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
-from flask import Flask, abort, current_app, request
+from flask import Flask, abort, request
 from flask_wtf import FlaskForm
 from werkzeug.routing import IntegerConverter, Map, UnicodeConverter, ValidationError
 from wtforms import Field, TextAreaField
 from wtforms import ValidationError as FieldRefused
+
+from blog.media.uploads import takes_upload
 
 #: The largest id the database holds: PostgreSQL's INTEGER (SQLite's is 64 bits, wider).
 MAX_ID = 2**31 - 1
@@ -89,12 +91,6 @@ def is_utf8(raw: bytes, *, percent_encoded: bool = True) -> bool:
     return True
 
 
-def _takes_upload() -> bool:
-    """Whether the request goes to a view marked as taking a picture (blog.media.uploads)."""
-    view = current_app.view_functions.get(request.endpoint or "")
-    return getattr(view, "accepts_upload", False)
-
-
 def refuse_unreadable_request() -> None:
     """400 for a path, query string or form body that is not UTF-8. Runs before every other
     hook, so before anything parses the form."""
@@ -102,7 +98,7 @@ def refuse_unreadable_request() -> None:
     if not is_utf8(path, percent_encoded=False) or not is_utf8(request.query_string):
         abort(400, "The address is not valid UTF-8 text.")
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        if request.mimetype == "multipart/form-data" and _takes_upload():
+        if request.mimetype == "multipart/form-data" and takes_upload():
             # A picture is bytes, not text, and may be larger than this request's bound until
             # blog.media.uploads raises it: its body is not read here. (Staff forms only.)
             return
@@ -192,6 +188,11 @@ class VisibleText:
             raise FieldRefused(self.message)
 
 
+#: What Werkzeug puts in a text part for bytes that are not UTF-8.
+REPLACED = "\ufffd"
+NOT_UTF8 = "This text did not arrive as valid UTF-8: please type it again."
+
+
 class TextForm(FlaskForm):
     """A form whose fields are all typed text.
 
@@ -214,11 +215,20 @@ class TextForm(FlaskForm):
     sent_files: set[str] = set()
 
     def validate(self, extra_validators: Any = None) -> bool:
-        """The fields' own checks; then a field that was sent a file says so."""
+        """The fields' own checks; then a field that was sent a file says so, and, on a form
+        that takes an upload (whose body refuse_unreadable_request leaves unread), a field whose
+        text was not UTF-8 (Werkzeug put U+FFFD where its bytes were)."""
         valid = super().validate(extra_validators)
         for name in self.sent_files:
             self[name].errors = [FILE_REFUSED]
-        return valid and not self.sent_files
+        unreadable = [
+            field
+            for field in self
+            if takes_upload() and isinstance(field.data, str) and REPLACED in field.data
+        ]
+        for field in unreadable:
+            field.errors = [*field.errors, NOT_UTF8]
+        return valid and not self.sent_files and not unreadable
 
 
 def init_app(app: Flask) -> None:

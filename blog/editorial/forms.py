@@ -20,9 +20,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from blog.comments.forms import web_address
-from blog.editorial.publishing import ALT_NEEDED
+from blog.editorial.publishing import check_alt_text
 from blog.inputs import FieldRefused, TextForm, ValidId, VisibleText, no_control_characters
 from blog.models import Article, Author
+from blog.refusals import Refused
 
 #: NUL and other control characters are refused (PostgreSQL cannot even store NUL).
 plain = no_control_characters
@@ -125,9 +126,13 @@ class ArticleForm(PictureForm):
         return bool((self.lead_image_id.data or "").strip()) and not self.remove_lead_image.data
 
     def validate_lead_image_alt(self, field: StringField) -> None:
-        """A lead image needs its alt text."""
-        if self.has_lead_image() and not (field.data or "").strip():
-            raise FieldRefused(ALT_NEEDED)
+        """A lead image needs its alt text (the rule, publishing.check_alt_text), said with the
+        form's other messages rather than after them."""
+        if self.has_lead_image():
+            try:
+                check_alt_text(field.data)
+            except Refused as exc:
+                raise FieldRefused(str(exc)) from None
 
 
 def article_form_data(article: Article) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from werkzeug.datastructures import FileStorage
 
 from blog.extensions import db
 from blog.inputs import parse_id
-from blog.media.library import add_picture
+from blog.media.library import upload_picture
 from blog.models import Media
 from blog.rendering import HTML
 
@@ -24,11 +24,10 @@ _MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_\[\]<>!])")
 
 
 def keep_upload(upload: FileStorage, staff_id: int | None) -> Media:
-    """The picture a chosen file makes, checked by the media library and committed at once;
-    Refused (blog.refusals) with a message for the field otherwise."""
-    media = add_picture(upload.read(), upload.filename or "", staff_id)
-    db.session.commit()
-    return media
+    """The picture a chosen file makes, checked by the media library and committed at once
+    (blog.media.library.upload_picture: call it before changing anything else); Refused
+    (blog.refusals) with a message for the field otherwise."""
+    return upload_picture(upload.read(), upload.filename or "", staff_id)
 
 
 def chosen_picture(text: str | None) -> Media | None:

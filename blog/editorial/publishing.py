@@ -174,9 +174,14 @@ def lead_image_of(data: ArticleInput) -> Media | None:
             "That picture is no longer in the media library: please upload it again.",
             "lead_image",
         )
-    if not data.lead_image_alt.strip():
-        raise Refused(ALT_NEEDED, "lead_image_alt")
+    check_alt_text(data.lead_image_alt)
     return media
+
+
+def check_alt_text(alt: str | None) -> None:
+    """A picture shown to readers needs alt text: what it shows, for those who cannot see it."""
+    if not (alt or "").strip():
+        raise Refused(ALT_NEEDED, "lead_image_alt")
 
 
 def body_source(article: Article, source: str) -> str:

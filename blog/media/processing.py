@@ -14,13 +14,18 @@ import io
 import warnings
 from dataclasses import dataclass, replace
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from blog.media.names import DIGEST_LENGTH, EXTENSIONS, WIDTHS, FileName, file_names, largest_size
 from blog.refusals import Refused
 
-#: Pillow's names for the formats taken (blog.media.names.EXTENSIONS has ours).
-ACCEPTED = {"JPEG": "jpeg", "PNG": "png", "WEBP": "webp"}
+#: Pillow's names for the formats taken (blog.media.names.EXTENSIONS has ours). MPO is a JPEG
+#: with a preview or a second view after it, as many cameras write: its first picture is taken.
+ACCEPTED = {"JPEG": "jpeg", "MPO": "jpeg", "PNG": "png", "WEBP": "webp"}
+#: The longest side a WebP file can have: a picture that would be taller when stored is refused.
+MAX_STORED_SIDE = 16383
+#: Modes whose colour profile describes RGB pixels, so it still fits them once written.
+RGB_MODES = {"RGB", "RGBA", "P", "PA"}
 #: Encoder settings per extension: good quality at a fraction of a camera's bytes.
 SAVE_OPTIONS = {
     "jpg": {"format": "JPEG", "quality": 85, "optimize": True, "progressive": True},
@@ -82,7 +87,7 @@ def open_checked(data: bytes, limits: Limits) -> Image.Image:
     width, height = image.size
     if width < 1 or height < 1 or width * height > limits.max_pixels:
         raise Refused(_too_many_pixels(limits))
-    if getattr(image, "n_frames", 1) > 1:
+    if getattr(image, "n_frames", 1) > 1 and image.format != "MPO":
         raise Refused("Animated pictures are not taken: please upload a still image.")
     return image
 
@@ -94,9 +99,15 @@ def _too_many_pixels(limits: Limits) -> str:
     )
 
 
-def upright(image: Image.Image) -> Image.Image:
+def upright(image: Image.Image) -> tuple[Image.Image, bytes | None]:
     """The picture decoded, turned as its EXIF orientation says, in a mode every format writes:
-    RGB, or RGBA where it has transparency (CMYK and palettes converted)."""
+    RGB, or RGBA where it has transparency; with the colour profile its files keep.
+
+    An RGB picture keeps its own profile. A CMYK one with a profile is converted through it to
+    sRGB (the web's default, so no profile is written); other modes are converted plainly and
+    lose theirs (a CMYK or grey profile would misdescribe RGB pixels).
+    """
+    profile = image.info.get("icc_profile")
     try:
         image.load()
         turned = ImageOps.exif_transpose(image) or image
@@ -104,7 +115,22 @@ def upright(image: Image.Image) -> Image.Image:
         raise Refused("The picture could not be read: the file may be damaged.") from None
     has_alpha = turned.mode in ("RGBA", "LA", "PA") or "transparency" in turned.info
     wanted = "RGBA" if has_alpha else "RGB"
-    return turned if turned.mode == wanted else turned.convert(wanted)
+    if turned.mode == "CMYK" and profile:
+        return _cmyk_to_srgb(turned, profile), None
+    kept = profile if turned.mode in RGB_MODES else None
+    return (turned if turned.mode == wanted else turned.convert(wanted)), kept
+
+
+def _cmyk_to_srgb(image: Image.Image, profile: bytes) -> Image.Image:
+    """A CMYK picture's colours through its own profile into sRGB (plainly, if it is unusable)."""
+    try:
+        source = ImageCms.ImageCmsProfile(io.BytesIO(profile))
+        converted = ImageCms.profileToProfile(
+            image, source, ImageCms.createProfile("sRGB"), outputMode="RGB"
+        )
+    except (ImageCms.PyCMSError, OSError, ValueError):
+        converted = None
+    return converted if converted is not None else image.convert("RGB")
 
 
 def encode(image: Image.Image, ext: str, icc_profile: bytes | None) -> bytes:
@@ -116,7 +142,12 @@ def encode(image: Image.Image, ext: str, icc_profile: bytes | None) -> bytes:
     options = dict(SAVE_OPTIONS[ext])
     if icc_profile:
         options["icc_profile"] = icc_profile
-    image.save(out, **options)
+    try:
+        image.save(out, **options)
+    except (OSError, ValueError):  # beyond what an encoder can write
+        raise Refused(
+            "The picture could not be made ready for the web: please try another."
+        ) from None
     return out.getvalue()
 
 
@@ -124,11 +155,15 @@ def process_upload(data: bytes, limits: Limits, widths: tuple[int, ...] = WIDTHS
     """Check an upload and make its files: each width in WebP and in the format it came in."""
     image = open_checked(data, limits)
     fmt = ACCEPTED[image.format]
-    icc_profile = image.info.get("icc_profile")
-    picture = upright(image)
+    picture, icc_profile = upright(image)
     if fmt == "jpeg" and picture.mode == "RGBA":
         fmt = "png"  # cannot happen for a JPEG today; kept so transparency is never flattened
     width, height = largest_size(*picture.size, widths)
+    if height > MAX_STORED_SIDE:
+        raise Refused(
+            f"The picture is too tall for its width: at most {MAX_STORED_SIDE:,} pixels high "
+            f"once it is {width:,} wide."
+        )
     digest = upload_digest(data)
     files: dict[FileName, bytes] = {}
     extensions = [EXTENSIONS[fmt]] + ([] if fmt == "webp" else ["webp"])

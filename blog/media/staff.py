@@ -18,7 +18,7 @@ from blog.editorial.forms import PictureForm
 from blog.editorial.pictures import ALT_PLACEHOLDER, keep_upload, markdown_for
 from blog.errors import render_error
 from blog.extensions import db
-from blog.media.uploads import accepts_upload
+from blog.media.uploads import accepts_upload, takes_upload
 from blog.models import Media, Staff
 from blog.refusals import Refused
 from blog.security import no_store
@@ -37,8 +37,7 @@ def upload_too_large(error: RequestEntityTooLarge) -> tuple[str, int]:
     """The styled 413 of a view that takes a picture, saying how large one may be (the body
     was never read, so nothing typed beside it can be handed back). Any other view's 413 is
     the usual one."""
-    view = current_app.view_functions.get(request.endpoint or "")
-    if not getattr(view, "accepts_upload", False):
+    if not takes_upload():
         return render_error(error)
     most = current_app.config["MEDIA_MAX_UPLOAD_BYTES"] // (1024 * 1024)
     return render_error(

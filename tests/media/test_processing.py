@@ -8,7 +8,7 @@ import io
 
 import pytest
 import sqlalchemy as sa
-from PIL import Image, ImageFile
+from PIL import Image, ImageCms, ImageFile
 
 from blog.extensions import db
 from blog.media.library import add_picture
@@ -186,3 +186,68 @@ def test_the_database_store_keeps_the_files_in_media_files(tmp_path):
             kept = set(db.session.scalars(sa.select(MediaFile.name)))
         assert kept == names and len(names) == 6  # 480, 960 and 1000 px; JPEG and WebP
         assert not (tmp_path / "db-store" / "media").exists()
+
+
+# --- Found by the review ------------------------------------------------------------------------
+
+
+def test_our_own_pixel_bound_refuses_what_pillow_would_still_open(monkeypatch):
+    # 60 million pixels: under Pillow's own limit (about 89 million), over MEDIA_MAX_PIXELS.
+    bomb = pictures.bomb(8_000, 7_500)
+    assert Image.MAX_IMAGE_PIXELS > 8_000 * 7_500
+
+    def never(*_args, **_kwargs):
+        raise AssertionError("the picture was decoded")
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", never)
+    assert "at most 50 million pixels" in refusal(bomb)
+    assert "at most 1 million pixels" in refusal(pictures.png(1200, 1000), Limits(10**9, 10**6))
+
+
+def test_a_picture_too_tall_for_webp_is_refused_not_a_server_error():
+    message = refusal(pictures.png(100, 20_000))
+    assert message == (
+        "The picture is too tall for its width: at most 16,383 pixels high once it is 100 wide."
+    )
+    # As tall, but wide enough to be scaled under the limit once 1,600 wide: taken.
+    assert process_upload(pictures.png(1_700, 17_000), LIMITS).height == 16_000
+
+
+def test_a_camera_jpeg_with_a_preview_after_it_is_taken_as_a_jpeg():
+    views = [Image.new("RGB", (400, 300), (20, 120, 60)), Image.new("RGB", (160, 120), (0, 0, 0))]
+    mpo = pictures.encoded(views[0], "MPO", save_all=True, append_images=views[1:])
+    assert Image.open(io.BytesIO(mpo)).format == "MPO"
+    processed = process_upload(mpo, LIMITS)
+    assert (processed.format, processed.width, processed.height) == ("jpeg", 400, 300)
+    first = opened(next(data for name, data in processed.files.items() if name.ext == "jpg"))
+    assert first.getpixel((10, 10))[1] > 100  # the main view's green, not the preview's black
+
+
+def test_a_cmyk_profile_is_never_written_onto_rgb_files():
+    # A profile that does not fit CMYK pixels (an sRGB one) cannot be used to convert them: the
+    # picture is converted plainly, and no file carries a profile describing other pixels.
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    cmyk = pictures.encoded(
+        Image.new("CMYK", (64, 64), (0, 255, 255, 0)), "JPEG", quality=95, icc_profile=srgb
+    )
+    assert Image.open(io.BytesIO(cmyk)).info.get("icc_profile")
+    for name, data in process_upload(cmyk, LIMITS).files.items():
+        stored = opened(data)
+        assert stored.mode == "RGB", name
+        assert not stored.info.get("icc_profile"), name
+        red, green, blue = stored.getpixel((32, 32))
+        assert red > 200 and green < 60 and blue < 60, name
+
+
+def test_an_rgb_picture_keeps_its_own_colour_profile():
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    photo = pictures.jpeg(200, 100, icc_profile=srgb)
+    for data in process_upload(photo, LIMITS).files.values():
+        assert opened(data).info.get("icc_profile") == srgb
+
+
+def test_a_file_name_with_control_characters_is_kept_without_them(app):
+    with app.app_context():
+        media = add_picture(pictures.png(), "quay\x00\x1b[31m at dawn.png")
+        db.session.commit()
+        assert media.original_name == "quay[31m at dawn.png"
