@@ -23,15 +23,6 @@ from tests.pages import form_values, get_html, log_in, served_form
 LIBRARY = "/admin/media/"
 
 
-@pytest.fixture
-def writer(app, client):
-    with app.app_context():
-        make_staff("writer", role="editor", display_name="Wren Writer")
-        db.session.commit()
-    log_in(client, "writer")
-    return client
-
-
 def upload(client, data: bytes, name: str = "photo.jpg", url: str = LIBRARY):
     """Choose a file in the library's form and press Upload."""
     token = form_values(get_html(client, LIBRARY))["csrf_token"]

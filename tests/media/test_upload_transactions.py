@@ -14,20 +14,10 @@ from blog.extensions import db
 from blog.media import library
 from blog.models import Media
 from tests.conftest import SERVER_DATABASE_URL
-from tests.factories import make_staff
 from tests.media import pictures
-from tests.pages import form_values, get_html, log_in
+from tests.pages import form_values, get_html
 
 LIBRARY = "/admin/media/"
-
-
-@pytest.fixture
-def writer(app, client):
-    with app.app_context():
-        make_staff("writer", role="editor", display_name="Wren Writer")
-        db.session.commit()
-    log_in(client, "writer")
-    return client
 
 
 @pytest.mark.skipif(bool(SERVER_DATABASE_URL), reason="SQLite's write lock (a server locks rows)")
