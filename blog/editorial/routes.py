@@ -31,6 +31,7 @@ from wtforms.fields.choices import SelectChoice
 from blog.admin.navigation import staff_navigation
 from blog.admin.paging import Keyset, NoSuchPage, Segment, escape_like, parse_cursor
 from blog.admin.timebound import bound_statement_time
+from blog.articles.front import LEAD_WINDOW
 from blog.editorial import pictures, publishing
 from blog.editorial.forms import (
     ArticleForm,
@@ -222,6 +223,7 @@ def _edit_page(
         placed=placed,
         lead_picture=pictures.chosen_picture(form.lead_image_id.data),
         pending_body_picture=pictures.chosen_picture(form.body_image_id.data),
+        lead_window=LEAD_WINDOW,
     ), status
 
 

@@ -448,3 +448,11 @@ def test_a_body_with_the_librarys_placeholder_alt_text_is_refused(app):
             save_article(None, data)
         assert refused.value.field == "body"
         assert "still says “Describe the picture”" in str(refused.value)
+
+
+def test_the_editor_says_how_long_a_featured_story_leads(writer):
+    html = get_html(writer, "/admin/articles/new")
+    assert (
+        "The newest featured story leads the front page while it is among the latest 50 "
+        "stories; without one, the newest with a lead image leads."
+    ) in html
