@@ -84,7 +84,8 @@ def test_the_feed_lists_the_imported_article(page: Page, live_server):
     assert response.ok
     feed = ET.fromstring(response.body())
     titles = [entry.findtext(f"{ATOM}title") for entry in feed.findall(f"{ATOM}entry")]
-    assert titles[0] == HEADLINE
+    # Other modules' tests publish on the same live site, so it need not be the newest.
+    assert HEADLINE in titles
 
 
 def test_pages_work_without_javascript(browser: Browser, live_server, screenshot):
