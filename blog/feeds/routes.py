@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from contextlib import suppress
-
 import sqlalchemy as sa
 from flask import (
     Blueprint,
@@ -19,8 +17,8 @@ from blog.articles import archive
 from blog.extensions import db
 from blog.feeds.conditional import dated
 from blog.keptpages import kept_page
-from blog.media.store import FileStore, current_store
-from blog.models import Article, Author, Category, MediaFile, Tag, article_tags, utcnow
+from blog.media.store import current_store
+from blog.models import Article, Author, Category, Tag, article_tags, utcnow
 from blog.siteurl import month_url_pattern, site_url_for
 
 bp = Blueprint("feeds", __name__)
@@ -37,30 +35,9 @@ def atom() -> Response:
     ).all()
     updated = max((a.updated_at for a in articles), default=utcnow())
     pictures = [str(a.lead_image.largest) for a in articles if a.lead_image is not None]
-    xml = render_template(
-        "feeds/atom.xml", articles=articles, updated=updated, lengths=file_lengths(pictures)
-    )
+    lengths = current_store().sizes(pictures)  # an enclosure says how long it is
+    xml = render_template("feeds/atom.xml", articles=articles, updated=updated, lengths=lengths)
     return dated(Response(xml, mimetype="application/atom+xml"), updated)
-
-
-def file_lengths(names: list[str]) -> dict[str, int]:
-    """The size in bytes of each of these stored files that is there (a feed's enclosures say
-    how long they are): one statement for them all, or none when they are files on disk."""
-    if not names:
-        return {}
-    store = current_store()
-    if isinstance(store, FileStore):
-        lengths = {}
-        for name in names:
-            with suppress(OSError, ValueError):  # not there: its enclosure has no length
-                lengths[name] = store.path(name).stat().st_size
-        return lengths
-    rows = db.session.execute(
-        sa.select(MediaFile.name, sa.func.length(MediaFile.content)).where(
-            MediaFile.name.in_(names)
-        )
-    )
-    return {name: length for name, length in rows}
 
 
 @bp.get("/sitemap.xml")

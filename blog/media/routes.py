@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, request, send_from_directory
+from flask import Blueprint, Response, abort, current_app, request
 
 from blog.media.names import parse_name
-from blog.media.store import FileStore, current_store
+from blog.media.store import current_store
 from blog.security import query_parameters
 
 bp = Blueprint("media", __name__)
@@ -20,14 +20,9 @@ def file(name: str) -> Response:
     parsed = parse_name(name)
     if parsed is None:
         abort(404)
-    store = current_store()
-    if isinstance(store, FileStore):
-        response = send_from_directory(store.root, name, mimetype=parsed.content_type)
-    else:
-        data = store.get(name)
-        if data is None:
-            abort(404)
-        response = Response(data, mimetype=parsed.content_type)
+    response = current_store().response(name, parsed.content_type)
+    if response is None:
+        abort(404)
     response.set_etag(name)
     response.cache_control.no_cache = None  # send_from_directory's default, for a file that changes
     response.cache_control.public = True

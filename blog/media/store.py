@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
+from contextlib import suppress
 from pathlib import Path
-from typing import Protocol
+from types import TracebackType
+from typing import Any, Protocol
 
 import sqlalchemy as sa
-from flask import Flask, current_app
+from flask import Flask, Response, current_app, send_from_directory
+from werkzeug.exceptions import NotFound
 
 from blog.extensions import db
 from blog.media.names import parse_name
@@ -27,6 +30,8 @@ from blog.models import MediaFile
 FILES = "files"
 DATABASE = "database"
 STORES = (FILES, DATABASE)
+#: A TableWriter inserts the files it holds in one statement once they hold this many bytes.
+BATCH_BYTES = 8 * 1024 * 1024
 
 
 class MediaStore(Protocol):
@@ -40,6 +45,39 @@ class MediaStore(Protocol):
 
     def names(self) -> Iterator[str]:
         """Every file kept here, in no particular order."""
+
+    def sizes(self, names: Collection[str]) -> dict[str, int]:
+        """The size in bytes of each of these files that is kept here (at most one statement)."""
+
+    def response(self, name: str, mimetype: str) -> Response | None:
+        """A response carrying a file's bytes, or None when it is not kept here."""
+
+    def contents(self, connection: sa.Connection, names: Collection[str]) -> dict[str, bytes]:
+        """The bytes of those of these files kept here, read in this connection's transaction
+        when the store is the database (an export's snapshot)."""
+
+    def writer(self, connection: sa.Connection) -> StoreWriter:
+        """A writer of many files in this connection's transaction (a restore), to use as a
+        context manager: what the transaction cannot take back is undone when it fails."""
+
+
+class StoreWriter(Protocol):
+    """Writes many files to a store in a connection's transaction (see MediaStore.writer)."""
+
+    def keep(self, name: str, media_id: int, data: bytes) -> None:
+        """Keep a file of the picture media_id (perhaps held until flush)."""
+
+    def flush(self) -> None:
+        """Write what is still held (raises sa.exc.IntegrityError for a name kept twice)."""
+
+    def __enter__(self) -> StoreWriter: ...
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None: ...
 
 
 class FileStore:
@@ -82,6 +120,58 @@ class FileStore:
                 if parse_name(entry.name) is not None:
                     yield entry.name
 
+    def sizes(self, names: Collection[str]) -> dict[str, int]:
+        found = {}
+        for name in names:
+            with suppress(OSError, ValueError):  # not there: it has no size
+                found[name] = self.path(name).stat().st_size
+        return found
+
+    def response(self, name: str, mimetype: str) -> Response | None:
+        try:  # sendfile where the server has it, and Last-Modified from the file
+            return send_from_directory(self.root, name, mimetype=mimetype)
+        except NotFound:
+            return None
+
+    def contents(self, connection: sa.Connection, names: Collection[str]) -> dict[str, bytes]:
+        found = {name: self.get(name) for name in names}
+        return {name: data for name, data in found.items() if data is not None}
+
+    def writer(self, connection: sa.Connection) -> FolderWriter:
+        return FolderWriter(self)
+
+
+class FolderWriter:
+    """Writes files into a FileStore's folder at once; those it added are removed again if the
+    transaction fails (the folder is not part of it)."""
+
+    def __init__(self, store: FileStore) -> None:
+        self.store = store
+        self.added: list[Path] = []
+
+    def keep(self, name: str, media_id: int, data: bytes) -> None:
+        """Write the file now, unless it is there already (then it is of the same picture)."""
+        path = self.store.path(name)
+        if not path.exists():
+            self.store.put(name, data, media_id)
+            self.added.append(path)
+
+    def flush(self) -> None:
+        """Nothing is held."""
+
+    def __enter__(self) -> FolderWriter:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if error is not None:
+            for path in self.added:
+                path.unlink(missing_ok=True)
+
 
 class DatabaseStore:
     """Files as rows of media_files, in the current transaction (the caller commits)."""
@@ -95,6 +185,58 @@ class DatabaseStore:
 
     def names(self) -> Iterator[str]:
         yield from db.session.scalars(sa.select(MediaFile.name))
+
+    def sizes(self, names: Collection[str]) -> dict[str, int]:
+        if not names:
+            return {}
+        query = sa.select(MediaFile.name, sa.func.length(MediaFile.content)).where(
+            MediaFile.name.in_(names)
+        )
+        return {name: length for name, length in db.session.execute(query)}
+
+    def response(self, name: str, mimetype: str) -> Response | None:
+        data = self.get(name)
+        return None if data is None else Response(data, mimetype=mimetype)
+
+    def contents(self, connection: sa.Connection, names: Collection[str]) -> dict[str, bytes]:
+        query = sa.select(MediaFile.name, MediaFile.content).where(MediaFile.name.in_(names))
+        return {name: bytes(content) for name, content in connection.execute(query)}
+
+    def writer(self, connection: sa.Connection) -> TableWriter:
+        return TableWriter(connection)
+
+
+class TableWriter:
+    """Inserts files into media_files in a connection's transaction, BATCH_BYTES a statement."""
+
+    def __init__(self, connection: sa.Connection) -> None:
+        self.connection = connection
+        self.held: list[dict[str, Any]] = []
+        self.held_bytes = 0
+
+    def keep(self, name: str, media_id: int, data: bytes) -> None:
+        """Hold the file, and insert what is held once it is BATCH_BYTES."""
+        self.held.append({"name": name, "media_id": media_id, "content": data})
+        self.held_bytes += len(data)
+        if self.held_bytes >= BATCH_BYTES:
+            self.flush()
+
+    def flush(self) -> None:
+        """Insert what is held."""
+        if self.held:
+            self.connection.execute(sa.insert(MediaFile), self.held)
+        self.held, self.held_bytes = [], 0
+
+    def __enter__(self) -> TableWriter:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        """The transaction takes back what was inserted."""
 
 
 def media_dir(app: Flask) -> Path:
