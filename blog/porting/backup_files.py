@@ -4,9 +4,8 @@ The document carries them inside itself, in its last array, one file a row, base
 document is still the whole site, `flask export - | ssh … flask restore -` still carries all of
 it, and a restore stays all or nothing. Export reads them picture by picture, holding one
 picture's files at a time; restore checks each (one of our names, of a picture in the document,
-a picture of the size and format its name says) and writes it to the site's store: the
-media_files table in the restore's own transaction, or the folder, whose files written are
-removed again when the restore fails.
+a picture of the size and format its name says) and writes it to the
+site's store, which undoes what it wrote when the restore fails (MediaStore.writer).
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ import base64
 import binascii
 import io
 from collections.abc import Iterator
-from pathlib import Path
+from contextlib import contextmanager
 from types import TracebackType
 from typing import Any
 
@@ -24,26 +23,12 @@ from flask import current_app
 from PIL import Image, UnidentifiedImageError
 
 from blog.media.names import EXTENSIONS, parse_name
-from blog.media.store import DatabaseStore, FileStore, MediaStore, store_for
-from blog.models import Media, MediaFile
+from blog.media.store import MediaStore, StoreWriter, store_for
+from blog.models import Media
 from blog.porting.backup_format import RestoreRefused
 
-#: Files inserted into media_files in one statement once they hold this many bytes.
-BATCH_BYTES = 8 * 1024 * 1024
 #: Pillow's name for each of our extensions.
 PILLOW_FORMATS = {ext: fmt.upper() for fmt, ext in EXTENSIONS.items()}
-
-
-def _file_contents(
-    connection: sa.Connection, store: MediaStore, names: list[str]
-) -> dict[str, bytes]:
-    """The bytes of those of these files the store keeps, read in the export's own transaction
-    when the store is the database."""
-    if isinstance(store, DatabaseStore):
-        query = sa.select(MediaFile.name, MediaFile.content).where(MediaFile.name.in_(names))
-        return {name: bytes(content) for name, content in connection.execute(query)}
-    contents = {name: store.get(name) for name in names}
-    return {name: content for name, content in contents.items() if content is not None}
 
 
 def stored_files(
@@ -64,7 +49,7 @@ def stored_files(
         for _id, digest, fmt, width, height in pictures:
             picture = Media(digest=digest, format=fmt, width=width, height=height)
             names = [str(name) for name in picture.all_files()]
-            contents = _file_contents(connection, store, names)
+            contents = store.contents(connection, names)
             for name in names:
                 if name in contents:
                     yield {"name": name, "content": base64.b64encode(contents[name]).decode()}
@@ -92,21 +77,28 @@ def checked_file(row: dict[str, Any], where: str) -> tuple[str, str, bytes]:
     return str(name), name.digest, data
 
 
+@contextmanager
+def _refused_when_twice() -> Iterator[None]:
+    """A file the document has twice (the table refuses its name again) refuses the document."""
+    try:
+        yield
+    except sa.exc.IntegrityError:
+        raise RestoreRefused("the document has a picture's file twice") from None
+
+
 class FileWriter:
     """Writes a restore's files to the site's store (for_store); the pictures' rows come first."""
 
-    def __init__(self, connection: sa.Connection) -> None:
+    def __init__(self, connection: sa.Connection, store_writer: StoreWriter) -> None:
         self.connection = connection
+        self.store_writer = store_writer
         self._digest = ""
         self._media_id = 0
 
     @staticmethod
     def for_store(connection: sa.Connection) -> FileWriter:
         """The writer for this site's MEDIA_STORE, writing in the restore's transaction."""
-        store = store_for(current_app)
-        if isinstance(store, FileStore):
-            return FolderWriter(connection, store)
-        return TableWriter(connection)
+        return FileWriter(connection, store_for(current_app).writer(connection))
 
     def media_id(self, digest: str, where: str) -> int:
         """The restored picture with this digest (a file of none refuses the document)."""
@@ -120,15 +112,17 @@ class FileWriter:
     def write(self, row: dict[str, Any], where: str) -> None:
         """Check a row of the files' array and keep its file."""
         name, digest, data = checked_file(row, where)
-        self.keep(name, self.media_id(digest, where), data)
-
-    def keep(self, name: str, media_id: int, data: bytes) -> None:
-        raise NotImplementedError
+        media_id = self.media_id(digest, where)
+        with _refused_when_twice():
+            self.store_writer.keep(name, media_id, data)
 
     def flush(self) -> None:
         """Write what is still held."""
+        with _refused_when_twice():
+            self.store_writer.flush()
 
     def __enter__(self) -> FileWriter:
+        self.store_writer.__enter__()
         return self
 
     def __exit__(
@@ -137,52 +131,5 @@ class FileWriter:
         error: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        """When the restore fails, undo what the transaction does not."""
-
-
-class TableWriter(FileWriter):
-    """Into media_files, in the restore's transaction, BATCH_BYTES a statement."""
-
-    def __init__(self, connection: sa.Connection) -> None:
-        super().__init__(connection)
-        self.held: list[dict[str, Any]] = []
-        self.held_bytes = 0
-
-    def keep(self, name: str, media_id: int, data: bytes) -> None:
-        self.held.append({"name": name, "media_id": media_id, "content": data})
-        self.held_bytes += len(data)
-        if self.held_bytes >= BATCH_BYTES:
-            self.flush()
-
-    def flush(self) -> None:
-        if self.held:
-            try:
-                self.connection.execute(sa.insert(MediaFile), self.held)
-            except sa.exc.IntegrityError:
-                raise RestoreRefused("the document has a picture's file twice") from None
-        self.held, self.held_bytes = [], 0
-
-
-class FolderWriter(FileWriter):
-    """Into the files store's folder; the files it added are removed if the restore fails."""
-
-    def __init__(self, connection: sa.Connection, store: FileStore) -> None:
-        super().__init__(connection)
-        self.store = store
-        self.added: list[Path] = []
-
-    def keep(self, name: str, media_id: int, data: bytes) -> None:
-        path = self.store.path(name)
-        if not path.exists():  # (one already there is of the same picture)
-            self.store.put(name, data, media_id)
-            self.added.append(path)
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        if error is not None:
-            for path in self.added:
-                path.unlink(missing_ok=True)
+        """When the restore fails, the store undoes what the transaction does not."""
+        self.store_writer.__exit__(kind, error, traceback)
