@@ -4,7 +4,7 @@ The document carries them inside itself, in its last array, one file a row, base
 document is still the whole site, `flask export - | ssh … flask restore -` still carries all of
 it, and a restore stays all or nothing. Export reads them picture by picture, holding one
 picture's files at a time; restore checks each (one of our names, of a picture in the document,
-a picture of the size and format its name says) and writes it to the
+a picture of the size and format its name says, without EXIF or XMP) and writes it to the
 site's store, which undoes what it wrote when the restore fails (MediaStore.writer).
 """
 
@@ -59,7 +59,8 @@ def stored_files(
 
 def checked_file(row: dict[str, Any], where: str) -> tuple[str, str, bytes]:
     """A row of the files' array as (name, its picture's digest, bytes), checked: one of our
-    names, base64 of a picture in the format and of the size that name says."""
+    names, base64 of a picture in the format and of the size that name says, with no EXIF or
+    XMP (which /media/ would publish: where a photo was taken, the camera's serial)."""
     name = parse_name(row["name"])
     if name is None:
         raise RestoreRefused(f"{where}: {row['name']!r} is not the name of a picture's file")
@@ -70,10 +71,13 @@ def checked_file(row: dict[str, Any], where: str) -> tuple[str, str, bytes]:
     try:
         with Image.open(io.BytesIO(data)) as image:
             found = (image.format, image.size)
+            metadata = len(image.getexif()) > 0 or "xmp" in image.info
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
-        found = None
+        found, metadata = None, False
     if found != (PILLOW_FORMATS[name.ext], (name.file_width, name.file_height)):
         raise RestoreRefused(f"{where}: {name} is not the picture its name says")
+    if metadata:  # an upload's is stripped; this file was made or edited elsewhere
+        raise RestoreRefused(f"{where}: {name} carries EXIF or XMP metadata (a camera, a place)")
     return str(name), name.digest, data
 
 
