@@ -5,10 +5,6 @@ from __future__ import annotations
 
 import http.client
 import io
-import json
-import os
-import subprocess
-import sys
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -18,12 +14,12 @@ from typing import Any
 
 import sqlalchemy as sa
 from PIL import Image
+from werkzeug.datastructures import MultiDict
 
 from blog.extensions import db
-from blog.models import Comment, MediaFile
+from blog.models import Comment, Media, MediaFile
 from tests.deploy.servers import (
     REDIS_URL,
-    ROOT,
     Browser,
     gunicorn,
     redis_limits,
@@ -31,7 +27,11 @@ from tests.deploy.servers import (
     server_env,
     shared_database,
 )
-from tests.factories import STAFF_PASSWORD
+from tests.factories import STAFF_PASSWORD, make_staff
+from tests.media.pictures import multipart
+
+#: The media library's page, where its upload form posts.
+LIBRARY = "/admin/media/"
 
 
 def test_two_servers_share_the_database_the_cache_and_the_limits(tmp_path):
@@ -114,37 +114,46 @@ def test_two_servers_share_the_database_the_cache_and_the_limits(tmp_path):
                 db.engine.dispose()
 
 
-#: What an editor's upload runs, in a process of its own with a server's settings: the picture
-#: added as blog.media.library adds it, and its files' names printed.
-UPLOAD_SCRIPT = """
-import json, sys
-from blog import create_app
-from blog.extensions import db
-from blog.media.library import add_picture
-
-app = create_app()
-with app.app_context():
-    media = add_picture(sys.stdin.buffer.read(), "harbour.png")
-    db.session.commit()
-    print(json.dumps([str(name) for name in media.all_files()]))
-"""
+#: A staff member of the desk that uploads pictures (the shared database's `editor` moderates).
+PICTURE_EDITOR = "picture-desk"
 
 
-def upload_with_settings(env: dict[str, str], colour: str) -> list[str]:
-    """Upload a picture with a server's settings (its store, its folder, its database), in a
-    process of its own; the names of the files made."""
+def uploaded_on(port: int, app: Any, colour: str) -> list[str]:
+    """An editor logs in on this server with the login form, chooses a picture in the media
+    library's form and presses Upload, as a browser sends it (multipart, the page's CSRF
+    token, the session cookie); the names of the picture's files, from its row."""
+    with app.app_context():
+        make_staff(PICTURE_EDITOR, role="editor")
+        db.session.commit()
+        db.session.remove()
+    editor = Browser()
+    token = editor.form(port, "/login")["csrf_token"]
+    login = {"csrf_token": token, "username": PICTURE_EDITOR, "password": STAFF_PASSWORD}
+    response, _ = editor.post(port, "/login", login)
+    assert response.status == 302, "the login failed"
     buffer = io.BytesIO()
     Image.new("RGB", (1200, 700), colour).save(buffer, "PNG")
-    result = subprocess.run(
-        [sys.executable, "-c", UPLOAD_SCRIPT],
-        input=buffer.getvalue(),
-        cwd=ROOT,
-        env={**os.environ, **env},
-        capture_output=True,
-        timeout=60,
-        check=True,
-    )
-    return json.loads(result.stdout)
+    token = editor.form(port, LIBRARY)["csrf_token"]
+    chosen = ("picture", (buffer.getvalue(), "harbour.png"))
+    form = multipart(MultiDict([("csrf_token", token), chosen]))
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        cookie = "; ".join(f"{key}={value}" for key, value in editor.cookies.items())
+        headers = {"Cookie": cookie, "Content-Type": form["content_type"]}
+        connection.request("POST", LIBRARY, body=form["data"], headers=headers)
+        response = connection.getresponse()
+        response.read()
+    finally:
+        connection.close()
+    assert response.status == 303, response.status
+    assert response.getheader("Location", "").endswith(LIBRARY)
+    with app.app_context():
+        media = db.session.scalar(sa.select(Media).where(Media.original_name == "harbour.png"))
+        names, largest = [str(name) for name in media.all_files()], str(media.largest)
+        db.session.remove()
+        db.engine.dispose()
+    assert f'href="/media/{largest}"' in editor.get(port, LIBRARY)[1]  # listed in the library
+    return names
 
 
 def fetch(port: int, path: str) -> tuple[int, bytes, str]:
@@ -159,19 +168,19 @@ def fetch(port: int, path: str) -> tuple[int, bytes, str]:
 
 
 @contextmanager
-def two_machines(tmp_path: Path, store: str) -> Iterator[tuple[dict, Any, Any, Any]]:
+def two_machines(tmp_path: Path, store: str) -> Iterator[tuple[Any, Any, Any]]:
     """Servers A and B on one shared database, each as on a machine of its own (a pictures'
-    folder of its own) with MEDIA_STORE = store; yields (A's settings, the tests' app, A, B)."""
+    folder of its own) with MEDIA_STORE = store; yields (the tests' app, A, B)."""
     with shared_database(tmp_path) as (database, app, _):
         a_env = server_env(database, MEDIA_STORE=store, MEDIA_DIR=str(tmp_path / "a"))
         b_env = server_env(database, MEDIA_STORE=store, MEDIA_DIR=str(tmp_path / "b"))
         with gunicorn(a_env) as a, gunicorn(b_env) as b:
-            yield a_env, app, a, b
+            yield app, a, b
 
 
 def test_a_picture_uploaded_on_one_server_is_served_by_another_from_the_database(tmp_path):
-    with two_machines(tmp_path, "database") as (a_env, app, a, b):
-        names = upload_with_settings(a_env, "darkorange")
+    with two_machines(tmp_path, "database") as (app, a, b):
+        names = uploaded_on(a.port, app, "darkorange")
         assert len(names) == 6  # three widths, in PNG and in WebP
         with app.app_context():
             rows = db.session.execute(sa.select(MediaFile.name, MediaFile.content))
@@ -189,8 +198,8 @@ def test_a_picture_uploaded_on_one_server_is_served_by_another_from_the_database
 
 
 def test_with_the_files_store_a_picture_is_on_the_machine_it_was_uploaded_on_only(tmp_path):
-    with two_machines(tmp_path, "files") as (a_env, _, a, b):
-        names = upload_with_settings(a_env, "seagreen")
+    with two_machines(tmp_path, "files") as (app, a, b):
+        names = uploaded_on(a.port, app, "seagreen")
         for name in names:
             on_a = (tmp_path / "a" / name).read_bytes()
             assert fetch(a.port, f"/media/{name}")[:2] == (200, on_a)
