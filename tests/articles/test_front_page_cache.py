@@ -1,6 +1,6 @@
 """With the page cache on, what an editor does to pictures and the lead story through the
 editor's form reaches readers at once: the kept front page and article page are not served
-after a story is featured, or its lead image replaced or removed."""
+after a story is featured, its lead image replaced or removed, or its author given a photo."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from blog.extensions import db
 from blog.media.library import add_picture
-from blog.models import Article, Media, utcnow
+from blog.models import Article, Author, Media, utcnow
 from tests.articles.test_front_page import lead_title
 from tests.editorial.test_images import send, served
 from tests.factories import make_article, make_author, make_staff
@@ -130,3 +130,23 @@ def test_replacing_and_removing_a_lead_image_through_the_form_changes_the_kept_p
     assert lead_title(front) == "Ferry in the fog"
     with cached.app_context():  # the picture stays in the library
         assert db.session.scalar(sa.select(sa.func.count(Media.id))) == 3
+
+
+def test_an_authors_new_photo_through_the_form_changes_their_kept_pages(
+    cached, stories, editor, count_queries
+):
+    reader = cached.test_client(use_cookies=False)
+    with cached.app_context():
+        article = db.session.get(Article, stories["newer"])
+        slug, author_id, author_slug = article.slug, article.author_id, article.author.slug
+    pages = (f"/articles/{slug}", f"/authors/{author_slug}", "/authors/")
+    for path in pages:
+        assert 'class="author-photo"' not in kept_page(reader, count_queries, path), path
+    url = f"/admin/authors/{author_id}/edit"
+    data = served(editor, url, containing="name", button=None)
+    response = send(editor, url, data, photo=(pictures.jpeg(400, 400), "me.jpg"))
+    assert response.status_code == 303
+    with cached.app_context():
+        photo = str(db.session.get(Author, author_id).photo.smallest)
+    for path in pages:
+        assert f"/media/{photo}" in read(reader, path), path
