@@ -61,23 +61,26 @@ class MediaStore(Protocol):
         context manager: what the transaction cannot take back is undone when it fails."""
 
 
-class StoreWriter(Protocol):
+class StoreWriter:
     """Writes many files to a store in a connection's transaction (see MediaStore.writer)."""
 
     def keep(self, name: str, media_id: int, data: bytes) -> None:
         """Keep a file of the picture media_id (perhaps held until flush)."""
+        raise NotImplementedError
 
     def flush(self) -> None:
         """Write what is still held (raises sa.exc.IntegrityError for a name kept twice)."""
 
-    def __enter__(self) -> StoreWriter: ...
+    def __enter__(self) -> StoreWriter:
+        return self
 
     def __exit__(
         self,
         kind: type[BaseException] | None,
         error: BaseException | None,
         traceback: TracebackType | None,
-    ) -> None: ...
+    ) -> None:
+        """When the transaction fails, undo what it does not take back (nothing, here)."""
 
 
 class FileStore:
@@ -141,7 +144,7 @@ class FileStore:
         return FolderWriter(self)
 
 
-class FolderWriter:
+class FolderWriter(StoreWriter):
     """Writes files into a FileStore's folder at once; those it added are removed again if the
     transaction fails (the folder is not part of it)."""
 
@@ -156,18 +159,13 @@ class FolderWriter:
             self.store.put(name, data, media_id)
             self.added.append(path)
 
-    def flush(self) -> None:
-        """Nothing is held."""
-
-    def __enter__(self) -> FolderWriter:
-        return self
-
     def __exit__(
         self,
         kind: type[BaseException] | None,
         error: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
+        """When the restore failed, remove the files this writer added."""
         if error is not None:
             for path in self.added:
                 path.unlink(missing_ok=True)
@@ -206,7 +204,7 @@ class DatabaseStore:
         return TableWriter(connection)
 
 
-class TableWriter:
+class TableWriter(StoreWriter):
     """Inserts files into media_files in a connection's transaction, BATCH_BYTES a statement."""
 
     def __init__(self, connection: sa.Connection) -> None:
@@ -226,17 +224,6 @@ class TableWriter:
         if self.held:
             self.connection.execute(sa.insert(MediaFile), self.held)
         self.held, self.held_bytes = [], 0
-
-    def __enter__(self) -> TableWriter:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        """The transaction takes back what was inserted."""
 
 
 def media_dir(app: Flask) -> Path:
