@@ -21,29 +21,18 @@ from blog.extensions import db
 from blog.media.processing import NOT_A_PICTURE
 from blog.media.store import current_store
 from blog.models import Media, MediaFile
-from tests.factories import make_staff
 from tests.media import pictures
-from tests.pages import form_values, get_html, log_in
+from tests.pages import form_values, get_html
 
 LIBRARY = "/admin/media/"
 
 
 @pytest.fixture(params=["files", "database"])
-def store(request, app: Flask) -> str:
-    """Each test in either store: the folder (the media conftest's tmp_path/media) or the
-    media_files table."""
+def editor(request, app: Flask, writer):
+    """The media conftest's logged-in editor, with the site's pictures in either store: the
+    folder (tmp_path/media, tests.conftest.fresh_database) or the media_files table."""
     app.config["MEDIA_STORE"] = request.param
-    return request.param
-
-
-@pytest.fixture
-def editor(app: Flask, client, store: str):
-    """A client logged in as an editor, with a real session."""
-    with app.app_context():
-        make_staff("ed", role="editor", display_name="Ed Itor")
-        db.session.commit()
-    log_in(client, "ed")
-    return client
+    return writer
 
 
 def upload(client, data: bytes, name: str):
@@ -109,7 +98,7 @@ def refused(app: Flask, client, data: bytes, name: str) -> str:
     return error_beside_the_field(response.get_data(as_text=True))
 
 
-def test_a_png_named_jpg_is_taken_as_a_png(app, editor, store):
+def test_a_png_named_jpg_is_taken_as_a_png(app, editor):
     media, files = taken(app, editor, pictures.png(640, 480), "holiday.jpg")
     assert media.format == "png" and media.original_name == "holiday.jpg"
     for file_name, content in files.items():
@@ -117,15 +106,13 @@ def test_a_png_named_jpg_is_taken_as_a_png(app, editor, store):
     assert {name.rsplit(".", 1)[1] for name in files} == {"png", "webp"}
 
 
-def test_a_text_file_named_png_is_refused_beside_the_field(app, editor, store, tmp_path):
+def test_a_text_file_named_png_is_refused_beside_the_field(app, editor, tmp_path):
     message = refused(app, editor, b"Dear editor, this is not a picture.\n", "cat.png")
     assert message == NOT_A_PICTURE
     assert_nothing_kept(app, tmp_path)
 
 
-def test_a_20000_by_20000_bomb_is_refused_without_being_decoded(
-    app, editor, store, tmp_path, monkeypatch
-):
+def test_a_20000_by_20000_bomb_is_refused_without_being_decoded(app, editor, tmp_path, monkeypatch):
     bomb = pictures.bomb()
     token = form_values(get_html(editor, LIBRARY))["csrf_token"]
 
@@ -141,7 +128,7 @@ def test_a_20000_by_20000_bomb_is_refused_without_being_decoded(
     assert_nothing_kept(app, tmp_path)
 
 
-def test_a_photo_with_gps_exif_is_taken_and_kept_without_it(app, editor, store):
+def test_a_photo_with_gps_exif_is_taken_and_kept_without_it(app, editor):
     upload_bytes = pictures.with_gps(1200, 800)
     assert pictures.CAMERA.encode() in upload_bytes  # the test's own premise
     assert Image.open(io.BytesIO(upload_bytes)).getexif().get_ifd(0x8825)
@@ -154,7 +141,7 @@ def test_a_photo_with_gps_exif_is_taken_and_kept_without_it(app, editor, store):
         assert not image.getexif() and "xmp" not in image.info, file_name
 
 
-def test_a_cmyk_jpeg_is_taken_and_kept_in_rgb_with_its_colours(app, editor, store):
+def test_a_cmyk_jpeg_is_taken_and_kept_in_rgb_with_its_colours(app, editor):
     media, files = taken(app, editor, pictures.cmyk_red(64), "poster.jpg")
     assert media.format == "jpeg"
     for file_name, content in files.items():
@@ -164,7 +151,7 @@ def test_a_cmyk_jpeg_is_taken_and_kept_in_rgb_with_its_colours(app, editor, stor
         assert red > 220 and green < 40 and blue < 40, (file_name, (red, green, blue))
 
 
-def test_an_animated_webp_is_refused_beside_the_field(app, editor, store, tmp_path):
+def test_an_animated_webp_is_refused_beside_the_field(app, editor, tmp_path):
     message = refused(app, editor, pictures.animated_webp(), "spinner.webp")
     assert message == "Animated pictures are not taken: please upload a still image."
     assert_nothing_kept(app, tmp_path)
