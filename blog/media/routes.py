@@ -10,8 +10,6 @@ from blog.security import query_parameters
 
 bp = Blueprint("media", __name__)
 
-ONE_YEAR = 365 * 24 * 3600
-
 
 @bp.get("/media/<name>")
 @query_parameters()
@@ -20,11 +18,13 @@ def file(name: str) -> Response:
     parsed = parse_name(name)
     if parsed is None:
         abort(404)
-    response = current_store().response(name, parsed.content_type)
-    if response is None:
+    # Read whole (a few hundred kB at most) rather than streamed from an open file: nginx serves
+    # them in production, and a response a browser abandons then leaves no file open.
+    data = current_store().get(name)
+    if data is None:
         abort(404)
+    response = Response(data, mimetype=parsed.content_type)
     response.set_etag(name)
-    response.cache_control.no_cache = None  # send_from_directory's default, for a file that changes
     response.cache_control.public = True
     response.cache_control.max_age = current_app.config["MEDIA_CACHE_SECONDS"]
     response.cache_control.immutable = True

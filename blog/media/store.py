@@ -20,8 +20,7 @@ from types import TracebackType
 from typing import Any, Protocol
 
 import sqlalchemy as sa
-from flask import Flask, Response, current_app, send_from_directory
-from werkzeug.exceptions import NotFound
+from flask import Flask, current_app
 
 from blog.extensions import db
 from blog.media.names import parse_name
@@ -48,9 +47,6 @@ class MediaStore(Protocol):
 
     def sizes(self, names: Collection[str]) -> dict[str, int]:
         """The size in bytes of each of these files that is kept here (at most one statement)."""
-
-    def response(self, name: str, mimetype: str) -> Response | None:
-        """A response carrying a file's bytes, or None when it is not kept here."""
 
     def contents(self, connection: sa.Connection, names: Collection[str]) -> dict[str, bytes]:
         """The bytes of those of these files kept here, read in this connection's transaction
@@ -130,12 +126,6 @@ class FileStore:
                 found[name] = self.path(name).stat().st_size
         return found
 
-    def response(self, name: str, mimetype: str) -> Response | None:
-        try:  # sendfile where the server has it, and Last-Modified from the file
-            return send_from_directory(self.root, name, mimetype=mimetype)
-        except NotFound:
-            return None
-
     def contents(self, connection: sa.Connection, names: Collection[str]) -> dict[str, bytes]:
         found = {name: self.get(name) for name in names}
         return {name: data for name, data in found.items() if data is not None}
@@ -191,10 +181,6 @@ class DatabaseStore:
             MediaFile.name.in_(names)
         )
         return {name: length for name, length in db.session.execute(query)}
-
-    def response(self, name: str, mimetype: str) -> Response | None:
-        data = self.get(name)
-        return None if data is None else Response(data, mimetype=mimetype)
 
     def contents(self, connection: sa.Connection, names: Collection[str]) -> dict[str, bytes]:
         query = sa.select(MediaFile.name, MediaFile.content).where(MediaFile.name.in_(names))
